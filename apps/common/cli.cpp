@@ -1,0 +1,76 @@
+// Shared command-line flags and the one try/catch that maps errors to exit codes.
+#include "common/cli.hpp"
+
+#include <csignal>
+
+#include "common/output.hpp"
+#include "core/version.hpp"
+
+namespace pgmonkey::app {
+
+config::LoadOptions CommonOptions::load_options() const {
+  config::LoadOptions o;
+  o.resolve_env = resolve_env;
+  o.allow_sensitive_defaults = allow_sensitive_defaults;
+  return o;
+}
+
+CLI::Option* add_config_option(CLI::App& app, CommonOptions& opts, bool required) {
+  auto* o = app.add_option("-c,--config,--connconfig,--filepath", opts.config,
+                           "Connection config file (pgmonkey YAML format)");
+  if (required) o->required();
+  return o;
+}
+
+void add_common_options(CLI::App& app, CommonOptions& opts) {
+  app.add_flag("--resolve-env", opts.resolve_env,
+               "Substitute ${VAR}, ${VAR:-default}, {from_env: VAR} and {from_file: PATH} in the config");
+  app.add_flag("--allow-sensitive-defaults", opts.allow_sensitive_defaults,
+               "Allow ${VAR:-default} for password, sslkey, sslcert and sslrootcert");
+  app.add_option("--format", opts.format, "Output format: text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_str("text");
+  app.add_flag("-v,--verbose", opts.verbose, "Print debug diagnostics on stderr");
+  app.add_flag("-q,--quiet", opts.quiet, "Print only errors on stderr");
+}
+
+config::Config load_config(const CommonOptions& opts) {
+  std::vector<config::Finding> warnings;
+  auto cfg = config::require_config(opts.config, opts.load_options(), warnings);
+  for (const auto& w : warnings) warn(w.to_string());
+  return cfg;
+}
+
+void describe(CLI::App& app, const std::string& examples) {
+  app.set_version_flag("--version", std::string(app.get_name()) + " (pgmonkey) " + kVersion);
+  app.footer("Examples:\n" + examples +
+             "\nExit status: 0 success, 1 the job failed, 2 usage or configuration error, "
+             "3 could not connect, 130 interrupted.");
+}
+
+int run(CLI::App& app, int argc, char** argv, const CommonOptions& opts, const std::function<int()>& body) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return static_cast<int>(ExitCode::usage);
+  }
+  init_logging(app.get_name(), opts.verbose, opts.quiet);
+  try {
+    return body();
+  } catch (const Error& e) {
+    error(e.what(), e.detail(), e.hint());
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    error(std::string("internal error: ") + e.what(), {}, "please report this as a bug");
+    return static_cast<int>(ExitCode::failed);
+  }
+}
+
+}  // namespace pgmonkey::app

@@ -1,0 +1,73 @@
+// Results to stdout, diagnostics to stderr, secrets masked on the way out.
+#include "common/output.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/redact.hpp"
+#include "core/strings.hpp"
+
+namespace pgmonkey::app {
+namespace {
+
+std::string& tool_name() {
+  static std::string name = "pgmonkey";
+  return name;
+}
+
+void log_lines(spdlog::level::level_enum level, const std::string& label, const std::string& text) {
+  auto logger = spdlog::default_logger();
+  for (const auto& line : core::split(core::redact(text), '\n'))
+    logger->log(level, "{}: {}{}", tool_name(), label, line);
+}
+
+}  // namespace
+
+bool use_color(int fd) {
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color && *no_color) return false;
+  return ::isatty(fd) == 1;
+}
+
+void init_logging(const std::string& tool, bool verbose, bool quiet) {
+  tool_name() = tool;
+  auto mode = use_color(STDERR_FILENO) ? spdlog::color_mode::always : spdlog::color_mode::never;
+  auto logger = spdlog::stderr_color_st("pgmonkey-stderr", mode);
+  logger->set_pattern("%^%v%$");
+  logger->set_level(verbose ? spdlog::level::debug : quiet ? spdlog::level::err : spdlog::level::info);
+  logger->flush_on(spdlog::level::trace);
+  spdlog::set_default_logger(logger);
+}
+
+void out(const std::string& text) {
+  std::string line = core::redact(text);
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fflush(stdout);
+}
+
+void info(const std::string& text) { log_lines(spdlog::level::info, "", text); }
+void warn(const std::string& text) { log_lines(spdlog::level::warn, "warning: ", text); }
+void debug(const std::string& text) { log_lines(spdlog::level::debug, "debug: ", text); }
+
+void error(const std::string& message, const std::string& detail, const std::string& hint) {
+  log_lines(spdlog::level::err, "error: ", message);
+  if (!detail.empty()) log_lines(spdlog::level::err, "detail: ", detail);
+  if (!hint.empty()) log_lines(spdlog::level::err, "hint: ", hint);
+}
+
+std::string status_word(const std::string& word) {
+  if (!use_color(STDOUT_FILENO)) return word;
+  const char* code = "0";
+  if (word == "OK") code = "32";
+  else if (word == "WARN") code = "33";
+  else if (word == "FAIL" || word == "ERROR") code = "31";
+  else if (word == "SKIP") code = "36";
+  return std::string("\033[") + code + "m" + word + "\033[0m";
+}
+
+}  // namespace pgmonkey::app

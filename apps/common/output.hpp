@@ -1,0 +1,27 @@
+// Where the tools write: results to stdout, diagnostics to stderr through spdlog; every
+// string is passed through the secret redactor on its way out.
+#pragma once
+
+#include <string>
+
+#include "core/error.hpp"
+
+namespace pgmonkey::app {
+
+// True when colour may be used on this stream: a TTY and NO_COLOR unset.
+bool use_color(int fd);
+
+// One-time logger setup for `tool`: stderr, debug with verbose, errors only with quiet.
+void init_logging(const std::string& tool, bool verbose, bool quiet);
+
+void out(const std::string& text);  // a line of results on stdout
+void info(const std::string& text);
+void warn(const std::string& text);
+void debug(const std::string& text);
+// error, then detail and hint lines, the way PostgreSQL's client programs print them.
+void error(const std::string& message, const std::string& detail = {}, const std::string& hint = {});
+
+// Colours a status word (OK/WARN/FAIL/SKIP...) for stdout when allowed.
+std::string status_word(const std::string& word);
+
+}  // namespace pgmonkey::app

@@ -1,0 +1,32 @@
+// pgconfig's subcommands: each binds its flags in setup_*() and does its job in run_*().
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "common/cli.hpp"
+
+namespace pgmonkey::app::pgconfig {
+
+struct CreateOptions {
+  bool force = false;
+  bool from_env = false;
+};
+CLI::App* setup_create(CLI::App& app, CommonOptions& common, CreateOptions& opts);
+int run_create(const CommonOptions& common, const CreateOptions& opts);
+
+struct ValidateOptions {
+  bool strict = false;
+};
+CLI::App* setup_validate(CLI::App& app, CommonOptions& common, ValidateOptions& opts);
+int run_validate(const CommonOptions& common, const ValidateOptions& opts);
+
+struct TestOptions {
+  std::string connection_type;  // empty: the file's own
+  double wait_seconds = 0;
+};
+CLI::App* setup_test(CLI::App& app, CommonOptions& common, TestOptions& opts);
+int run_test(const CommonOptions& common, const TestOptions& opts);
+
+}  // namespace pgmonkey::app::pgconfig

@@ -1,0 +1,27 @@
+// pgconfig: create, validate and test pgmonkey connection configs.
+#include "common/cli.hpp"
+#include "pgconfig/commands.hpp"
+
+using namespace pgmonkey::app;
+
+int main(int argc, char** argv) {
+  CLI::App app{"Create, validate and test PostgreSQL connection configs", "pgconfig"};
+  describe(app,
+           "  pgconfig create -c app.yaml --from-env\n"
+           "  pgconfig validate -c app.yaml --strict\n"
+           "  pgconfig test -c app.yaml --connection-type all --wait 30\n");
+  app.require_subcommand(1);
+  CommonOptions common;
+  pgconfig::CreateOptions create;
+  pgconfig::ValidateOptions validate;
+  pgconfig::TestOptions test;
+  auto* create_cmd = pgconfig::setup_create(app, common, create);
+  auto* validate_cmd = pgconfig::setup_validate(app, common, validate);
+  auto* test_cmd = pgconfig::setup_test(app, common, test);
+  return run(app, argc, argv, common, [&] {
+    if (*create_cmd) return pgconfig::run_create(common, create);
+    if (*validate_cmd) return pgconfig::run_validate(common, validate);
+    if (*test_cmd) return pgconfig::run_test(common, test);
+    return 2;
+  });
+}

@@ -1,0 +1,332 @@
+// Reads pgmonkey's YAML into a Config and checks it against the schema, with file:line findings.
+#include "config/loader.hpp"
+
+#include <sys/stat.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "config/libpq_keywords.hpp"
+#include "config/schema.hpp"
+#include "core/error.hpp"
+#include "core/redact.hpp"
+#include "core/strings.hpp"
+
+namespace pgmonkey::config {
+
+bool LoadResult::has_errors() const {
+  for (const auto& f : findings)
+    if (f.severity == Severity::error) return true;
+  return false;
+}
+
+bool LoadResult::has_warnings() const {
+  for (const auto& f : findings)
+    if (f.severity == Severity::warning) return true;
+  return false;
+}
+
+namespace {
+
+class Loader {
+ public:
+  Loader(std::string name, const LoadOptions& options) : name_(std::move(name)), options_(options) {}
+
+  LoadResult run(const std::string& text) {
+    result_.config.path = name_;
+    YAML::Node root;
+    try {
+      root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+      // yaml-cpp's message names the problem; its mark holds YAML's own line and column.
+      add(Severity::error, e.mark, "", "malformed YAML: " + e.msg, "fix the syntax at this line and column");
+      return std::move(result_);
+    }
+    if (!root || root.IsNull()) {
+      add(Severity::error, root.Mark(), "", "the config is empty", "start from `pgconfig create -c FILE`");
+      return std::move(result_);
+    }
+    if (!root.IsMap()) {
+      add(Severity::error, root.Mark(), "", "the config must be a mapping of sections",
+          "start from `pgconfig create -c FILE`");
+      return std::move(result_);
+    }
+    if (root["postgresql"]) {
+      add(Severity::warning, root["postgresql"].Mark(), "postgresql",
+          "the top-level 'postgresql:' wrapper is deprecated", "move its sections to the top level");
+      for (auto it = root.begin(); it != root.end(); ++it) {
+        if (it->first.Scalar() != "postgresql")
+          add(Severity::error, it->first.Mark(), it->first.Scalar(),
+              "unexpected key next to the 'postgresql:' wrapper", "put every section inside it, or drop the wrapper");
+      }
+      root = root["postgresql"];
+      if (!root.IsMap()) {
+        add(Severity::error, root.Mark(), "postgresql", "must be a mapping of sections", "");
+        return std::move(result_);
+      }
+    }
+    walk_top(root);
+    cross_checks();
+    return std::move(result_);
+  }
+
+ private:
+  void add(Severity sev, const YAML::Mark& mark, std::string key, std::string message, std::string hint) {
+    Finding f;
+    f.severity = sev;
+    f.file = name_;
+    if (!mark.is_null()) {
+      f.line = mark.line + 1;
+      f.column = mark.column + 1;
+    }
+    f.key = std::move(key);
+    f.message = std::move(message);
+    f.hint = std::move(hint);
+    result_.findings.push_back(std::move(f));
+  }
+
+  static std::string suggestion(const std::string& word, const std::vector<std::string>& candidates) {
+    auto best = core::did_you_mean(word, candidates);
+    return best.empty() ? std::string() : "did you mean '" + best + "'?";
+  }
+
+  void walk_top(const YAML::Node& root) {
+    for (auto it = root.begin(); it != root.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      const YAML::Node& value = it->second;
+      if (key == "connection_type") {
+        auto v = scalar(value, key, key);
+        if (!v) continue;
+        if (auto t = parse_connection_type(*v)) {
+          result_.config.type = *t;
+        } else {
+          add(Severity::error, value.Mark(), key, "unknown connection type '" + *v + "'",
+              "use one of " + core::join(connection_type_names(), ", "));
+        }
+      } else if (key == "connection_settings") {
+        walk_connection(value);
+      } else if (key == "sync_settings") {
+        walk_session(value, key, result_.config.sync_settings);
+      } else if (key == "async_settings") {
+        walk_session(value, key, result_.config.async_settings);
+      } else if (key == "pool_settings") {
+        walk_pool(value, key, result_.config.pool);
+      } else if (key == "async_pool_settings") {
+        walk_pool(value, key, result_.config.async_pool);
+      } else {
+        add(Severity::error, it->first.Mark(), key, "unknown section '" + key + "'",
+            suggestion(key, top_level_keys()));
+      }
+    }
+  }
+
+  // A single value, interpolated when asked; nullopt for null/empty or on error (reported).
+  std::optional<std::string> scalar(const YAML::Node& node, const std::string& key, const std::string& path) {
+    if (!node || node.IsNull()) return std::nullopt;
+    try {
+      if (node.IsMap() && node.size() == 1 && (node["from_env"] || node["from_file"])) {
+        if (!options_.resolve_env) {
+          add(Severity::error, node.Mark(), path, "from_env/from_file needs --resolve-env",
+              "pass --resolve-env to read values from the environment or files");
+          return std::nullopt;
+        }
+        if (node["from_env"]) {
+          const std::string var = node["from_env"].Scalar();
+          if (var.empty()) throw InterpolationError("from_env needs a variable name", "write {from_env: NAME}");
+          return value_from_env(var, options_.env);
+        }
+        return value_from_file(node["from_file"].Scalar());
+      }
+      if (!node.IsScalar()) {
+        add(Severity::error, node.Mark(), path, "expected a single value, found a " +
+                                                    std::string(node.IsMap() ? "mapping" : "list"),
+            "");
+        return std::nullopt;
+      }
+      std::string text = node.Scalar();
+      if (has_env_reference(text)) {
+        if (options_.resolve_env) {
+          text = expand_env_refs(text, key, options_.allow_sensitive_defaults, options_.env);
+        } else {
+          add(Severity::warning, node.Mark(), path, "holds a ${...} reference that is used literally",
+              "pass --resolve-env to substitute environment variables");
+        }
+      }
+      return text;
+    } catch (const InterpolationError& e) {
+      add(Severity::error, node.Mark(), path, e.what(), e.hint());
+      return std::nullopt;
+    }
+  }
+
+  bool expect_map(const YAML::Node& node, const std::string& path) {
+    if (node.IsNull()) return false;  // an empty section is allowed
+    if (!node.IsMap()) {
+      add(Severity::error, node.Mark(), path, "must be a mapping of key: value", "");
+      return false;
+    }
+    return true;
+  }
+
+  void walk_connection(const YAML::Node& node) {
+    if (!expect_map(node, "connection_settings")) return;
+    std::vector<std::string> candidates;
+    for (const auto& s : connection_keys()) candidates.push_back(s.name);
+    for (const auto& k : libpq_keywords()) candidates.push_back(k);
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      const std::string path = "connection_settings." + key;
+      const KeySpec* spec = find_spec(connection_keys(), key);
+      KeySpec generic{key, ValueKind::text, 0, -1, {}};
+      if (!spec && is_libpq_keyword(key)) spec = &generic;
+      if (!spec) {
+        add(Severity::error, it->first.Mark(), path, "unknown connection setting '" + key + "'",
+            suggestion(key, candidates));
+        continue;
+      }
+      auto raw = scalar(it->second, key, path);
+      if (!raw || raw->empty()) continue;
+      if (key == "password") core::register_secret(*raw);
+      std::string problem;
+      auto value = check_value(*spec, *raw, problem);
+      if (!value) {
+        add(Severity::error, it->second.Mark(), path, problem, "");
+        continue;
+      }
+      const int line = it->first.Mark().line + 1;
+      if (key == "autocommit") {
+        result_.config.autocommit = (*value == "true");
+      } else {
+        result_.config.connection.push_back({key, *value, line});
+      }
+      if ((key == "sslcert" || key == "sslkey" || key == "sslrootcert") && *value != "system") {
+        struct stat st {};
+        if (::stat(value->c_str(), &st) != 0)
+          add(Severity::warning, it->second.Mark(), path, "file not found: " + *value,
+              "check the path; libpq resolves it relative to the working directory");
+      }
+    }
+  }
+
+  void walk_session(const YAML::Node& node, const std::string& section, std::vector<Setting>& out) {
+    if (!expect_map(node, section)) return;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      const std::string path = section + "." + key;
+      if (!is_setting_name(key)) {
+        add(Severity::error, it->first.Mark(), path, "'" + key + "' is not a valid setting name",
+            "use a PostgreSQL parameter name such as statement_timeout");
+        continue;
+      }
+      auto value = scalar(it->second, key, path);
+      if (!value) continue;
+      out.push_back({key, *value, it->first.Mark().line + 1});
+    }
+  }
+
+  void walk_pool(const YAML::Node& node, const std::string& section, PoolSettings& pool) {
+    if (!expect_map(node, section)) return;
+    pool.present = true;
+    std::vector<std::string> names;
+    for (const auto& s : pool_keys()) names.push_back(s.name);
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      const std::string path = section + "." + key;
+      const KeySpec* spec = find_spec(pool_keys(), key);
+      if (!spec) {
+        add(Severity::error, it->first.Mark(), path, "unknown pool setting '" + key + "'", suggestion(key, names));
+        continue;
+      }
+      auto raw = scalar(it->second, key, path);
+      if (!raw) continue;
+      std::string problem;
+      auto value = check_value(*spec, *raw, problem);
+      if (!value) {
+        add(Severity::error, it->second.Mark(), path, problem, "");
+        continue;
+      }
+      if (key == "min_size") pool.min_size = *core::parse_int(*value);
+      else if (key == "max_size") pool.max_size = *core::parse_int(*value);
+      else if (key == "timeout") pool.timeout = *core::parse_number(*value);
+      else if (key == "max_idle") pool.max_idle = core::parse_number(*value);
+      else if (key == "max_lifetime") pool.max_lifetime = core::parse_number(*value);
+      else if (key == "check_on_checkout") pool.check_on_checkout = (*value == "true");
+      else if (key == "max_waiting") pool.max_waiting = core::parse_int(*value);
+      else if (key == "reconnect_timeout") pool.reconnect_timeout = core::parse_number(*value);
+      else if (key == "num_workers") pool.num_workers = core::parse_int(*value);
+    }
+    if (pool.min_size > pool.max_size) {
+      add(Severity::error, node.Mark(), section,
+          "min_size (" + std::to_string(pool.min_size) + ") is larger than max_size (" +
+              std::to_string(pool.max_size) + ")",
+          "raise max_size or lower min_size");
+    }
+  }
+
+  void cross_checks() {
+    const auto& c = result_.config;
+    if ((c.type == ConnectionType::pool && !c.pool.present) ||
+        (c.type == ConnectionType::async_pool && !c.async_pool.present)) {
+      add(Severity::warning, YAML::Mark::null_mark(), "connection_type",
+          std::string("connection_type is ") + to_string(c.type) + " but its pool section is missing",
+          "defaults apply: min_size 1, max_size 10");
+    }
+  }
+
+  std::string name_;
+  const LoadOptions& options_;
+  LoadResult result_;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    int err = errno;
+    throw ConfigError("cannot read config " + path + ": " + std::strerror(err), {},
+                      "create one with: pgconfig create -c " + path);
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+LoadResult load_config_text(const std::string& text, const std::string& name, const LoadOptions& options) {
+  return Loader(name, options).run(text);
+}
+
+LoadResult load_config(const std::string& path, const LoadOptions& options) {
+  std::string text = read_file(path);
+  LoadResult result = load_config_text(text, path, options);
+  struct stat st {};
+  if (result.config.has_password() && ::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO))) {
+    Finding f;
+    f.severity = Severity::warning;
+    f.file = path;
+    f.message = "holds a password but is readable by group or others";
+    f.hint = "chmod 600 " + path;
+    result.findings.insert(result.findings.begin(), std::move(f));
+  }
+  return result;
+}
+
+Config require_config(const std::string& path, const LoadOptions& options, std::vector<Finding>& warnings) {
+  LoadResult r = load_config(path, options);
+  std::vector<std::string> errors;
+  for (auto& f : r.findings) {
+    if (f.severity == Severity::error) errors.push_back(f.to_string());
+    else warnings.push_back(f);
+  }
+  if (!errors.empty()) {
+    throw ConfigError("invalid config " + path + " (" + std::to_string(errors.size()) + " error" +
+                          (errors.size() == 1 ? "" : "s") + ")",
+                      core::join(errors, "\n"), "run `pgconfig validate -c " + path + "` for the full report");
+  }
+  return std::move(r.config);
+}
+
+}  // namespace pgmonkey::config

@@ -1,0 +1,14 @@
+// Last line of defence for secrets: every string the tools emit passes through redact().
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace pgmonkey::core {
+
+// Registers a secret (a password, say) that must never appear in output.
+void register_secret(std::string_view secret);
+// Replaces every registered secret in `text` with "********".
+std::string redact(std::string_view text);
+
+}  // namespace pgmonkey::core

@@ -1,0 +1,90 @@
+// The one connection path and the mapping of libpqxx errors to the toolkit's errors.
+#include "db/connection.hpp"
+
+#include <libpq-fe.h>
+#include <pqxx/except>
+#include <pqxx/nontransaction>
+
+#include "core/error.hpp"
+#include "core/strings.hpp"
+#include "db/connect_failure.hpp"
+
+namespace pgmonkey::db {
+namespace {
+
+// libpq's "ERROR:  text\n" without the severity prefix and the trailing newline.
+std::string server_message(const char* what) {
+  std::string s = core::trim(what);
+  for (const char* prefix : {"ERROR:  ", "FATAL:  "})
+    if (core::starts_with(s, prefix)) s.erase(0, std::char_traits<char>::length(prefix));
+  return s;
+}
+
+}  // namespace
+
+ParamsPolicy::ParamsPolicy(ConnectParams params) : pqxx::connectionpolicy(""), params_(std::move(params)) {}
+
+ParamsPolicy::handle ParamsPolicy::do_startconnect(handle orig) {
+  if (orig) return orig;
+  if (started_) throw pqxx::broken_connection("the connection to the server was lost");
+  started_ = true;
+  auto keywords = params_.keyword_ptrs();
+  auto values = params_.value_ptrs();
+  PGconn* conn = PQconnectdbParams(keywords.data(), values.data(), 0);
+  if (!conn) throw ConnectError(ConnectFailure::unknown, "out of memory while connecting");
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string message = PQerrorMessage(conn);
+    PQfinish(conn);
+    throw classify_connect_failure(message, params_);
+  }
+  raw_ = conn;
+  return conn;
+}
+
+ParamsPolicy::handle ParamsPolicy::do_disconnect(handle orig) noexcept {
+  raw_ = nullptr;
+  return pqxx::connectionpolicy::do_disconnect(orig);
+}
+
+Connection::Connection(ConnectParams params) : pqxx::connection_base(policy_), policy_(std::move(params)) {
+  init();
+}
+
+Connection::~Connection() noexcept { close(); }
+
+std::unique_ptr<Connection> connect(const config::Config& config, const std::string& tool_name) {
+  return std::make_unique<Connection>(make_params(config, tool_name));
+}
+
+std::vector<std::string> apply_session_settings(pqxx::connection_base& conn,
+                                                const std::vector<config::Setting>& settings) {
+  std::vector<std::string> applied;
+  if (settings.empty()) return applied;
+  pqxx::nontransaction tx(conn, "session_settings");
+  for (const auto& s : settings) {
+    try {
+      auto r = tx.exec_params("SELECT pg_catalog.set_config($1, $2, false)", s.key, s.value);
+      applied.push_back(r[0][0].c_str());
+    } catch (const pqxx::sql_error& e) {
+      throw JobError("cannot apply session setting " + s.key + " = '" + s.value + "'",
+                     server_message(e.what()), "check the name and value in the config (line " +
+                                                std::to_string(s.line) + ")",
+                     e.sqlstate());
+    }
+  }
+  return applied;
+}
+
+void translate_errors(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const pqxx::broken_connection& e) {
+    // Connected, then lost: the job failed (exit 1); "could not connect" is for the start.
+    throw JobError("lost the connection to the server: " + server_message(e.what()), {},
+                   "the server closed the session (restart, crash, or pg_terminate_backend)");
+  } catch (const pqxx::sql_error& e) {
+    throw JobError(server_message(e.what()), e.query(), {}, e.sqlstate());
+  }
+}
+
+}  // namespace pgmonkey::db

@@ -1,0 +1,63 @@
+// The one connection path: a libpqxx connection opened from keyword/value arrays.
+#pragma once
+
+#include <pqxx/connection_base>
+#include <pqxx/connectionpolicy>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/model.hpp"
+#include "db/connect_params.hpp"
+
+struct pg_conn;
+
+namespace pgmonkey::db {
+
+// Opens the session with PQconnectdbParams and never reconnects behind the caller's back:
+// a lost connection in the middle of a job must surface as an error, not a new session.
+class ParamsPolicy final : public pqxx::connectionpolicy {
+ public:
+  explicit ParamsPolicy(ConnectParams params);
+  handle do_startconnect(handle orig) override;
+  handle do_disconnect(handle orig) noexcept override;
+  pg_conn* raw() const noexcept { return raw_; }
+  const ConnectParams& params() const noexcept { return params_; }
+
+ private:
+  ConnectParams params_;
+  pg_conn* raw_ = nullptr;
+  bool started_ = false;
+};
+
+class Connection final : public pqxx::connection_base {
+ public:
+  // Throws ConnectError with a classified kind and hint.
+  explicit Connection(ConnectParams params);
+  ~Connection() noexcept;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // For the few paths libpqxx 6.4 cannot serve (raw CSV COPY, TLS details).
+  pg_conn* raw() const noexcept { return policy_.raw(); }
+  const ConnectParams& params() const noexcept { return policy_.params(); }
+
+ private:
+  ParamsPolicy policy_;
+};
+
+// Connects; `tool_name` becomes fallback_application_name.
+std::unique_ptr<Connection> connect(const config::Config& config, const std::string& tool_name);
+
+// Applies session settings with set_config(name, value, false), the function form of SET, so
+// names and values travel as parameters. Returns each value as the server now shows it.
+// Throws JobError naming the setting that failed.
+std::vector<std::string> apply_session_settings(pqxx::connection_base& conn,
+                                                const std::vector<config::Setting>& settings);
+
+// Runs `fn`, turning libpqxx exceptions into the toolkit's error hierarchy.
+void translate_errors(const std::function<void()>& fn);
+
+}  // namespace pgmonkey::db

@@ -1,0 +1,36 @@
+// The two ways a probe connects: libpqxx sessions in threads, or libpq's non-blocking API.
+#pragma once
+
+#include "probe/probe.hpp"
+
+namespace pgmonkey::probe {
+
+// normal (one session) and pool (min_size sessions opened concurrently, held at once).
+ProbeResult run_sync_probe(const config::Config& config, const ProbeOptions& options);
+// async (one session) and async_pool (min_size sessions driven by one poll() loop).
+ProbeResult run_async_probe(const config::Config& config, const ProbeOptions& options);
+
+// How many sessions a probe holds at once for this type: 1, or the pool's min_size (at least 1).
+int sessions_for(const config::Config& config, config::ConnectionType type);
+
+// Session facts every probe reads: user, database, server_version, server_version_num.
+inline constexpr const char* kSessionInfoQuery =
+    "SELECT current_user, current_database(), pg_catalog.current_setting('server_version'), "
+    "pg_catalog.current_setting('server_version_num')";
+
+// The server's connection budget: max_connections, reserved slots (reserved_connections
+// exists from 16 on), client sessions in use.
+inline constexpr const char* kCapacityQuery =
+    "SELECT pg_catalog.current_setting('max_connections')::bigint, "
+    "pg_catalog.current_setting('superuser_reserved_connections')::bigint + "
+    "COALESCE(pg_catalog.current_setting('reserved_connections', true)::bigint, 0), "
+    "(SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend')";
+
+// `ours` are the sessions this probe holds right now; they belong to the pool, not to others.
+Capacity make_capacity(long long max_connections, long long reserved, long long in_use, int ours,
+                       long long pool_max_size);
+
+// Adds the capacity warning and the settings problems to `r`.
+void judge(ProbeResult& r);
+
+}  // namespace pgmonkey::probe

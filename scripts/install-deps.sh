@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what pgmonkey needs to build and test on Debian 12, when something is missing.
+# Usage: scripts/install-deps.sh [--packaging]
+set -euo pipefail
+
+packages=(build-essential cmake pkg-config git
+          libcli11-dev libpqxx-dev libpq-dev libyaml-cpp-dev libuchardet-dev libspdlog-dev libfmt-dev doctest-dev
+          postgresql postgresql-client openssl procps
+          python3 python3-pytest python3-psycopg python3-psycopg-pool python3-yaml)
+if [[ "${1:-}" == "--packaging" ]]; then
+  packages+=(rpm dpkg-dev debhelper lintian fakeroot man-db)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+echo "installing: ${missing[*]}" >&2
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else
+    echo "error: missing packages and not root; install them: apt-get install ${missing[*]}" >&2
+    exit 2
+  fi
+else
+  SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

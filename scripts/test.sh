@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The test command: install what is missing, build with warnings as errors, run the unit tests
+# and the integration tests against throw-away PostgreSQL clusters; then the same again under
+# AddressSanitizer + UBSan.
+#   scripts/test.sh              everything
+#   scripts/test.sh --quick      one build (no sanitizers)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+[[ "${1:-}" == "--quick" ]] && quick=1
+
+scripts/install-deps.sh
+
+jobs=$(nproc 2>/dev/null || echo 2)
+PY=/usr/bin/python3  # Debian's python, which has python3-pytest and python3-psycopg
+
+run_suite() {  # build-dir, cmake flags...
+  local dir=$1; shift
+  echo "== build $dir ($*)"
+  cmake -S . -B "$dir" -DPGMONKEY_WERROR=ON "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+  echo "== unit tests ($dir)"
+  ctest --test-dir "$dir" --output-on-failure
+  echo "== integration tests ($dir)"
+  PGMONKEY_BIN="$PWD/$dir/apps" "$PY" -m pytest -q -p no:cacheprovider tests/integration
+}
+
+run_suite build-release -DCMAKE_BUILD_TYPE=Release
+if ((quick == 0)); then
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DPGMONKEY_SANITIZE=ON
+fi
+echo "== all tests passed"

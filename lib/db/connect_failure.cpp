@@ -50,6 +50,9 @@ ConnectError classify_connect_failure(const std::string& libpq_message, const Co
   } else if (has(text, "role \"") && has(text, "does not exist")) {
     kind = ConnectFailure::authentication;
     hint = "the role does not exist; check 'user' in the config";
+  } else if (has(text, "permission denied for database")) {
+    kind = ConnectFailure::authentication;
+    hint = "the role may not connect to this database; a superuser can GRANT CONNECT ON DATABASE to it";
   } else if (has(text, "does not exist") && has(text, "database")) {
     kind = ConnectFailure::database_missing;
     hint = "create the database or fix 'dbname' in the config";

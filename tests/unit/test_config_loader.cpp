@@ -1,0 +1,253 @@
+// Validation rules of the config loader: every finding, with file:line, and the values it keeps.
+#include <doctest/doctest.h>
+
+#include <map>
+
+#include "config/loader.hpp"
+#include "core/redact.hpp"
+
+using namespace pgmonkey::config;
+
+namespace {
+
+LoadResult load(const std::string& text, LoadOptions opts = {}) { return load_config_text(text, "t.yaml", opts); }
+
+const Finding* find_key(const LoadResult& r, const std::string& key) {
+  for (const auto& f : r.findings)
+    if (f.key == key) return &f;
+  return nullptr;
+}
+
+EnvLookup fake_env(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+}  // namespace
+
+TEST_CASE("a complete pgmonkey config loads without findings") {
+  auto r = load(R"(connection_type: 'pool'
+connection_settings:
+  user: 'app'
+  password: 'pw'
+  host: 'db.example.com'
+  port: 5432
+  dbname: 'appdb'
+  sslmode: 'verify-full'
+  connect_timeout: 10
+  application_name: 'myapp'
+  keepalives: 1
+  keepalives_idle: 60
+  keepalives_interval: 15
+  keepalives_count: 5
+  autocommit: true
+  sslcert: ''
+sync_settings:
+  statement_timeout: '30000'
+async_settings:
+  lock_timeout: '10s'
+pool_settings:
+  min_size: 2
+  max_size: 20
+  timeout: 30
+  max_idle: 300
+  max_lifetime: 3600
+  check_on_checkout: true
+  max_waiting: 5
+  reconnect_timeout: 60
+  num_workers: 3
+async_pool_settings:
+  min_size: 1
+  max_size: 4
+)");
+  CHECK(r.findings.empty());
+  CHECK(r.config.type == ConnectionType::pool);
+  CHECK(r.config.get("host") == std::optional<std::string>("db.example.com"));
+  CHECK(r.config.get("port") == std::optional<std::string>("5432"));
+  CHECK_FALSE(r.config.get("sslcert").has_value());  // empty means "not set"
+  CHECK(r.config.autocommit == std::optional<bool>(true));
+  CHECK_FALSE(r.config.get("autocommit").has_value());  // not a libpq keyword
+  CHECK(r.config.pool.min_size == 2);
+  CHECK(r.config.pool.max_size == 20);
+  CHECK(r.config.pool.check_on_checkout);
+  CHECK(r.config.pool.num_workers == std::optional<long long>(3));
+  CHECK(r.config.async_pool.max_size == 4);
+  REQUIRE(r.config.sync_settings.size() == 1);
+  CHECK(r.config.sync_settings[0].key == "statement_timeout");
+  CHECK(r.config.sync_settings[0].value == "30000");
+  CHECK(r.config.session_settings(ConnectionType::async)[0].key == "lock_timeout");
+}
+
+TEST_CASE("unknown keys at every level are errors with line and did-you-mean") {
+  auto r = load("connection_setings:\n  host: x\n");
+  REQUIRE(r.findings.size() == 1);
+  CHECK(r.findings[0].severity == Severity::error);
+  CHECK(r.findings[0].line == 1);
+  CHECK(r.findings[0].hint == "did you mean 'connection_settings'?");
+
+  r = load("connection_settings:\n  user: a\n  hosst: localhost\n");
+  auto* f = find_key(r, "connection_settings.hosst");
+  REQUIRE(f);
+  CHECK(f->line == 3);
+  CHECK(f->column == 3);
+  CHECK(f->hint == "did you mean 'host'?");
+
+  r = load("pool_settings:\n  max_sise: 3\n");
+  f = find_key(r, "pool_settings.max_sise");
+  REQUIRE(f);
+  CHECK(f->hint == "did you mean 'max_size'?");
+}
+
+TEST_CASE("did-you-mean draws on libpq's own keywords") {
+  auto r = load("connection_settings:\n  target_sesion_attrs: read-write\n");
+  auto* f = find_key(r, "connection_settings.target_sesion_attrs");
+  REQUIRE(f);
+  CHECK(f->hint == "did you mean 'target_session_attrs'?");
+}
+
+TEST_CASE("other libpq keywords are accepted, multi-host lists included") {
+  auto r = load(R"(connection_settings:
+  host: 'h1,h2'
+  port: '5432,5433'
+  target_session_attrs: 'read-write'
+  gssencmode: 'disable'
+  options: '-c search_path=app'
+)");
+  CHECK(r.findings.empty());
+  CHECK(r.config.get("target_session_attrs") == std::optional<std::string>("read-write"));
+  CHECK(r.config.get("options") == std::optional<std::string>("-c search_path=app"));
+}
+
+TEST_CASE("types and ranges are checked and every finding is reported") {
+  auto r = load(R"(connection_type: sync
+connection_settings:
+  port: 0
+  sslmode: verify
+  connect_timeout: -1
+  keepalives: 2
+  autocommit: maybe
+pool_settings:
+  min_size: 10
+  max_size: 5
+  timeout: -3
+  check_on_checkout: perhaps
+)");
+  CHECK(find_key(r, "connection_type"));
+  CHECK(find_key(r, "connection_settings.port"));
+  CHECK(find_key(r, "connection_settings.sslmode"));
+  CHECK(find_key(r, "connection_settings.connect_timeout"));
+  CHECK(find_key(r, "connection_settings.keepalives"));
+  CHECK(find_key(r, "connection_settings.autocommit"));
+  CHECK(find_key(r, "pool_settings.timeout"));
+  CHECK(find_key(r, "pool_settings.check_on_checkout"));
+  auto* order = find_key(r, "pool_settings");
+  REQUIRE(order);
+  CHECK(order->message.find("min_size (10) is larger than max_size (5)") != std::string::npos);
+  CHECK(find_key(r, "connection_settings.port")->line == 3);
+  for (const auto& f : r.findings) CHECK(f.severity == Severity::error);
+  CHECK(r.findings.size() == 9);
+}
+
+TEST_CASE("ports: the edges of the range and lists") {
+  CHECK(load("connection_settings:\n  port: 1\n").findings.empty());
+  CHECK(load("connection_settings:\n  port: 65535\n").findings.empty());
+  CHECK_FALSE(load("connection_settings:\n  port: 65536\n").findings.empty());
+  CHECK_FALSE(load("connection_settings:\n  port: 'abc'\n").findings.empty());
+  CHECK_FALSE(load("connection_settings:\n  port: '5432,99999'\n").findings.empty());
+}
+
+TEST_CASE("malformed YAML reports YAML's line and column") {
+  auto r = load("connection_settings:\n  host: [a, b\n");
+  REQUIRE(r.findings.size() == 1);
+  CHECK(r.findings[0].message.rfind("malformed YAML", 0) == 0);
+  CHECK(r.findings[0].line >= 2);
+  CHECK(r.findings[0].column >= 1);
+}
+
+TEST_CASE("the legacy postgresql: wrapper is read with a deprecation warning") {
+  auto r = load("postgresql:\n  connection_type: async\n  connection_settings:\n    host: x\n");
+  REQUIRE(r.findings.size() == 1);
+  CHECK(r.findings[0].severity == Severity::warning);
+  CHECK(r.findings[0].message.find("deprecated") != std::string::npos);
+  CHECK(r.config.type == ConnectionType::async);
+  CHECK(r.config.get("host") == std::optional<std::string>("x"));
+}
+
+TEST_CASE("a pool type without its pool section is a warning") {
+  auto r = load("connection_type: async_pool\n");
+  REQUIRE(r.findings.size() == 1);
+  CHECK(r.findings[0].severity == Severity::warning);
+  CHECK(r.has_warnings());
+  CHECK_FALSE(r.has_errors());
+}
+
+TEST_CASE("session settings must be parameter names") {
+  auto r = load("sync_settings:\n  'statement_timeout; DROP TABLE x': 1\n  myapp.tenant: 'a'\n");
+  REQUIRE(r.findings.size() == 1);
+  CHECK(r.findings[0].severity == Severity::error);
+  REQUIRE(r.config.sync_settings.size() == 1);
+  CHECK(r.config.sync_settings[0].key == "myapp.tenant");
+}
+
+TEST_CASE("interpolation is opt-in") {
+  const std::string text = "connection_settings:\n  host: '${DBHOST}'\n  user: {from_env: DBUSER}\n";
+  auto r = load(text);
+  CHECK(r.config.get("host") == std::optional<std::string>("${DBHOST}"));
+  auto* w = find_key(r, "connection_settings.host");
+  REQUIRE(w);
+  CHECK(w->severity == Severity::warning);
+  auto* e = find_key(r, "connection_settings.user");
+  REQUIRE(e);
+  CHECK(e->severity == Severity::error);
+
+  LoadOptions opts;
+  opts.resolve_env = true;
+  opts.env = fake_env({{"DBHOST", "db1"}, {"DBUSER", "alice"}});
+  r = load(text, opts);
+  CHECK(r.findings.empty());
+  CHECK(r.config.get("host") == std::optional<std::string>("db1"));
+  CHECK(r.config.get("user") == std::optional<std::string>("alice"));
+}
+
+TEST_CASE("defaults, missing variables and sensitive keys") {
+  LoadOptions opts;
+  opts.resolve_env = true;
+  opts.env = fake_env({});
+  auto r = load("connection_settings:\n  host: '${DBHOST:-localhost}'\n  port: '${DBPORT}'\n", opts);
+  CHECK(r.config.get("host") == std::optional<std::string>("localhost"));
+  auto* missing = find_key(r, "connection_settings.port");
+  REQUIRE(missing);
+  CHECK(missing->message.find("DBPORT") != std::string::npos);
+
+  const std::string secret_default = "connection_settings:\n  password: '${PGPW:-topsecret99}'\n";
+  r = load(secret_default, opts);
+  auto* refused = find_key(r, "connection_settings.password");
+  REQUIRE(refused);
+  CHECK(refused->severity == Severity::error);
+  CHECK(refused->to_string().find("topsecret99") == std::string::npos);
+  CHECK(refused->hint.find("--allow-sensitive-defaults") != std::string::npos);
+
+  opts.allow_sensitive_defaults = true;
+  r = load(secret_default, opts);
+  CHECK(r.findings.empty());
+  CHECK(r.config.get("password") == std::optional<std::string>("topsecret99"));
+}
+
+TEST_CASE("a bad password value is reported without echoing it") {
+  auto r = load("connection_settings:\n  password: [secretvalue42]\n");
+  REQUIRE(r.findings.size() == 1);
+  CHECK(r.findings[0].to_string().find("secretvalue42") == std::string::npos);
+}
+
+TEST_CASE("loaded passwords are registered for redaction") {
+  load("connection_settings:\n  password: 'Sup3r$ecret'\n");
+  CHECK(pgmonkey::core::redact("auth with Sup3r$ecret failed") == "auth with ******** failed");
+}
+
+TEST_CASE("an empty or non-mapping document is an error") {
+  CHECK(load("").has_errors());
+  CHECK(load("- a\n- b\n").has_errors());
+}

@@ -1,0 +1,122 @@
+// Connection parameters, failure classification and quoting, without a server.
+#include <doctest/doctest.h>
+#include <libpq-fe.h>
+
+#include <cstring>
+
+#include "config/loader.hpp"
+#include "db/connect_failure.hpp"
+#include "db/connect_params.hpp"
+#include "db/quote.hpp"
+#include "probe/retry.hpp"
+
+using namespace pgmonkey;
+
+TEST_CASE("awkward passwords reach libpq unchanged as keyword/value pairs") {
+  const std::string awkward = "it's a \"pass\\word\" with = and spaces ";
+  config::Config cfg;
+  cfg.connection = {{"host", "db"}, {"password", awkward}, {"port", "5433"}};
+  auto p = db::make_params(cfg, "pgconfig");
+  auto k = p.keyword_ptrs();
+  auto v = p.value_ptrs();
+  REQUIRE(k.size() == 5);  // host, password, port, fallback_application_name, terminator
+  CHECK(k.back() == nullptr);
+  CHECK(v.back() == nullptr);
+  CHECK(std::string(k[1]) == "password");
+  CHECK(std::string(v[1]) == awkward);
+  CHECK(p.get("fallback_application_name") == "pgconfig");
+  // libpq itself accepts the arrays as they are (parsing only, no connection is made).
+  char* err = nullptr;
+  PQconninfoOption* parsed = nullptr;
+  std::string conninfo;  // not used to connect: only to prove libpq sees the same value
+  PGconn* c = PQconnectStartParams(k.data(), v.data(), 0);
+  REQUIRE(c != nullptr);
+  parsed = PQconninfo(c);
+  REQUIRE(parsed != nullptr);
+  bool seen = false;
+  for (auto* o = parsed; o->keyword; ++o)
+    if (std::strcmp(o->keyword, "password") == 0 && o->val) seen = (awkward == o->val);
+  CHECK(seen);
+  PQconninfoFree(parsed);
+  PQfinish(c);
+  (void)err;
+}
+
+TEST_CASE("describe() never includes the password") {
+  config::Config cfg;
+  cfg.connection = {{"host", "db"}, {"user", "u"}, {"password", "pw-value-123"}};
+  auto p = db::make_params(cfg, "t");
+  CHECK(p.describe() == "host=db user=u");
+  CHECK(p.describe().find("pw-value-123") == std::string::npos);
+  CHECK(db::make_params(config::Config{}, "").describe() == "(libpq defaults)");
+}
+
+TEST_CASE("an application_name given by the user wins over the fallback") {
+  config::Config cfg;
+  cfg.connection = {{"application_name", "myapp"}};
+  auto p = db::make_params(cfg, "pgconfig");
+  CHECK(p.get("application_name") == "myapp");
+  CHECK(p.get("fallback_application_name") == "pgconfig");  // libpq uses it only when the other is unset
+}
+
+TEST_CASE("connection failures are classified with hints") {
+  db::ConnectParams p;
+  struct Case {
+    const char* text;
+    ConnectFailure kind;
+  };
+  const Case cases[] = {
+      {"could not translate host name \"nohost\" to address: Name or service not known", ConnectFailure::unknown_host},
+      {"connection to server at \"127.0.0.1\", port 1 failed: Connection refused\n\tIs the server running?",
+       ConnectFailure::refused},
+      {"connection to server at \"10.0.0.1\", port 5432 failed: timeout expired", ConnectFailure::timeout},
+      {"FATAL:  password authentication failed for user \"u\"", ConnectFailure::authentication},
+      {"FATAL:  database \"nodb\" does not exist", ConnectFailure::database_missing},
+      {"FATAL:  role \"nobody\" does not exist", ConnectFailure::authentication},
+      {"FATAL:  sorry, too many clients already", ConnectFailure::too_many_connections},
+      {"FATAL:  the database system is starting up", ConnectFailure::starting_up},
+      {"server does not support SSL, but SSL was required", ConnectFailure::tls},
+      {"SSL error: certificate verify failed", ConnectFailure::tls},
+  };
+  for (const auto& c : cases) {
+    auto e = db::classify_connect_failure(c.text, p);
+    CAPTURE(c.text);
+    CHECK(e.kind() == c.kind);
+    CHECK_FALSE(e.hint().empty());
+    CHECK(e.code() == ExitCode::connect);
+  }
+  CHECK(db::is_transient(ConnectFailure::refused));
+  CHECK_FALSE(db::is_transient(ConnectFailure::authentication));
+}
+
+TEST_CASE("identifiers and literals are quoted, never glued") {
+  CHECK(db::quote_ident("Users") == "\"Users\"");
+  CHECK(db::quote_ident("a\"b") == "\"a\"\"b\"");
+  CHECK(db::quote_ident("x\"; DROP TABLE t; --") == "\"x\"\"; DROP TABLE t; --\"");
+  CHECK(db::quote_literal("it's") == "'it''s'");
+  CHECK(db::quote_literal("a\\b") == " E'a\\\\b'");
+}
+
+TEST_CASE("--wait backs off from 0.5 s, doubling, capped") {
+  CHECK(probe::backoff_delay(1) == doctest::Approx(0.5));
+  CHECK(probe::backoff_delay(2) == doctest::Approx(1.0));
+  CHECK(probe::backoff_delay(3) == doctest::Approx(2.0));
+  CHECK(probe::backoff_delay(10) == doctest::Approx(8.0));
+}
+
+TEST_CASE("retries stop at once on a non-transient failure") {
+  int calls = 0;
+  CHECK_THROWS_AS(probe::with_retries(
+                      10, [&] { ++calls; throw ConnectError(ConnectFailure::authentication, "bad password"); },
+                      nullptr),
+                  ConnectError);
+  CHECK(calls == 1);
+  calls = 0;
+  probe::with_retries(
+      5,
+      [&] {
+        if (++calls < 2) throw ConnectError(ConnectFailure::refused, "refused");
+      },
+      nullptr);
+  CHECK(calls == 2);
+}

@@ -2,6 +2,8 @@
 import json
 import os
 import pathlib
+import shlex
+import socket
 import subprocess
 
 import psycopg
@@ -20,7 +22,7 @@ class Cluster:
         self.env = {}
         for line in (self.dir / "env").read_text().splitlines():
             key, _, value = line.removeprefix("export ").partition("=")
-            self.env[key] = value
+            self.env[key] = shlex.split(value)[0] if value else ""
         self.host = self.env["PGHOST"]
         self.port = int(self.env["PGPORT"])
         self.user = self.env["PGUSER"]
@@ -82,6 +84,12 @@ def to_yaml(doc, indent=0):
         else:
             lines.append(f"{pad}{key}: {json.dumps(value)}")
     return "\n".join(line for line in lines if line) + ("\n" if indent == 0 else "")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def start_cluster(*args):

@@ -1,0 +1,345 @@
+"""pgconfig create / validate / test, run as built, against real throw-away clusters."""
+import json
+import os
+import stat
+import subprocess
+import time
+
+import pytest
+
+from conftest import BIN, clean_env, free_port, start_cluster
+
+
+# ---------------------------------------------------------------- create
+
+def test_create_writes_0600_file_in_new_folders(run, tmp_path):
+    target = tmp_path / "deep" / "er" / "app.yaml"
+    r = run("pgconfig", "create", "-c", target)
+    assert r.returncode == 0, r.stderr
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    text = target.read_text()
+    assert "connection_type:" in text and "pool_settings:" in text and "# " in text
+    v = run("pgconfig", "validate", "-c", target)
+    assert v.returncode == 0, v.stdout + v.stderr
+
+
+def test_create_refuses_to_overwrite_without_force(run, tmp_path):
+    target = tmp_path / "app.yaml"
+    target.write_text("mine: 1\n")
+    r = run("pgconfig", "create", "-c", target)
+    assert r.returncode == 2
+    assert "--force" in r.stderr
+    assert target.read_text() == "mine: 1\n"
+    r = run("pgconfig", "create", "-c", target, "--force")
+    assert r.returncode == 0
+    assert "connection_settings:" in target.read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.yaml"]
+
+
+def test_create_from_env_fills_settings_but_never_the_password(run, cluster, tmp_path):
+    target = tmp_path / "env.yaml"
+    r = run("pgconfig", "create", "-c", target, "--from-env", env=cluster.env)
+    assert r.returncode == 0, r.stderr
+    text = target.read_text()
+    assert f"port: '{cluster.port}'" in text
+    assert "host: '127.0.0.1'" in text
+    assert cluster.password not in text
+    # The password reaches libpq from PGPASSWORD at run time.
+    t = run("pgconfig", "test", "-c", target, env=cluster.env)
+    assert t.returncode == 0, t.stderr
+    assert cluster.password not in t.stdout + t.stderr
+
+
+# ---------------------------------------------------------------- validate
+
+def test_validate_reports_every_error_with_line_and_exit_2(run, tmp_path):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text("connection_type: pooled\nconnection_settings:\n  hosst: x\n  port: 99999\n"
+                   "pool_settings:\n  min_size: 9\n  max_size: 3\n")
+    r = run("pgconfig", "validate", "-c", cfg)
+    assert r.returncode == 2
+    assert f"{cfg}:1:" in r.stdout and "pooled" in r.stdout
+    assert f"{cfg}:3:3:" in r.stdout and "did you mean 'host'?" in r.stdout
+    assert f"{cfg}:4:" in r.stdout and "65535" in r.stdout
+    assert "min_size (9) is larger than max_size (3)" in r.stdout
+    assert "4 errors" in r.stdout
+
+
+def test_validate_json_and_strict(run, cluster, tmp_path):
+    cfg = cluster.write_config(tmp_path / "w.yaml", connection_type="pool")  # pool section missing: a warning
+    r = run("pgconfig", "validate", "-c", cfg, "--format", "json")
+    assert r.returncode == 0
+    doc = json.loads(r.stdout)
+    assert doc["valid"] is True and doc["errors"] == 0 and doc["warnings"] == 1
+    assert doc["findings"][0]["severity"] == "warning"
+    assert set(doc["findings"][0]) == {"severity", "file", "line", "column", "key", "message", "hint"}
+    assert cluster.password not in r.stdout
+    assert run("pgconfig", "validate", "-c", cfg, "--strict").returncode == 1
+
+
+def test_validate_malformed_yaml_gives_yaml_position(run, tmp_path):
+    cfg = tmp_path / "m.yaml"
+    cfg.write_text("connection_settings:\n  host: [unclosed\n  port: 1\n")
+    r = run("pgconfig", "validate", "-c", cfg, "--format", "json")
+    assert r.returncode == 2
+    f = json.loads(r.stdout)["findings"][0]
+    assert f["message"].startswith("malformed YAML") and f["line"] >= 2 and f["column"] >= 1
+
+
+def test_missing_config_is_a_config_error(run, tmp_path):
+    r = run("pgconfig", "validate", "-c", tmp_path / "nope.yaml")
+    assert r.returncode == 2
+    assert "cannot read config" in r.stderr and "pgconfig create" in r.stderr
+
+
+def test_group_readable_config_with_password_warns(run, cluster, tmp_path):
+    cfg = cluster.write_config(tmp_path / "open.yaml", mode=0o644)
+    r = run("pgconfig", "validate", "-c", cfg, "--strict")
+    assert r.returncode == 1
+    assert "readable by group or others" in r.stdout
+    assert cluster.password not in r.stdout + r.stderr
+
+
+def test_legacy_postgresql_wrapper_works_with_warning(run, cluster, tmp_path):
+    cfg = tmp_path / "legacy.yaml"
+    inner = cluster.write_config(tmp_path / "inner.yaml").read_text()
+    cfg.write_text("postgresql:\n" + "".join("  " + line + "\n" for line in inner.splitlines()))
+    cfg.chmod(0o600)
+    r = run("pgconfig", "test", "-c", cfg)
+    assert r.returncode == 0, r.stderr
+    assert "deprecated" in r.stderr
+
+
+def test_pgmonkey_aliases_for_the_config_flag(run, cluster, tmp_path):
+    cfg = cluster.write_config(tmp_path / "a.yaml")
+    for flag in ("--connconfig", "--filepath", "--config", "-c"):
+        assert run("pgconfig", "validate", flag, cfg).returncode == 0, flag
+
+
+# ---------------------------------------------------------------- test: each type
+
+@pytest.mark.parametrize("ctype", ["normal", "pool", "async", "async_pool"])
+def test_each_connection_type_runs_select_1(run, cluster, tmp_path, ctype):
+    pool = {"min_size": 3, "max_size": 6, "check_on_checkout": True}
+    settings = {"statement_timeout": "1500", "application_name": "probe-app", "myapp.tenant": "t1"}
+    cfg = cluster.write_config(tmp_path / "c.yaml", connection_type=ctype, sections={
+        "sync_settings": settings, "async_settings": settings,
+        "pool_settings": pool, "async_pool_settings": pool})
+    r = run("pgconfig", "test", "-c", cfg, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    res = json.loads(r.stdout)["results"][0]
+    assert res["connection_type"] == ctype and res["ok"] is True
+    assert res["user"] == "postgres" and res["database"] == "postgres"
+    assert res["server_version_num"] >= 150000
+    assert res["tls"]["in_use"] is False
+    shown = {s["name"]: s["shown"] for s in res["settings"]}
+    assert shown == {"statement_timeout": "1500ms", "application_name": "probe-app", "myapp.tenant": "t1"}
+    if ctype in ("pool", "async_pool"):
+        assert res["connections_held"] == 3 and res["check_on_checkout"] is True
+        cap = res["capacity"]
+        assert cap["max_connections"] == 100 and cap["reserved"] == 3 and cap["fits"] is True
+    else:
+        assert res["connections_held"] == 1
+
+
+def test_all_types_in_one_run_text_output(run, cluster, tmp_path):
+    cfg = cluster.write_config(tmp_path / "c.yaml")
+    r = run("pgconfig", "test", "-c", cfg, "--connection-type", "all")
+    assert r.returncode == 0, r.stderr
+    for t in ("normal:", "pool:", "async:", "async_pool:"):
+        assert any(line.startswith(t + " OK") for line in r.stdout.splitlines()), r.stdout
+    assert "\x1b[" not in r.stdout + r.stderr  # NO_COLOR and not a TTY
+
+
+def test_pool_sessions_are_held_at_once(run, cluster, tmp_path):
+    cluster.sql("DROP ROLE IF EXISTS limited")
+    cluster.sql("CREATE ROLE limited LOGIN PASSWORD 'limitedpw' CONNECTION LIMIT 3")
+    for ctype in ("pool", "async_pool"):
+        ok = cluster.write_config(tmp_path / "ok.yaml", connection_type=ctype, user="limited",
+                                  password="limitedpw", sections={
+                                      "pool_settings": {"min_size": 3, "max_size": 3},
+                                      "async_pool_settings": {"min_size": 3, "max_size": 3}})
+        assert run("pgconfig", "test", "-c", ok).returncode == 0
+        over = cluster.write_config(tmp_path / "over.yaml", connection_type=ctype, user="limited",
+                                    password="limitedpw", sections={
+                                        "pool_settings": {"min_size": 4, "max_size": 4},
+                                        "async_pool_settings": {"min_size": 4, "max_size": 4}})
+        r = run("pgconfig", "test", "-c", over, "--format", "json")
+        assert r.returncode == 1, (ctype, r.stdout, r.stderr)
+        res = json.loads(r.stdout)["results"][0]
+        assert res["connections_held"] == 3
+        assert any("too many connections" in p for p in res["problems"])
+
+
+def test_pool_max_size_beyond_server_capacity_is_reported(run, cluster, tmp_path):
+    cfg = cluster.write_config(tmp_path / "big.yaml", connection_type="pool",
+                               sections={"pool_settings": {"min_size": 1, "max_size": 500}})
+    r = run("pgconfig", "test", "-c", cfg, "--format", "json")
+    assert r.returncode == 0
+    cap = json.loads(r.stdout)["results"][0]["capacity"]
+    assert cap["fits"] is False and cap["pool_max_size"] == 500
+    assert "does not fit" in r.stderr
+
+
+def test_unknown_session_setting_fails_the_check(run, cluster, tmp_path):
+    for ctype, section in (("normal", "sync_settings"), ("async", "async_settings")):
+        cfg = cluster.write_config(tmp_path / "s.yaml", connection_type=ctype,
+                                   sections={section: {"no_such_setting": "1"}})
+        r = run("pgconfig", "test", "-c", cfg)
+        assert r.returncode == 1, (ctype, r.stdout, r.stderr)
+        assert "no_such_setting" in r.stdout + r.stderr
+
+
+# ---------------------------------------------------------------- failures
+
+def test_wrong_password_exit_3_and_never_printed(run, cluster, tmp_path):
+    wrong = "Wr0ng-Pa55word-xyz"
+    cfg = cluster.write_config(tmp_path / "w.yaml", password=wrong)
+    for extra in ([], ["-v"], ["--format", "json"], ["-v", "--connection-type", "all"]):
+        r = run("pgconfig", "test", "-c", cfg, *extra)
+        assert r.returncode == 3, extra
+        out = r.stdout + r.stderr
+        assert "password authentication failed" in out
+        assert "hint:" in r.stderr and "PGPASSWORD" in r.stderr
+        assert wrong not in out and cluster.password not in out
+
+
+def test_refused_port_exit_3_with_hint(run, cluster, tmp_path):
+    cfg = cluster.write_config(tmp_path / "r.yaml", port=free_port())
+    r = run("pgconfig", "test", "-c", cfg)
+    assert r.returncode == 3
+    assert "Connection refused" in r.stderr and "is the server running" in r.stderr
+
+
+def test_unknown_host_and_missing_database(run, cluster, tmp_path):
+    cfg = cluster.write_config(tmp_path / "h.yaml", host="no-such-host.invalid")
+    r = run("pgconfig", "test", "-c", cfg)
+    assert r.returncode == 3 and "does not resolve" in r.stderr
+    cfg = cluster.write_config(tmp_path / "d.yaml", dbname="no_such_db")
+    r = run("pgconfig", "test", "-c", cfg, "--connection-type", "async")
+    assert r.returncode == 3 and "create the database" in r.stderr
+
+
+def test_role_without_privileges(run, cluster, tmp_path):
+    cluster.sql("DROP DATABASE IF EXISTS locked")
+    cluster.sql("DROP ROLE IF EXISTS plain")
+    cluster.sql("CREATE ROLE plain LOGIN PASSWORD 'plainpw'")
+    cluster.sql("CREATE DATABASE locked")
+    cluster.sql("REVOKE CONNECT ON DATABASE locked FROM PUBLIC")
+    # An unprivileged role can still connect and run every check (capacity included) ...
+    cfg = cluster.write_config(tmp_path / "p.yaml", user="plain", password="plainpw")
+    r = run("pgconfig", "test", "-c", cfg, "--connection-type", "all", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert all(res["user"] == "plain" for res in json.loads(r.stdout)["results"])
+    # ... but not into a database it may not connect to.
+    cfg = cluster.write_config(tmp_path / "l.yaml", user="plain", password="plainpw", dbname="locked")
+    r = run("pgconfig", "test", "-c", cfg)
+    assert r.returncode == 3
+    assert "GRANT CONNECT" in r.stderr
+
+
+@pytest.mark.parametrize("password", ["it's \"quoted\" \\ back = eq", "  spaces  ", "p@ss:w/rd#%&*"])
+def test_awkward_passwords_connect(run, cluster, tmp_path, password):
+    cluster.sql("DROP ROLE IF EXISTS awkward")
+    with cluster.connect() as conn:
+        conn.execute(f"CREATE ROLE awkward LOGIN PASSWORD {quote_literal(password)}")
+    cfg = cluster.write_config(tmp_path / "a.yaml", user="awkward", password=password)
+    r = run("pgconfig", "test", "-c", cfg, "--connection-type", "all", "-v")
+    assert r.returncode == 0, r.stderr
+    if password.strip():
+        assert password.strip() not in r.stdout + r.stderr
+
+
+def quote_literal(s):
+    return "'" + s.replace("'", "''") + "'"
+
+
+def test_resolve_env_and_from_file(run, cluster, tmp_path):
+    secret = tmp_path / "pw.txt"
+    secret.write_text(cluster.password + "\n")
+    cfg = tmp_path / "e.yaml"
+    cfg.write_text(f"connection_settings:\n  host: '${{DBHOST}}'\n  port: '${{DBPORT:-{cluster.port}}}'\n"
+                   f"  user: {{from_env: DBUSER}}\n  password: {{from_file: {secret}}}\n"
+                   f"  dbname: postgres\n  sslmode: disable\n")
+    cfg.chmod(0o600)
+    env = {"DBHOST": cluster.host, "DBUSER": "postgres"}
+    r = run("pgconfig", "test", "-c", cfg, "--resolve-env", env=env)
+    assert r.returncode == 0, r.stderr
+    r = run("pgconfig", "test", "-c", cfg, env=env)  # not resolved: a config error
+    assert r.returncode == 2 and "--resolve-env" in r.stderr
+    r = run("pgconfig", "test", "-c", cfg, "--resolve-env", env={"DBUSER": "postgres"})
+    assert r.returncode == 2 and "DBHOST" in r.stderr
+
+
+def test_sensitive_default_refused_unless_allowed(run, cluster, tmp_path):
+    cfg = tmp_path / "d.yaml"
+    cfg.write_text(f"connection_settings:\n  host: {cluster.host}\n  port: {cluster.port}\n  user: postgres\n"
+                   f"  password: '${{NOT_SET_PW:-{cluster.password}}}'\n  sslmode: disable\n")
+    cfg.chmod(0o600)
+    r = run("pgconfig", "test", "-c", cfg, "--resolve-env")
+    assert r.returncode == 2
+    assert "--allow-sensitive-defaults" in r.stderr and cluster.password not in r.stdout + r.stderr
+    r = run("pgconfig", "test", "-c", cfg, "--resolve-env", "--allow-sensitive-defaults")
+    assert r.returncode == 0, r.stderr
+
+
+def test_libpq_environment_fills_what_the_config_leaves_out(run, cluster, tmp_path):
+    cfg = tmp_path / "min.yaml"
+    cfg.write_text("connection_type: normal\nconnection_settings:\n  sslmode: disable\n")
+    r = run("pgconfig", "test", "-c", cfg, "--format", "json", env=cluster.env)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["results"][0]["database"] == "postgres"
+    # A password file works too (~/.pgpass style).
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text(f"{cluster.host}:{cluster.port}:*:postgres:{cluster.password}\n")
+    pgpass.chmod(0o600)
+    env = {k: v for k, v in cluster.env.items() if k != "PGPASSWORD"}
+    env["PGPASSFILE"] = str(pgpass)
+    assert run("pgconfig", "test", "-c", cfg, env=env).returncode == 0
+
+
+# ---------------------------------------------------------------- --wait
+
+def test_wait_retries_until_the_server_starts(tmp_path):
+    port = free_port()
+    cfg = tmp_path / "w.yaml"
+    cfg.write_text(f"connection_settings:\n  host: 127.0.0.1\n  port: {port}\n  user: postgres\n"
+                   f"  password: waitpw123\n  sslmode: disable\n")
+    cfg.chmod(0o600)
+    proc = subprocess.Popen([str(BIN / "pgconfig"), "test", "-c", str(cfg), "--wait", "60"],
+                            env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    c = start_cluster("--port", str(port), "--password", "waitpw123")
+    try:
+        out, err = proc.communicate(timeout=90)
+        assert proc.returncode == 0, err
+        assert "retrying in" in err
+        assert "normal: OK" in out
+    finally:
+        proc.kill()
+        c.stop()
+
+
+def test_wait_gives_up_after_the_time(run, tmp_path):
+    cfg = tmp_path / "w.yaml"
+    cfg.write_text(f"connection_settings:\n  host: 127.0.0.1\n  port: {free_port()}\n  sslmode: disable\n")
+    t0 = time.monotonic()
+    r = run("pgconfig", "test", "-c", cfg, "--wait", "1.2")
+    assert r.returncode == 3
+    assert time.monotonic() - t0 >= 1.0
+    assert r.stderr.count("retrying in") >= 2
+
+
+# ---------------------------------------------------------------- usage
+
+def test_help_version_and_usage_errors(run):
+    h = run("pgconfig", "--help")
+    assert h.returncode == 0 and "Examples:" in h.stdout and "Exit status" in h.stdout
+    h = run("pgconfig", "test", "--help")
+    assert h.returncode == 0 and "--connection-type" in h.stdout and "--wait" in h.stdout
+    v = run("pgconfig", "--version")
+    assert v.returncode == 0 and "pgconfig" in v.stdout
+    assert run("pgconfig").returncode == 2
+    assert run("pgconfig", "test").returncode == 2  # -c is required
+    assert run("pgconfig", "test", "-c", "x.yaml", "--connection-type", "bogus").returncode == 2
+    assert run("pgconfig", "validate", "-c", "x.yaml", "--format", "xml").returncode == 2

@@ -54,21 +54,24 @@ class Loader {
           "start from `pgconfig create -c FILE`");
       return std::move(result_);
     }
+    YAML::Node body = root;
     if (root["postgresql"]) {
       add(Severity::warning, root["postgresql"].Mark(), "postgresql",
           "the top-level 'postgresql:' wrapper is deprecated", "move its sections to the top level");
-      for (auto it = root.begin(); it != root.end(); ++it) {
-        if (it->first.Scalar() != "postgresql")
-          add(Severity::error, it->first.Mark(), it->first.Scalar(),
-              "unexpected key next to the 'postgresql:' wrapper", "put every section inside it, or drop the wrapper");
+      for (const auto& entry : root) {
+        const YAML::Node key_node = entry.first;
+        const YAML::Node value_node = entry.second;
+        if (key_node.Scalar() != "postgresql")
+          add(Severity::error, key_node.Mark(), key_node.Scalar(), "unexpected key next to the 'postgresql:' wrapper",
+              "put every section inside it, or drop the wrapper");
       }
-      root = root["postgresql"];
-      if (!root.IsMap()) {
-        add(Severity::error, root.Mark(), "postgresql", "must be a mapping of sections", "");
+      body.reset(root["postgresql"]);
+      if (!body.IsMap()) {
+        add(Severity::error, body.Mark(), "postgresql", "must be a mapping of sections", "");
         return std::move(result_);
       }
     }
-    walk_top(root);
+    walk_top(body);
     cross_checks();
     return std::move(result_);
   }
@@ -94,9 +97,11 @@ class Loader {
   }
 
   void walk_top(const YAML::Node& root) {
-    for (auto it = root.begin(); it != root.end(); ++it) {
-      const std::string key = it->first.Scalar();
-      const YAML::Node& value = it->second;
+    for (const auto& entry : root) {
+      const YAML::Node key_node = entry.first;
+      const YAML::Node value_node = entry.second;
+      const std::string key = key_node.Scalar();
+      const YAML::Node& value = value_node;
       if (key == "connection_type") {
         auto v = scalar(value, key, key);
         if (!v) continue;
@@ -117,8 +122,7 @@ class Loader {
       } else if (key == "async_pool_settings") {
         walk_pool(value, key, result_.config.async_pool);
       } else {
-        add(Severity::error, it->first.Mark(), key, "unknown section '" + key + "'",
-            suggestion(key, top_level_keys()));
+        add(Severity::error, key_node.Mark(), key, "unknown section '" + key + "'", suggestion(key, top_level_keys()));
       }
     }
   }
@@ -141,9 +145,8 @@ class Loader {
         return value_from_file(node["from_file"].Scalar());
       }
       if (!node.IsScalar()) {
-        add(Severity::error, node.Mark(), path, "expected a single value, found a " +
-                                                    std::string(node.IsMap() ? "mapping" : "list"),
-            "");
+        add(Severity::error, node.Mark(), path,
+            "expected a single value, found a " + std::string(node.IsMap() ? "mapping" : "list"), "");
         return std::nullopt;
       }
       std::string text = node.Scalar();
@@ -176,27 +179,29 @@ class Loader {
     std::vector<std::string> candidates;
     for (const auto& s : connection_keys()) candidates.push_back(s.name);
     for (const auto& k : libpq_keywords()) candidates.push_back(k);
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const std::string key = it->first.Scalar();
+    for (const auto& entry : node) {
+      const YAML::Node key_node = entry.first;
+      const YAML::Node value_node = entry.second;
+      const std::string key = key_node.Scalar();
       const std::string path = "connection_settings." + key;
       const KeySpec* spec = find_spec(connection_keys(), key);
       KeySpec generic{key, ValueKind::text, 0, -1, {}};
       if (!spec && is_libpq_keyword(key)) spec = &generic;
       if (!spec) {
-        add(Severity::error, it->first.Mark(), path, "unknown connection setting '" + key + "'",
+        add(Severity::error, key_node.Mark(), path, "unknown connection setting '" + key + "'",
             suggestion(key, candidates));
         continue;
       }
-      auto raw = scalar(it->second, key, path);
+      auto raw = scalar(value_node, key, path);
       if (!raw || raw->empty()) continue;
       if (key == "password") core::register_secret(*raw);
       std::string problem;
       auto value = check_value(*spec, *raw, problem);
       if (!value) {
-        add(Severity::error, it->second.Mark(), path, problem, "");
+        add(Severity::error, value_node.Mark(), path, problem, "");
         continue;
       }
-      const int line = it->first.Mark().line + 1;
+      const int line = key_node.Mark().line + 1;
       if (key == "autocommit") {
         result_.config.autocommit = (*value == "true");
       } else {
@@ -205,7 +210,7 @@ class Loader {
       if ((key == "sslcert" || key == "sslkey" || key == "sslrootcert") && *value != "system") {
         struct stat st {};
         if (::stat(value->c_str(), &st) != 0)
-          add(Severity::warning, it->second.Mark(), path, "file not found: " + *value,
+          add(Severity::warning, value_node.Mark(), path, "file not found: " + *value,
               "check the path; libpq resolves it relative to the working directory");
       }
     }
@@ -213,17 +218,19 @@ class Loader {
 
   void walk_session(const YAML::Node& node, const std::string& section, std::vector<Setting>& out) {
     if (!expect_map(node, section)) return;
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const std::string key = it->first.Scalar();
+    for (const auto& entry : node) {
+      const YAML::Node key_node = entry.first;
+      const YAML::Node value_node = entry.second;
+      const std::string key = key_node.Scalar();
       const std::string path = section + "." + key;
       if (!is_setting_name(key)) {
-        add(Severity::error, it->first.Mark(), path, "'" + key + "' is not a valid setting name",
+        add(Severity::error, key_node.Mark(), path, "'" + key + "' is not a valid setting name",
             "use a PostgreSQL parameter name such as statement_timeout");
         continue;
       }
-      auto value = scalar(it->second, key, path);
+      auto value = scalar(value_node, key, path);
       if (!value) continue;
-      out.push_back({key, *value, it->first.Mark().line + 1});
+      out.push_back({key, *value, key_node.Mark().line + 1});
     }
   }
 
@@ -232,36 +239,47 @@ class Loader {
     pool.present = true;
     std::vector<std::string> names;
     for (const auto& s : pool_keys()) names.push_back(s.name);
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const std::string key = it->first.Scalar();
+    for (const auto& entry : node) {
+      const YAML::Node key_node = entry.first;
+      const YAML::Node value_node = entry.second;
+      const std::string key = key_node.Scalar();
       const std::string path = section + "." + key;
       const KeySpec* spec = find_spec(pool_keys(), key);
       if (!spec) {
-        add(Severity::error, it->first.Mark(), path, "unknown pool setting '" + key + "'", suggestion(key, names));
+        add(Severity::error, key_node.Mark(), path, "unknown pool setting '" + key + "'", suggestion(key, names));
         continue;
       }
-      auto raw = scalar(it->second, key, path);
+      auto raw = scalar(value_node, key, path);
       if (!raw) continue;
       std::string problem;
       auto value = check_value(*spec, *raw, problem);
       if (!value) {
-        add(Severity::error, it->second.Mark(), path, problem, "");
+        add(Severity::error, value_node.Mark(), path, problem, "");
         continue;
       }
-      if (key == "min_size") pool.min_size = *core::parse_int(*value);
-      else if (key == "max_size") pool.max_size = *core::parse_int(*value);
-      else if (key == "timeout") pool.timeout = *core::parse_number(*value);
-      else if (key == "max_idle") pool.max_idle = core::parse_number(*value);
-      else if (key == "max_lifetime") pool.max_lifetime = core::parse_number(*value);
-      else if (key == "check_on_checkout") pool.check_on_checkout = (*value == "true");
-      else if (key == "max_waiting") pool.max_waiting = core::parse_int(*value);
-      else if (key == "reconnect_timeout") pool.reconnect_timeout = core::parse_number(*value);
-      else if (key == "num_workers") pool.num_workers = core::parse_int(*value);
+      if (key == "min_size")
+        pool.min_size = *core::parse_int(*value);
+      else if (key == "max_size")
+        pool.max_size = *core::parse_int(*value);
+      else if (key == "timeout")
+        pool.timeout = *core::parse_number(*value);
+      else if (key == "max_idle")
+        pool.max_idle = core::parse_number(*value);
+      else if (key == "max_lifetime")
+        pool.max_lifetime = core::parse_number(*value);
+      else if (key == "check_on_checkout")
+        pool.check_on_checkout = (*value == "true");
+      else if (key == "max_waiting")
+        pool.max_waiting = core::parse_int(*value);
+      else if (key == "reconnect_timeout")
+        pool.reconnect_timeout = core::parse_number(*value);
+      else if (key == "num_workers")
+        pool.num_workers = core::parse_int(*value);
     }
     if (pool.min_size > pool.max_size) {
       add(Severity::error, node.Mark(), section,
-          "min_size (" + std::to_string(pool.min_size) + ") is larger than max_size (" +
-              std::to_string(pool.max_size) + ")",
+          "min_size (" + std::to_string(pool.min_size) + ") is larger than max_size (" + std::to_string(pool.max_size) +
+              ")",
           "raise max_size or lower min_size");
     }
   }
@@ -318,8 +336,10 @@ Config require_config(const std::string& path, const LoadOptions& options, std::
   LoadResult r = load_config(path, options);
   std::vector<std::string> errors;
   for (auto& f : r.findings) {
-    if (f.severity == Severity::error) errors.push_back(f.to_string());
-    else warnings.push_back(f);
+    if (f.severity == Severity::error)
+      errors.push_back(f.to_string());
+    else
+      warnings.push_back(f);
   }
   if (!errors.empty()) {
     throw ConfigError("invalid config " + path + " (" + std::to_string(errors.size()) + " error" +

@@ -3,6 +3,7 @@
 
 #include <csignal>
 
+#include "common/completion.hpp"
 #include "common/output.hpp"
 #include "core/version.hpp"
 
@@ -49,6 +50,17 @@ void describe(CLI::App& app, const std::string& examples) {
 }
 
 int run(CLI::App& app, int argc, char** argv, const CommonOptions& opts, const std::function<int()>& body) {
+  init_logging(app.get_name());
+  // Build-time hook (not in --help): the packaging installs what this prints.
+  if (argc == 3 && std::string(argv[1]) == "--completion") {
+    try {
+      out(completion_script(app, argv[2]));
+      return 0;
+    } catch (const Error& e) {
+      error(e.what(), {}, e.hint());
+      return static_cast<int>(e.code());
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -61,7 +73,7 @@ int run(CLI::App& app, int argc, char** argv, const CommonOptions& opts, const s
     app.exit(e);
     return static_cast<int>(ExitCode::usage);
   }
-  init_logging(app.get_name(), opts.verbose, opts.quiet);
+  set_verbosity(opts.verbose, opts.quiet);
   try {
     return body();
   } catch (const Error& e) {

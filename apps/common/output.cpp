@@ -33,14 +33,19 @@ bool use_color(int fd) {
   return ::isatty(fd) == 1;
 }
 
-void init_logging(const std::string& tool, bool verbose, bool quiet) {
+void init_logging(const std::string& tool) {
   tool_name() = tool;
   auto mode = use_color(STDERR_FILENO) ? spdlog::color_mode::always : spdlog::color_mode::never;
   auto logger = spdlog::stderr_color_st("pgmonkey-stderr", mode);
   logger->set_pattern("%^%v%$");
-  logger->set_level(verbose ? spdlog::level::debug : quiet ? spdlog::level::err : spdlog::level::info);
+  logger->set_level(spdlog::level::info);
   logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(logger);
+}
+
+void set_verbosity(bool verbose, bool quiet) {
+  spdlog::default_logger()->set_level(verbose ? spdlog::level::debug
+                                              : quiet ? spdlog::level::err : spdlog::level::info);
 }
 
 void out(const std::string& text) {

@@ -11,8 +11,10 @@ namespace pgmonkey::app {
 // True when colour may be used on this stream: a TTY and NO_COLOR unset.
 bool use_color(int fd);
 
-// One-time logger setup for `tool`: stderr, debug with verbose, errors only with quiet.
-void init_logging(const std::string& tool, bool verbose, bool quiet);
+// One-time logger setup for `tool`: stderr, info level.
+void init_logging(const std::string& tool);
+// After parsing: debug with verbose, errors only with quiet.
+void set_verbosity(bool verbose, bool quiet);
 
 void out(const std::string& text);  // a line of results on stdout
 void info(const std::string& text);

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 quick=0
 [[ "${1:-}" == "--quick" ]] && quick=1
 
-scripts/install-deps.sh
+scripts/install-deps.sh --packaging
 
 jobs=$(nproc 2>/dev/null || echo 2)
 PY=/usr/bin/python3  # Debian's python, which has python3-pytest and python3-psycopg
@@ -27,6 +27,11 @@ run_suite() {  # build-dir, cmake flags...
 }
 
 run_suite build-release -DCMAKE_BUILD_TYPE=Release
+
+echo "== packages (cmake --install, CPack DEB/RPM, dpkg-buildpackage + lintian)"
+rm -rf build-release/packages
+packaging/build-packages.sh build-release build-release/packages
+PGMONKEY_BUILD="$PWD/build-release" "$PY" -m pytest -q -p no:cacheprovider tests/packaging
 if ((quick == 0)); then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

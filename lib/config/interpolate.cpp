@@ -15,6 +15,14 @@ EnvLookup process_env() {
   };
 }
 
+EnvLookup fixed_env(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
 bool is_sensitive_key(const std::string& key) {
   return key == "password" || key == "sslkey" || key == "sslcert" || key == "sslrootcert" ||
          key == "sslpassword";

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -13,6 +14,8 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 
 // The process environment.
 EnvLookup process_env();
+// A fixed set of variables (for tests, and for resolving against a captured environment).
+EnvLookup fixed_env(std::map<std::string, std::string> vars);
 
 // Keys whose values are secrets or point at key material; defaults are refused for them.
 bool is_sensitive_key(const std::string& key);

@@ -21,14 +21,12 @@ TEST_CASE("the default template validates cleanly") {
 }
 
 TEST_CASE("--from-env fills settings, quotes them, and leaves the password out") {
-  std::map<std::string, std::string> vars{{"PGHOST", "db.example"}, {"PGPORT", "6543"},
-                                          {"PGUSER", "o'brien"},   {"PGPASSWORD", "envsecret77"},
-                                          {"PGDATABASE", "sales"}, {"PGSSLMODE", "require"}};
-  EnvLookup env = [&](const std::string& n) -> std::optional<std::string> {
-    auto it = vars.find(n);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
+  EnvLookup env = fixed_env({{"PGHOST", "db.example"},
+                             {"PGPORT", "6543"},
+                             {"PGUSER", "o'brien"},
+                             {"PGPASSWORD", "envsecret77"},
+                             {"PGDATABASE", "sales"},
+                             {"PGSSLMODE", "require"}});
   auto text = render_new_config(true, env);
   CHECK(text.find("envsecret77") == std::string::npos);
   auto r = load_config_text(text, "new.yaml");

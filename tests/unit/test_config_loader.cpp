@@ -18,14 +18,6 @@ const Finding* find_key(const LoadResult& r, const std::string& key) {
   return nullptr;
 }
 
-EnvLookup fake_env(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
-
 }  // namespace
 
 TEST_CASE("a complete pgmonkey config loads without findings") {
@@ -205,7 +197,7 @@ TEST_CASE("interpolation is opt-in") {
 
   LoadOptions opts;
   opts.resolve_env = true;
-  opts.env = fake_env({{"DBHOST", "db1"}, {"DBUSER", "alice"}});
+  opts.env = fixed_env({{"DBHOST", "db1"}, {"DBUSER", "alice"}});
   r = load(text, opts);
   CHECK(r.findings.empty());
   CHECK(r.config.get("host") == std::optional<std::string>("db1"));
@@ -215,7 +207,7 @@ TEST_CASE("interpolation is opt-in") {
 TEST_CASE("defaults, missing variables and sensitive keys") {
   LoadOptions opts;
   opts.resolve_env = true;
-  opts.env = fake_env({});
+  opts.env = fixed_env({});
   auto r = load("connection_settings:\n  host: '${DBHOST:-localhost}'\n  port: '${DBPORT}'\n", opts);
   CHECK(r.config.get("host") == std::optional<std::string>("localhost"));
   auto* missing = find_key(r, "connection_settings.port");

@@ -9,18 +9,8 @@
 
 using namespace pgmonkey::config;
 
-namespace {
-EnvLookup env_of(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& n) -> std::optional<std::string> {
-    auto it = vars.find(n);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
-}  // namespace
-
 TEST_CASE("references expand inside larger strings") {
-  auto env = env_of({{"A", "x"}, {"B", "y"}});
+  auto env = fixed_env({{"A", "x"}, {"B", "y"}});
   CHECK(expand_env_refs("pre-${A}-${B}-post", "host", false, env) == "pre-x-y-post");
   CHECK(expand_env_refs("no refs", "host", false, env) == "no refs");
   CHECK(expand_env_refs("${C:-d}", "host", false, env) == "d");
@@ -28,7 +18,7 @@ TEST_CASE("references expand inside larger strings") {
 }
 
 TEST_CASE("errors name the variable and never the default of a sensitive key") {
-  auto env = env_of({});
+  auto env = fixed_env({});
   CHECK_THROWS_WITH_AS(expand_env_refs("${NOPE}", "host", false, env), "environment variable NOPE is not set",
                        InterpolationError);
   CHECK_THROWS_AS(expand_env_refs("${X", "host", false, env), InterpolationError);
@@ -56,6 +46,6 @@ TEST_CASE("from_file trims one trailing newline") {
   CHECK(value_from_file(path) == "two\r\n");
   std::remove(path);
   CHECK_THROWS_AS(value_from_file("/nonexistent/file"), InterpolationError);
-  CHECK(value_from_env("A", env_of({{"A", ""}})).empty());
-  CHECK_THROWS_AS(value_from_env("A", env_of({})), InterpolationError);
+  CHECK(value_from_env("A", fixed_env({{"A", ""}})).empty());
+  CHECK_THROWS_AS(value_from_env("A", fixed_env({})), InterpolationError);
 }

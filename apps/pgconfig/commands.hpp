@@ -29,4 +29,14 @@ struct TestOptions {
 CLI::App* setup_test(CLI::App& app, CommonOptions& common, TestOptions& opts);
 int run_test(const CommonOptions& common, const TestOptions& opts);
 
+struct GenerateOptions {
+  std::string connection_type;  // empty: the file's own
+  std::string language = "cpp";
+  std::string library;  // empty: the language's default
+  std::string output;   // empty: stdout
+  bool force = false;
+};
+CLI::App* setup_generate(CLI::App& app, CommonOptions& common, GenerateOptions& opts);
+int run_generate(const CommonOptions& common, const GenerateOptions& opts);
+
 }  // namespace pgmonkey::app::pgconfig

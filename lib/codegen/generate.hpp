@@ -1,0 +1,49 @@
+// `pgconfig generate-code`: picks the template for a language, library and connection type and
+// renders a complete starter program from a config. Never puts the password in the text.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/model.hpp"
+
+namespace pgmonkey::codegen {
+
+// One supported combination and the template it is rendered from (path under templates/).
+struct Variant {
+  std::string language;  // cpp, c, python
+  std::string library;   // libpqxx, libpq, psycopg, pgmonkey
+  config::ConnectionType type = config::ConnectionType::normal;
+  std::string template_path;
+  std::string file_extension;  // .cpp, .c, .py
+};
+
+// Every combination, in the order the usage error lists them.
+const std::vector<Variant>& variants();
+const std::vector<std::string>& languages();
+// The library used when --library is not given.
+std::string default_library(const std::string& language);
+
+struct Request {
+  std::string language = "cpp";
+  std::string library;            // empty: default_library(language)
+  std::string connection_type;    // empty: the config's own
+  std::string config_path;        // the default path the generated program reads at run time
+  bool resolve_env = false;       // pgmonkey programs then pass resolve_env=True
+};
+
+struct Program {
+  Variant variant;
+  std::string text;
+  std::string suggested_file;  // e.g. pgmonkey_pool.cpp
+  std::string build_command;   // how to compile it, empty for Python
+  std::string run_command;     // how to run it
+};
+
+// The variant for a request; throws UsageError listing what is supported when there is none.
+const Variant& select_variant(const config::Config& config, const Request& request);
+
+// Renders the program. Throws UsageError for unsupported combinations.
+Program generate(const config::Config& config, const Request& request);
+
+}  // namespace pgmonkey::codegen

@@ -20,7 +20,7 @@ CLI::App* setup_generate(CLI::App& app, CommonOptions& common, GenerateOptions& 
       ->check(CLI::IsMember(codegen::languages()))
       ->default_str("cpp");
   cmd->add_option("--library", opts.library,
-                  "libpqxx (cpp), libpq (c), psycopg or pgmonkey (python); default: the first of its language");
+                  "libpqxx (cpp), libpq (c), psycopg or pgmonkey (python); default: libpqxx, libpq, psycopg");
   cmd->add_option("-o,--output", opts.output, "Write the program to this file (mode 0600) instead of stdout");
   cmd->add_flag("--force", opts.force, "Overwrite an existing output file");
   add_common_options(*cmd, common);

@@ -1,0 +1,258 @@
+"""pgconfig generate-code: every generated program is compiled (C, C++) or run (Python) against a
+real throw-away cluster; none of them may contain the password."""
+import json
+import py_compile
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from conftest import clean_env, run_tool
+
+CPP_TYPES = ["normal", "pool", "async", "async_pool"]
+C_TYPES = ["normal", "async"]
+PY_TYPES = ["normal", "pool", "async", "async_pool"]
+PYTHON = "/usr/bin/python3"  # Debian's, with python3-psycopg and python3-psycopg-pool
+
+
+def pkg_config(*packages):
+    out = subprocess.run(["pkg-config", "--cflags", "--libs", *packages], check=True, capture_output=True, text=True)
+    return out.stdout.split()
+
+
+def settings_sections(pool_min=1, pool_max=2, timeout=10, bad_setting=False):
+    """Session and pool sections; a bad setting makes applying the session settings fail."""
+    session = {"statement_timeout": "soon" if bad_setting else "20000", "lock_timeout": "5000"}
+    pool = {"min_size": pool_min, "max_size": pool_max, "timeout": timeout, "check_on_checkout": True}
+    return {"sync_settings": session, "async_settings": dict(session), "pool_settings": pool,
+            "async_pool_settings": dict(pool)}
+
+
+def generate(run, cfg, out, language, connection_type, library=None, *extra):
+    args = ["generate-code", "-c", cfg, "--language", language, "--connection-type", connection_type, "-o", out]
+    if library:
+        args += ["--library", library]
+    r = run("pgconfig", *args, *extra)
+    assert r.returncode == 0, r.stderr
+    return out.read_text()
+
+
+def run_program(cmd, env=None, cwd=None):
+    return subprocess.run([str(c) for c in cmd], env=clean_env(env), capture_output=True, text=True, timeout=120,
+                          cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def built(cluster, tmp_path_factory):
+    """Generates every C and C++ program from one config and compiles them, two compilers at a time."""
+    d = tmp_path_factory.mktemp("codegen")
+    cfg = cluster.write_config(d / "app.yaml", sections=settings_sections(pool_min=2, pool_max=2))
+    jobs, texts = [], {}
+    cxx_flags = ["-std=c++17", "-O0", "-Wall", "-Wextra", "-Werror", "-pthread"]
+    cxx_libs = pkg_config("libpqxx", "libpq", "yaml-cpp")
+    for t in CPP_TYPES:
+        src = d / f"cpp_{t}.cpp"
+        texts[("cpp", t)] = generate(run_tool, cfg, src, "cpp", t)
+        jobs.append(["g++", *cxx_flags, "-o", d / f"cpp_{t}", src, *cxx_libs])
+    for t in C_TYPES:
+        src = d / f"c_{t}.c"
+        texts[("c", t)] = generate(run_tool, cfg, src, "c", t)
+        jobs.append(["gcc", "-std=c11", "-O0", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-o", d / f"c_{t}", src,
+                     *pkg_config("libpq")])
+    with ThreadPoolExecutor(max_workers=2) as pool:  # 2 cores, shared
+        results = list(pool.map(lambda cmd: subprocess.run([str(c) for c in cmd], capture_output=True, text=True),
+                                jobs))
+    for cmd, r in zip(jobs, results):
+        assert r.returncode == 0, f"{cmd[cmd.index('-o') + 2]}: {r.stderr}"
+    return {"dir": d, "config": cfg, "texts": texts}
+
+
+@pytest.mark.parametrize("connection_type", CPP_TYPES)
+def test_cpp_program_connects_and_prints_select_1(cluster, built, connection_type):
+    # The config path comes from argv[1]; the password only from the YAML (no PG* variables).
+    r = run_program([built["dir"] / f"cpp_{connection_type}", built["config"]])
+    assert r.returncode == 0, r.stderr
+    assert "SELECT 1 returned 1" in r.stdout
+    if connection_type in ("pool", "async_pool"):
+        assert r.stdout.count("SELECT 1 returned 1") == 3
+        assert "pool: 2 connection(s) opened" in r.stdout  # min_size 2 = max_size 2
+    assert cluster.password not in r.stdout + r.stderr
+    assert cluster.password not in built["texts"][("cpp", connection_type)]
+
+
+def test_cpp_program_defaults_to_the_config_it_was_generated_from(built):
+    r = run_program([built["dir"] / "cpp_normal"])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "SELECT 1 returned 1"
+
+
+@pytest.mark.parametrize("connection_type", ["pool", "async_pool"])
+def test_cpp_pools_never_open_more_than_max_size(cluster, built, tmp_path, connection_type):
+    cfg = cluster.write_config(tmp_path / "one.yaml", sections=settings_sections(pool_min=0, pool_max=1))
+    r = run_program([built["dir"] / f"cpp_{connection_type}", cfg])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("SELECT 1 returned 1") == 3
+    assert "pool: 1 connection(s) opened" in r.stdout
+
+
+@pytest.mark.parametrize("connection_type", CPP_TYPES)
+def test_cpp_program_fails_cleanly_with_a_wrong_password(cluster, built, tmp_path, connection_type):
+    cfg = cluster.write_config(tmp_path / "bad.yaml", password="not-the-password-42",
+                               sections=settings_sections(timeout=3))
+    r = run_program([built["dir"] / f"cpp_{connection_type}", cfg])
+    assert r.returncode != 0
+    assert "password authentication failed" in r.stderr
+    assert "SELECT 1 returned" not in r.stdout
+    assert "not-the-password-42" not in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("connection_type", CPP_TYPES)
+def test_cpp_program_applies_the_session_settings(cluster, built, tmp_path, connection_type):
+    # statement_timeout = 'soon' is rejected by the server: proof that the settings are applied.
+    cfg = cluster.write_config(tmp_path / "set.yaml", sections=settings_sections(bad_setting=True))
+    r = run_program([built["dir"] / f"cpp_{connection_type}", cfg])
+    assert r.returncode != 0
+    assert 'invalid value for parameter "statement_timeout"' in r.stderr
+    assert "SELECT 1 returned" not in r.stdout
+
+
+@pytest.mark.parametrize("connection_type", C_TYPES)
+def test_c_program_connects_with_the_password_from_pgpassword(cluster, built, connection_type):
+    text = built["texts"][("c", connection_type)]
+    assert cluster.password not in text
+    assert '"password"' not in text
+    assert f'{{ "port", "{cluster.port}" }},' in text  # the non-secret settings are embedded
+    r = run_program([built["dir"] / f"c_{connection_type}"], env={"PGPASSWORD": cluster.password})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "SELECT 1 returned 1"
+    assert cluster.password not in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("connection_type", C_TYPES)
+def test_c_program_fails_cleanly_with_a_wrong_password(built, connection_type):
+    r = run_program([built["dir"] / f"c_{connection_type}"], env={"PGPASSWORD": "not-the-password-42"})
+    assert r.returncode == 1
+    assert "password authentication failed" in r.stderr
+    assert "not-the-password-42" not in r.stdout + r.stderr
+    assert r.stdout == ""
+
+
+def test_c_program_applies_the_session_settings(cluster, run, tmp_path):
+    cfg = cluster.write_config(tmp_path / "set.yaml", sections=settings_sections(bad_setting=True))
+    src = tmp_path / "set.c"
+    generate(run, cfg, src, "c", "normal")
+    subprocess.run(["gcc", "-std=c11", "-O0", "-o", str(tmp_path / "set"), str(src), *pkg_config("libpq")],
+                   check=True)
+    r = run_program([tmp_path / "set"], env={"PGPASSWORD": cluster.password})
+    assert r.returncode == 1
+    assert 'invalid value for parameter "statement_timeout"' in r.stderr
+
+
+@pytest.mark.parametrize("connection_type", PY_TYPES)
+def test_psycopg_program_runs(cluster, run, tmp_path, connection_type):
+    cfg = cluster.write_config(tmp_path / "app.yaml", sections=settings_sections())
+    src = tmp_path / f"{connection_type}.py"
+    text = generate(run, cfg, src, "python", connection_type, "psycopg")
+    assert cluster.password not in text
+    r = run_program([PYTHON, src, cfg])
+    assert r.returncode == 0, r.stderr
+    expected = 3 if "pool" in connection_type else 1
+    assert r.stdout.count("SELECT 1 returned 1") == expected
+    assert cluster.password not in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("connection_type", ["normal", "async"])
+def test_psycopg_program_fails_cleanly(cluster, run, tmp_path, connection_type):
+    cfg = cluster.write_config(tmp_path / "app.yaml", password="not-the-password-42", sections=settings_sections())
+    src = tmp_path / "p.py"
+    generate(run, cfg, src, "python", connection_type, "psycopg")
+    r = run_program([PYTHON, src])  # default path: the config it was generated from
+    assert r.returncode == 1
+    assert "password authentication failed" in r.stderr
+    assert "not-the-password-42" not in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("connection_type", PY_TYPES)
+def test_pgmonkey_program_compiles_and_uses_pgmonkeys_api(cluster, run, tmp_path, connection_type):
+    cfg = cluster.write_config(tmp_path / "app.yaml", sections=settings_sections())
+    src = tmp_path / f"pm_{connection_type}.py"
+    text = generate(run, cfg, src, "python", connection_type, "pgmonkey", "--resolve-env")
+    py_compile.compile(str(src), doraise=True)
+    assert cluster.password not in text
+    assert "from pgmonkey import PGConnectionManager" in text
+    assert "PGConnectionManager()" in text
+    call = f'get_database_connection(config_path, "{connection_type}", resolve_env=True)'
+    assert ("await manager." + call if "async" in connection_type else "manager." + call) in text
+    assert ("await pool.disconnect()" if connection_type == "async_pool" else "disconnect()") in text
+    assert ("async with" in text) == ("async" in connection_type)
+
+
+def test_python_default_library_is_psycopg(cluster, run, tmp_path):
+    cfg = cluster.write_config(tmp_path / "app.yaml")
+    r = run("pgconfig", "generate-code", "-c", cfg, "--language", "python")
+    assert r.returncode == 0, r.stderr
+    assert "import psycopg" in r.stdout
+    assert cluster.password not in r.stdout
+
+
+def test_prints_to_stdout_by_default_with_the_file_connection_type(cluster, run, tmp_path):
+    cfg = cluster.write_config(tmp_path / "app.yaml", connection_type="async_pool", sections=settings_sections())
+    r = run("pgconfig", "generate-code", "-c", cfg)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("// pgmonkey_async_pool: an async_pool of PostgreSQL connections")
+    assert "PQconnectStartParams" in r.stdout
+    assert cluster.password not in r.stdout + r.stderr
+
+
+def test_unsupported_combination_is_a_usage_error_listing_what_is_supported(cluster, run, tmp_path):
+    cfg = cluster.write_config(tmp_path / "app.yaml")
+    r = run("pgconfig", "generate-code", "-c", cfg, "--language", "c", "--connection-type", "pool")
+    assert r.returncode == 2
+    assert "no pool program for --language c --library libpq" in r.stderr
+    assert "c --library libpq: normal, async" in r.stderr
+    assert r.stdout == ""
+    r = run("pgconfig", "generate-code", "-c", cfg, "--language", "cpp", "--library", "psycopg")
+    assert r.returncode == 2
+    assert "use --library libpqxx" in r.stderr
+
+
+def test_refuses_to_overwrite_without_force(cluster, run, tmp_path):
+    cfg = cluster.write_config(tmp_path / "app.yaml")
+    out = tmp_path / "prog.cpp"
+    out.write_text("keep me\n")
+    r = run("pgconfig", "generate-code", "-c", cfg, "-o", out)
+    assert r.returncode == 2
+    assert "refusing to overwrite" in r.stderr
+    assert out.read_text() == "keep me\n"
+    r = run("pgconfig", "generate-code", "-c", cfg, "-o", out, "--force")
+    assert r.returncode == 0, r.stderr
+    assert "wrote " + str(out) in r.stdout
+    assert "build it with: g++" in r.stderr
+    assert "SELECT 1" in out.read_text()
+
+
+def test_json_output(cluster, run, tmp_path):
+    cfg = cluster.write_config(tmp_path / "app.yaml")
+    r = run("pgconfig", "generate-code", "-c", cfg, "--language", "c", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert (doc["language"], doc["library"], doc["connection_type"]) == ("c", "libpq", "normal")
+    assert doc["template"] == "codegen/c/normal.c"
+    assert doc["output"] is None
+    assert "PQconnectdbParams" in doc["code"]
+    assert cluster.password not in r.stdout
+
+
+def test_invalid_config_is_a_usage_error(run, tmp_path):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text("connection_type: 'sometimes'\n")
+    r = run("pgconfig", "generate-code", "-c", cfg)
+    assert r.returncode == 2
+    assert "invalid config" in r.stderr
+
+
+def test_toolchain_is_present():
+    # The compile tests need these; fail loudly rather than skip.
+    for tool in ("g++", "gcc", "pkg-config"):
+        assert shutil.which(tool), tool

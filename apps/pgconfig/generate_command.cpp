@@ -34,6 +34,7 @@ int run_generate(const CommonOptions& common, const GenerateOptions& opts) {
   request.library = opts.library;
   request.connection_type = opts.connection_type;
   request.config_path = common.config;
+  request.output_path = opts.output;
   request.resolve_env = common.resolve_env;
   const auto program = codegen::generate(cfg, request);
   const auto& v = program.variant;

@@ -2,6 +2,7 @@
 #include "codegen/generate.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 
 #include "codegen/literals.hpp"
@@ -146,16 +147,20 @@ Program generate(const config::Config& config, const Request& request) {
   const Variant& v = select_variant(config, request);
   Program p;
   p.variant = v;
-  const std::string name = std::string("pgmonkey_") + config::to_string(v.type);
+  std::string name = std::string("pgmonkey_") + config::to_string(v.type);
   p.suggested_file = name + v.file_extension;
+  if (!request.output_path.empty()) {
+    // Hints name the real file; the executable is the file name without its extension.
+    p.suggested_file = request.output_path;
+    auto stem = std::filesystem::path(request.output_path).stem().string();
+    if (!stem.empty()) name = stem;
+  }
   const bool is_async = v.type == ConnectionType::async || v.type == ConnectionType::async_pool;
 
   core::TemplateValues values;
   values["version"] = kVersion;
   values["connection_type"] = config::to_string(v.type);
   values["library"] = v.library;
-  values["program"] = name;
-  values["file"] = p.suggested_file;
   values["config_comment"] = comment_text(request.config_path);
   values["config_literal"] =
       v.language == "python" ? python_string_literal(request.config_path) : c_string_literal(request.config_path);
@@ -163,19 +168,26 @@ Program generate(const config::Config& config, const Request& request) {
   values["pool_section"] = v.type == ConnectionType::async_pool ? "async_pool_settings" : "pool_settings";
   values["resolve_env"] = request.resolve_env ? "true" : "";
 
+  // Words for the build and run hints, quoted for the shell when the names need it.
+  const std::string exe = shell_word(name);
+  const std::string file = shell_word(p.suggested_file);
+  const std::string run = shell_word("./" + name);
   if (v.language == "cpp") {
-    p.build_command = "g++ -std=c++17 -O2 -pthread -o " + name + " " + p.suggested_file +
+    p.build_command = "g++ -std=c++17 -O2 -pthread -o " + exe + " " + file +
                       " $(pkg-config --cflags --libs libpqxx libpq yaml-cpp)";
-    p.run_command = "./" + name + " [CONFIG]";
+    p.run_command = run + " [CONFIG]";
   } else if (v.language == "c") {
     add_c_values(config, v.type, values);
-    p.build_command = "gcc -std=c11 -O2 -o " + name + " " + p.suggested_file + " $(pkg-config --cflags --libs libpq)";
-    p.run_command = "PGPASSWORD=... ./" + name + "   (or a ~/.pgpass entry)";
+    p.build_command = "gcc -std=c11 -O2 -o " + exe + " " + file + " $(pkg-config --cflags --libs libpq)";
+    p.run_command = "PGPASSWORD=... " + run + "   (or a ~/.pgpass entry)";
   } else {
-    p.run_command = "python3 " + p.suggested_file + " [CONFIG]";
+    p.run_command = "python3 " + file + " [CONFIG]";
   }
-  values["build_command"] = p.build_command;
-  values["run_command"] = p.run_command;
+  // The hints and names appear in comments: one line each, no comment terminator.
+  values["program"] = comment_text(name);
+  values["file"] = comment_text(p.suggested_file);
+  values["build_command"] = comment_text(p.build_command);
+  values["run_command"] = comment_text(p.run_command);
 
   for (const auto& [var, path] : partials().at(v.language)) values[var] = core::render(core::resource(path), values);
   p.text = core::render(core::resource(v.template_path), values);

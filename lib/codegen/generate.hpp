@@ -29,13 +29,14 @@ struct Request {
   std::string library;            // empty: default_library(language)
   std::string connection_type;    // empty: the config's own
   std::string config_path;        // the default path the generated program reads at run time
+  std::string output_path;        // where the program is written, for the build hints; empty: stdout
   bool resolve_env = false;       // pgmonkey programs then pass resolve_env=True
 };
 
 struct Program {
   Variant variant;
   std::string text;
-  std::string suggested_file;  // e.g. pgmonkey_pool.cpp
+  std::string suggested_file;  // the output file, or e.g. pgmonkey_pool.cpp
   std::string build_command;   // how to compile it, empty for Python
   std::string run_command;     // how to run it
 };

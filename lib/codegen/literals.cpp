@@ -1,6 +1,8 @@
 // Source-code literals and comments for generated programs.
 #include "codegen/literals.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 namespace pgmonkey::codegen {
@@ -65,6 +67,19 @@ std::string comment_text(std::string_view text) {
     else out += ch;
   }
   return out;
+}
+
+std::string shell_word(std::string_view text) {
+  auto plain = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_-./+:=@%,").find(c) != std::string_view::npos;
+  };
+  if (!text.empty() && std::all_of(text.begin(), text.end(), plain)) return std::string(text);
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
 }
 
 }  // namespace pgmonkey::codegen

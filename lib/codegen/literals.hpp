@@ -18,4 +18,7 @@ std::string python_string_literal(std::string_view text);
 // Text safe inside a // or /* */ or # comment: one line, no comment terminator.
 std::string comment_text(std::string_view text);
 
+// One word for a POSIX shell command line, single-quoted only when it needs to be.
+std::string shell_word(std::string_view text);
+
 }  // namespace pgmonkey::codegen

@@ -29,11 +29,11 @@ def settings_sections(pool_min=1, pool_max=2, timeout=10, bad_setting=False):
             "async_pool_settings": dict(pool)}
 
 
-def generate(run, cfg, out, language, connection_type, library=None, *extra):
+def generate(run, cfg, out, language, connection_type, library=None, *extra, env=None):
     args = ["generate-code", "-c", cfg, "--language", language, "--connection-type", connection_type, "-o", out]
     if library:
         args += ["--library", library]
-    r = run("pgconfig", *args, *extra)
+    r = run("pgconfig", *args, *extra, env=env)
     assert r.returncode == 0, r.stderr
     return out.read_text()
 
@@ -41,6 +41,10 @@ def generate(run, cfg, out, language, connection_type, library=None, *extra):
 def run_program(cmd, env=None, cwd=None):
     return subprocess.run([str(c) for c in cmd], env=clean_env(env), capture_output=True, text=True, timeout=120,
                           cwd=cwd)
+
+
+def ref_env(cluster):
+    return {"CG_PASSWORD": cluster.password, "CG_HOST": cluster.host, "CG_PORT": str(cluster.port)}
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +59,14 @@ def built(cluster, tmp_path_factory):
         src = d / f"cpp_{t}.cpp"
         texts[("cpp", t)] = generate(run_tool, cfg, src, "cpp", t)
         jobs.append(["g++", *cxx_flags, "-o", d / f"cpp_{t}", src, *cxx_libs])
+    # A config of references, for a program generated with --resolve-env.
+    refs = cluster.write_config(d / "refs.yaml", password={"from_env": "CG_PASSWORD"},
+                                host="${CG_HOST}", port="${CG_PORT:-5432}", sections=settings_sections())
+    src = d / "cpp_resolve.cpp"
+    r = run_tool("pgconfig", "generate-code", "-c", refs, "--resolve-env", "-o", src, env=ref_env(cluster))
+    assert r.returncode == 0, r.stderr
+    texts[("cpp", "resolve")] = src.read_text()
+    jobs.append(["g++", *cxx_flags, "-o", d / "cpp_resolve", src, *cxx_libs])
     for t in C_TYPES:
         src = d / f"c_{t}.c"
         texts[("c", t)] = generate(run_tool, cfg, src, "c", t)
@@ -65,7 +77,7 @@ def built(cluster, tmp_path_factory):
                                 jobs))
     for cmd, r in zip(jobs, results):
         assert r.returncode == 0, f"{cmd[cmd.index('-o') + 2]}: {r.stderr}"
-    return {"dir": d, "config": cfg, "texts": texts}
+    return {"dir": d, "config": cfg, "refs": refs, "texts": texts}
 
 
 @pytest.mark.parametrize("connection_type", CPP_TYPES)
@@ -114,6 +126,41 @@ def test_cpp_program_applies_the_session_settings(cluster, built, tmp_path, conn
     r = run_program([built["dir"] / f"cpp_{connection_type}", cfg])
     assert r.returncode != 0
     assert 'invalid value for parameter "statement_timeout"' in r.stderr
+    assert "SELECT 1 returned" not in r.stdout
+
+
+def test_cpp_program_generated_with_resolve_env_resolves_references_at_run_time(cluster, built):
+    assert cluster.password not in built["texts"][("cpp", "resolve")]
+    r = run_program([built["dir"] / "cpp_resolve", built["refs"]], env=ref_env(cluster))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "SELECT 1 returned 1"
+    env = ref_env(cluster)
+    del env["CG_HOST"]
+    r = run_program([built["dir"] / "cpp_resolve", built["refs"]], env=env)
+    assert r.returncode == 1
+    assert "environment variable CG_HOST is not set" in r.stderr
+    # A program generated without --resolve-env refuses references instead of using them literally.
+    r = run_program([built["dir"] / "cpp_normal", built["refs"]], env=ref_env(cluster))
+    assert r.returncode == 1
+    assert "connection_settings.password: from_env/from_file need a program generated with --resolve-env" in r.stderr
+    assert cluster.password not in r.stdout + r.stderr
+
+
+def test_cpp_programs_read_the_older_wrapped_layout(cluster, built, tmp_path):
+    plain = cluster.write_config(tmp_path / "plain.yaml", sections=settings_sections())
+    wrapped = tmp_path / "wrapped.yaml"
+    wrapped.write_text("postgresql:\n" + "".join("  " + line + "\n" for line in plain.read_text().splitlines()))
+    r = run_program([built["dir"] / "cpp_async", wrapped])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "SELECT 1 returned 1"
+
+
+def test_cpp_async_pool_gives_up_after_timeout_when_no_connection_is_free(cluster, built, tmp_path):
+    # max_size 1 and timeout 0: the second and third tasks cannot wait for the first one.
+    cfg = cluster.write_config(tmp_path / "tight.yaml", sections=settings_sections(pool_min=1, pool_max=1, timeout=0))
+    r = run_program([built["dir"] / "cpp_async_pool", cfg])
+    assert r.returncode == 1
+    assert "error: no free connection in the pool after 0 s (max_size 1)" in r.stderr
     assert "SELECT 1 returned" not in r.stdout
 
 
@@ -171,6 +218,21 @@ def test_psycopg_program_fails_cleanly(cluster, run, tmp_path, connection_type):
     assert r.returncode == 1
     assert "password authentication failed" in r.stderr
     assert "not-the-password-42" not in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("connection_type", ["normal", "async_pool"])
+def test_psycopg_program_generated_with_resolve_env(cluster, run, tmp_path, connection_type):
+    cfg = cluster.write_config(tmp_path / "refs.yaml", password={"from_env": "CG_PASSWORD"}, host="${CG_HOST}",
+                               port="${CG_PORT:-5432}", sections=settings_sections())
+    src = tmp_path / "refs.py"
+    text = generate(run, cfg, src, "python", connection_type, "psycopg", "--resolve-env", env=ref_env(cluster))
+    assert cluster.password not in text
+    r = run_program([PYTHON, src], env=ref_env(cluster))
+    assert r.returncode == 0, r.stderr
+    assert "SELECT 1 returned 1" in r.stdout
+    r = run_program([PYTHON, src], env={"CG_HOST": cluster.host})
+    assert r.returncode == 1
+    assert "environment variable CG_PASSWORD is not set" in r.stderr
 
 
 @pytest.mark.parametrize("connection_type", PY_TYPES)

@@ -151,3 +151,39 @@ TEST_CASE("a config path with quotes and newlines stays a valid literal and a on
   r.library = "psycopg";
   CHECK(codegen::generate(cfg, r).text.find(R"(DEFAULT_CONFIG = 'we"ird\n*/path.yaml')") != std::string::npos);
 }
+
+TEST_CASE("build and run hints name the output file, quoted for the shell") {
+  auto cfg = load();
+  auto r = request("cpp", "", "normal");
+  auto p = codegen::generate(cfg, r);
+  CHECK(p.build_command ==
+        "g++ -std=c++17 -O2 -pthread -o pgmonkey_normal pgmonkey_normal.cpp $(pkg-config --cflags --libs libpqxx "
+        "libpq yaml-cpp)");
+  CHECK(p.run_command == "./pgmonkey_normal [CONFIG]");
+  r.output_path = "src/my app.cpp";
+  p = codegen::generate(cfg, r);
+  CHECK(p.suggested_file == "src/my app.cpp");
+  CHECK(p.build_command.find("-o 'my app' 'src/my app.cpp' $(pkg-config") != std::string::npos);
+  CHECK(p.run_command == "'./my app' [CONFIG]");
+  CHECK(p.text.find("// Build: g++ -std=c++17 -O2 -pthread -o 'my app' 'src/my app.cpp'") != std::string::npos);
+  r = request("c", "", "async");
+  r.output_path = "probe.c";
+  CHECK(codegen::generate(cfg, r).run_command == "PGPASSWORD=... ./probe   (or a ~/.pgpass entry)");
+}
+
+TEST_CASE("programs generated with --resolve-env resolve references at run time, others refuse them") {
+  auto cfg = load();
+  auto r = request("cpp", "", "normal");
+  auto plain = codegen::generate(cfg, r).text;
+  CHECK(plain.find("std::getenv") == std::string::npos);
+  CHECK(plain.find("need a program generated with --resolve-env") != std::string::npos);
+  r.resolve_env = true;
+  auto resolving = codegen::generate(cfg, r).text;
+  CHECK(resolving.find("std::getenv") != std::string::npos);
+  CHECK(resolving.find("from_file") != std::string::npos);
+  r.language = "python";
+  r.library = "psycopg";
+  auto py = codegen::generate(cfg, r).text;
+  CHECK(py.find("import os\nimport re\n") != std::string::npos);
+  CHECK(py.find("os.environ.get(name)") != std::string::npos);
+}

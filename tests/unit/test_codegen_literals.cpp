@@ -32,3 +32,12 @@ TEST_CASE("comment text is one line and cannot close a C comment") {
   CHECK(comment_text("x*/y") == "x* /y");
   CHECK(comment_text("/*/") == "/* /");
 }
+
+TEST_CASE("shell words are quoted only when they need it") {
+  CHECK(shell_word("pgmonkey_pool.cpp") == "pgmonkey_pool.cpp");
+  CHECK(shell_word("out/dir/prog-1.c") == "out/dir/prog-1.c");
+  CHECK(shell_word("my prog.cpp") == "'my prog.cpp'");
+  CHECK(shell_word("it's") == R"('it'\''s')");
+  CHECK(shell_word("$(rm -rf x)") == "'$(rm -rf x)'");
+  CHECK(shell_word("") == "''");
+}

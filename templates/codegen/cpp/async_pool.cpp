@@ -14,11 +14,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -29,6 +32,13 @@ namespace {
 const char* const kDefaultConfig = {{config_literal}};
 
 {{config_reader}}
+// 2.5 rather than 2.500000, for messages.
+std::string seconds_text(double seconds) {
+  std::ostringstream text;
+  text << seconds;
+  return text.str() + " s";
+}
+
 {{libpq_basics}}
 // One unit of work: SELECT 1 in its own transaction on whichever connection is free.
 struct Task {
@@ -165,7 +175,7 @@ class AsyncPool {
     const auto now = Clock::now();
     for (const auto& task : waiting_)
       if (now >= task->deadline && failure_.empty())
-        failure_ = "no free connection in the pool after " + std::to_string(settings_.timeout) + " s (max_size " +
+        failure_ = "no free connection in the pool after " + seconds_text(settings_.timeout) + " (max_size " +
                    std::to_string(settings_.max_size) + ")";
     for (auto& s : slots_)
       if (!s->dead && !s->connected && s->connect_deadline && now >= *s->connect_deadline)

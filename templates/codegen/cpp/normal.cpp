@@ -7,8 +7,12 @@
 #include <libpq-fe.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <optional>
 #include <pqxx/pqxx>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>

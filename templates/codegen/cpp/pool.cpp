@@ -12,11 +12,15 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <exception>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <pqxx/pqxx>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -28,6 +32,13 @@ namespace {
 const char* const kDefaultConfig = {{config_literal}};
 
 {{config_reader}}
+// 2.5 rather than 2.500000, for messages.
+std::string seconds_text(double seconds) {
+  std::ostringstream text;
+  text << seconds;
+  return text.str() + " s";
+}
+
 {{pqxx_connection}}
 class Pool {
  public:
@@ -56,8 +67,8 @@ class Pool {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
       if (!cv_.wait_until(lock, deadline, [&] { return !idle_.empty() || total_ < max_size(); }))
-        throw std::runtime_error("no free connection in the pool after " + std::to_string(settings_.timeout) +
-                                 " s (max_size " + std::to_string(settings_.max_size) + ")");
+        throw std::runtime_error("no free connection in the pool after " + seconds_text(settings_.timeout) +
+                                 " (max_size " + std::to_string(settings_.max_size) + ")");
       if (!idle_.empty()) {
         std::unique_ptr<Connection> conn = std::move(idle_.back());
         idle_.pop_back();

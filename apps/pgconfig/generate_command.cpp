@@ -10,8 +10,9 @@
 namespace pgmonkey::app::pgconfig {
 
 CLI::App* setup_generate(CLI::App& app, CommonOptions& common, GenerateOptions& opts) {
-  auto* cmd = app.add_subcommand("generate-code", "Print a runnable program that connects with the config and "
-                                                  "runs SELECT 1 (C++, C or Python; never embeds the password)");
+  auto* cmd = app.add_subcommand("generate-code",
+                                 "Print a runnable program that connects with the config and "
+                                 "runs SELECT 1 (C++, C or Python; never embeds the password)");
   add_config_option(*cmd, common);
   cmd->add_option("--connection-type", opts.connection_type,
                   "normal, pool, async or async_pool (default: the file's connection_type)")

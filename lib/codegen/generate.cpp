@@ -34,7 +34,9 @@ const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& p
 
 // Keys that must never be written into a generated program: libpq reads the password from
 // PGPASSWORD or ~/.pgpass instead.
-bool is_secret(const std::string& key) { return key == "password" || key == "sslpassword"; }
+bool is_secret(const std::string& key) {
+  return key == "password" || key == "sslpassword";
+}
 
 std::string supported_list() {
   std::vector<std::string> lines;
@@ -138,9 +140,9 @@ const Variant& select_variant(const config::Config& config, const Request& reque
   }
   for (const auto& v : variants())
     if (v.language == language && v.library == library && v.type == type) return v;
-  throw UsageError(std::string("no ") + config::to_string(type) + " program for --language " + language +
-                       " --library " + library,
-                   "supported: " + supported_list());
+  throw UsageError(
+      std::string("no ") + config::to_string(type) + " program for --language " + language + " --library " + library,
+      "supported: " + supported_list());
 }
 
 Program generate(const config::Config& config, const Request& request) {
@@ -173,8 +175,8 @@ Program generate(const config::Config& config, const Request& request) {
   const std::string file = shell_word(p.suggested_file);
   const std::string run = shell_word("./" + name);
   if (v.language == "cpp") {
-    p.build_command = "g++ -std=c++17 -O2 -pthread -o " + exe + " " + file +
-                      " $(pkg-config --cflags --libs libpqxx libpq yaml-cpp)";
+    p.build_command =
+        "g++ -std=c++17 -O2 -pthread -o " + exe + " " + file + " $(pkg-config --cflags --libs libpqxx libpq yaml-cpp)";
     p.run_command = run + " [CONFIG]";
   } else if (v.language == "c") {
     add_c_values(config, v.type, values);

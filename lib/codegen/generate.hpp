@@ -26,11 +26,11 @@ std::string default_library(const std::string& language);
 
 struct Request {
   std::string language = "cpp";
-  std::string library;            // empty: default_library(language)
-  std::string connection_type;    // empty: the config's own
-  std::string config_path;        // the default path the generated program reads at run time
-  std::string output_path;        // where the program is written, for the build hints; empty: stdout
-  bool resolve_env = false;       // pgmonkey programs then pass resolve_env=True
+  std::string library;          // empty: default_library(language)
+  std::string connection_type;  // empty: the config's own
+  std::string config_path;      // the default path the generated program reads at run time
+  std::string output_path;      // where the program is written, for the build hints; empty: stdout
+  bool resolve_env = false;     // pgmonkey programs then pass resolve_env=True
 };
 
 struct Program {

@@ -33,8 +33,7 @@ config::Config load(const char* text = kConfig) {
   return r.config;
 }
 
-codegen::Request request(const std::string& language, const std::string& library = {},
-                         const std::string& type = {}) {
+codegen::Request request(const std::string& language, const std::string& library = {}, const std::string& type = {}) {
   codegen::Request r;
   r.language = language;
   r.library = library;

@@ -11,7 +11,9 @@ TEST_CASE("C string literals escape what C would misread") {
   CHECK(c_string_literal("?\?=") == R"("\?\?=")");  // no trigraph under -std=c11
   CHECK(c_string_literal("line\nnext\ttab") == R"("line\nnext\ttab")");
   // Octal escapes stop after three digits, so a following digit stays a digit.
-  CHECK(c_string_literal(std::string("\x01" "7", 2)) == R"("\0017")");
+  CHECK(c_string_literal(std::string("\x01"
+                                     "7",
+                                     2)) == R"("\0017")");
   CHECK(c_string_literal("caf\xc3\xa9") == R"("caf\303\251")");
   CHECK(c_string_literal(std::string("nul\0x", 5)) == R"("nul\000x")");
   CHECK(c_string_literal("") == "\"\"");

@@ -50,6 +50,8 @@ int run_generate(const CommonOptions& common, const GenerateOptions& opts) {
     std::fflush(stdout);
   }
 
+  if (v.language == "c" && cfg.has_password())
+    info("the config's password is not written into C programs: run it with PGPASSWORD set or a ~/.pgpass entry");
   if (common.json()) {
     auto j = core::Json::object();
     j.set("language", v.language).set("library", v.library).set("connection_type", config::to_string(v.type));

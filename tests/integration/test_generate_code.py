@@ -303,6 +303,7 @@ def test_json_output(cluster, run, tmp_path):
     assert doc["template"] == "codegen/c/normal.c"
     assert doc["output"] is None
     assert "PQconnectdbParams" in doc["code"]
+    assert "password is not written into C programs" in r.stderr
     assert cluster.password not in r.stdout
 
 

@@ -47,7 +47,9 @@ CancelOnSignal::~CancelOnSignal() noexcept {
   if (PGcancel* c = g_cancel.exchange(nullptr)) PQfreeCancel(c);
 }
 
-bool CancelOnSignal::interrupted() noexcept { return g_interrupted != 0; }
+bool CancelOnSignal::interrupted() noexcept {
+  return g_interrupted != 0;
+}
 
 void CancelOnSignal::throw_if_interrupted() {
   if (interrupted()) throw InterruptedError();

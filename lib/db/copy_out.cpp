@@ -21,10 +21,10 @@ std::string message_of(const PGresult* res, pg_conn* conn) {
 
 [[noreturn]] void throw_result_error(const PGresult* res, pg_conn* conn) {
   if (PQstatus(conn) == CONNECTION_BAD)
-    throw JobError("lost the connection to the server: " + message_of(res, conn), {},
-                   "the server closed the session (restart, crash, or pg_terminate_backend)",
-                   res && PQresultErrorField(res, PG_DIAG_SQLSTATE) ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
-                                                                     : "08006");
+    throw JobError(
+        "lost the connection to the server: " + message_of(res, conn), {},
+        "the server closed the session (restart, crash, or pg_terminate_backend)",
+        res && PQresultErrorField(res, PG_DIAG_SQLSTATE) ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : "08006");
   const char* detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : nullptr;
   const char* hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : nullptr;
   const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
@@ -90,8 +90,10 @@ void CopyOut::finish() {
   // Always read to the terminating null so the connection is ready for the next command.
   PGresult* failure = nullptr;
   while (PGresult* extra = PQgetResult(conn_)) {
-    if (!failure && PQresultStatus(extra) == PGRES_FATAL_ERROR) failure = extra;
-    else PQclear(extra);
+    if (!failure && PQresultStatus(extra) == PGRES_FATAL_ERROR)
+      failure = extra;
+    else
+      PQclear(extra);
   }
   ResultGuard failure_guard{failure};
   if (!ok) throw_result_error(res.res, conn_);

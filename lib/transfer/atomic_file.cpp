@@ -39,6 +39,11 @@ mode_t default_mode() {
 
 }  // namespace
 
+bool is_special_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
 void write_all(int fd, const char* data, std::size_t size, const std::string& what) {
   while (size > 0) {
     ssize_t n = ::write(fd, data, size);
@@ -74,9 +79,13 @@ AtomicFile::AtomicFile(std::string target, bool overwrite) : target_(std::move(t
   temp_.assign(buf.data());
 }
 
-AtomicFile::~AtomicFile() noexcept { discard(); }
+AtomicFile::~AtomicFile() noexcept {
+  discard();
+}
 
-void AtomicFile::write(const char* data, std::size_t size) { write_all(fd_, data, size, target_); }
+void AtomicFile::write(const char* data, std::size_t size) {
+  write_all(fd_, data, size, target_);
+}
 
 void AtomicFile::commit() {
   struct stat st {};

@@ -35,6 +35,10 @@ class AtomicFile {
   bool committed_ = false;
 };
 
+// True when `path` exists and is a device, FIFO or socket (/dev/null, a named pipe): those
+// cannot be replaced by a rename and are written in place instead.
+bool is_special_file(const std::string& path);
+
 // Writes everything to a file descriptor, retrying short writes and EINTR; throws JobError
 // naming `what` on failure.
 void write_all(int fd, const char* data, std::size_t size, const std::string& what);

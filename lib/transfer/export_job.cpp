@@ -1,11 +1,14 @@
 // The export job: catalog lookups, the COPY stream, client-side encoding and the atomic file.
 #include "transfer/export_job.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <pqxx/result>
 #include <pqxx/transaction>
-#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -112,9 +115,9 @@ std::uint64_t estimate_bytes(pqxx::transaction_base& tx, const FoundTable& t, co
       t.oid);
   double reltuples = r[0][0].as<double>();
   double size = r[0][1].as<double>();
-  auto stats = tx.exec_params(
-      "SELECT attname, avg_width FROM pg_catalog.pg_stats WHERE schemaname = $1 AND tablename = $2", t.source.schema,
-      t.source.table);
+  auto stats =
+      tx.exec_params("SELECT attname, avg_width FROM pg_catalog.pg_stats WHERE schemaname = $1 AND tablename = $2",
+                     t.source.schema, t.source.table);
   double width = 0;
   std::size_t with_stats = 0;
   for (const auto& c : cols)
@@ -147,15 +150,35 @@ bool is_client_only(const std::string& enc) {
 
 std::string display_encoding(const EncodingPlan& plan, const std::string& canonical) {
   switch (plan.client) {
-    case ClientTranscode::utf16le: return "UTF-16LE";
-    case ClientTranscode::utf16be: return "UTF-16BE";
-    case ClientTranscode::ascii_check: return "ASCII";
-    case ClientTranscode::none: break;
+    case ClientTranscode::utf16le:
+      return "UTF-16LE";
+    case ClientTranscode::utf16be:
+      return "UTF-16BE";
+    case ClientTranscode::ascii_check:
+      return "ASCII";
+    case ClientTranscode::none:
+      break;
   }
   return plan.bom.empty() ? canonical : canonical + " with BOM";
 }
 
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+// Standard output or an existing device/FIFO, closed if we opened it.
+struct DirectOutput {
+  int fd = -1;
+  bool owned = false;
+  void open(const std::string& path) {
+    fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) throw JobError("cannot open " + path + ": " + std::strerror(errno));
+    owned = true;
+  }
+  ~DirectOutput() {
+    if (owned) ::close(fd);
+  }
+};
+
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, const ProgressFn& on_progress) {
   auto t0 = Clock::now();
@@ -173,9 +196,9 @@ ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, 
     effective.force_quote = match_columns(effective.force_quote, cols, "--force-quote", req.table);
   std::string canonical = canonical_encoding(tx, plan.server_encoding, dialect.encoding);
   if (effective.crlf && is_client_only(canonical) && static_cast<unsigned char>(effective.quote) >= 0x40)
-    throw UsageError("--crlf cannot track quoted fields in " + canonical + " with quote " +
-                     std::string(1, effective.quote),
-                     "use the default quote character or utf-8");
+    throw UsageError(
+        "--crlf cannot track quoted fields in " + canonical + " with quote " + std::string(1, effective.quote),
+        "use the default quote character or utf-8");
   std::uint64_t estimate = estimate_bytes(tx, found, cols);
   if (plan.client == ClientTranscode::utf16le || plan.client == ClientTranscode::utf16be) estimate *= 2;
 
@@ -184,13 +207,23 @@ ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, 
   result.output = req.output;
   result.encoding = display_encoding(plan, canonical);
 
-  const bool to_stdout = req.output == "-";
+  // Standard output and devices or pipes (/dev/null, a FIFO) are written in place; every
+  // regular file goes through a temp file and a rename.
   std::unique_ptr<AtomicFile> file;
-  if (!to_stdout) file = std::make_unique<AtomicFile>(req.output, req.force);
+  DirectOutput direct;
+  if (req.output == "-")
+    direct.fd = STDOUT_FILENO;
+  else if (is_special_file(req.output))
+    direct.open(req.output);
+  else
+    file = std::make_unique<AtomicFile>(req.output, req.force);
+  const std::string what = req.output == "-" ? "standard output" : req.output;
   auto sink = [&](const std::string& bytes) {
     if (bytes.empty()) return;
-    if (file) file->write(bytes.data(), bytes.size());
-    else write_all(STDOUT_FILENO, bytes.data(), bytes.size(), "standard output");
+    if (file)
+      file->write(bytes.data(), bytes.size());
+    else
+      write_all(direct.fd, bytes.data(), bytes.size(), what);
     result.bytes += bytes.size();
   };
 

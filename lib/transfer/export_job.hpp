@@ -16,9 +16,9 @@ class Connection;
 namespace pgmonkey::transfer {
 
 struct ExportRequest {
-  std::string table;   // [schema.]table; "double quotes" keep case and dots
-  std::string output;  // file path, or "-" for standard output
-  bool force = false;  // replace an existing file
+  std::string table;                 // [schema.]table; "double quotes" keep case and dots
+  std::string output;                // file path, or "-" for standard output
+  bool force = false;                // replace an existing file
   std::vector<std::string> columns;  // empty: all columns in table order
   ExportDialect dialect;
 };

@@ -51,18 +51,21 @@ Sidecar load_sidecar(const std::string& path) {
   }
   if (root.IsNull()) return s;
   if (!root.IsMap())
-    throw ConfigError("the export config " + path + " is not a mapping",
-                      {}, "write it as 'delimiter: \",\"', 'quotechar: \"\\\"\"', 'encoding: utf-8' lines");
+    throw ConfigError("the export config " + path + " is not a mapping", {},
+                      "write it as 'delimiter: \",\"', 'quotechar: \"\\\"\"', 'encoding: utf-8' lines");
   for (const auto& kv : root) {
     std::string key = kv.first.as<std::string>();
-    if (!kv.second.IsScalar())
-      throw ConfigError("the export config " + path + ": " + key + " must be a single value");
+    if (!kv.second.IsScalar()) throw ConfigError("the export config " + path + ": " + key + " must be a single value");
     std::string value = kv.second.as<std::string>();
-    if (key == "delimiter") s.delimiter = value;
-    else if (key == "quotechar") s.quotechar = value;
-    else if (key == "encoding") s.encoding = value;
+    if (key == "delimiter")
+      s.delimiter = value;
+    else if (key == "quotechar")
+      s.quotechar = value;
+    else if (key == "encoding")
+      s.encoding = value;
     else
-      s.warnings.push_back(path + ": key '" + key + "' is not used by pgexport (known: delimiter, quotechar, encoding)");
+      s.warnings.push_back(path + ": key '" + key +
+                           "' is not used by pgexport (known: delimiter, quotechar, encoding)");
   }
   return s;
 }
@@ -70,8 +73,7 @@ Sidecar load_sidecar(const std::string& path) {
 char parse_dialect_char(const std::string& value, const std::string& what) {
   if (value == "\\t" || core::to_lower(value) == "tab") return '\t';
   if (value.size() != 1)
-    throw UsageError(what + " must be a single one-byte character, not '" + value + "'",
-                     "write \\t or tab for a tab");
+    throw UsageError(what + " must be a single one-byte character, not '" + value + "'", "write \\t or tab for a tab");
   char c = value[0];
   if (c == '\n' || c == '\r') throw UsageError(what + " cannot be a newline or carriage return");
   if (static_cast<unsigned char>(c) >= 0x80)
@@ -111,8 +113,10 @@ ExportDialect resolve_dialect(const DialectFlags& flags, const std::optional<Sid
   if (flags.header) d.header = *flags.header;
   d.null_string = flags.null_string;
   if (flags.force_quote) {
-    if (core::trim(*flags.force_quote) == "*") d.force_quote = {"*"};
-    else d.force_quote = split_column_list(*flags.force_quote, "--force-quote");
+    if (core::trim(*flags.force_quote) == "*")
+      d.force_quote = {"*"};
+    else
+      d.force_quote = split_column_list(*flags.force_quote, "--force-quote");
   }
   d.crlf = flags.crlf;
   return d;

@@ -14,7 +14,7 @@ struct ExportDialect {
   char quote = '"';
   bool header = true;
   std::optional<std::string> null_string;  // nullopt: CSV's default, an unquoted empty field
-  std::vector<std::string> force_quote;     // column names, or {"*"}
+  std::vector<std::string> force_quote;    // column names, or {"*"}
   bool crlf = false;
   std::string encoding = "utf-8";  // as the user wrote it
   // Where delimiter/quote/encoding came from: "--delimiter", "FILE.yaml" or "default".
@@ -70,7 +70,6 @@ struct CopySource {
 // Checks the combination of dialect values PostgreSQL would reject, as a usage error.
 void validate_dialect(const ExportDialect& dialect);
 // COPY ... TO STDOUT WITH (FORMAT csv, ...) with every name and value quoted.
-std::string build_copy_sql(const CopySource& source, const ExportDialect& dialect,
-                           const std::string& server_encoding);
+std::string build_copy_sql(const CopySource& source, const ExportDialect& dialect, const std::string& server_encoding);
 
 }  // namespace pgmonkey::transfer

@@ -34,7 +34,9 @@ Utf16Transcoder::Utf16Transcoder(bool big_endian) {
   cd_ = cd;
 }
 
-Utf16Transcoder::~Utf16Transcoder() noexcept { ::iconv_close(static_cast<iconv_t>(cd_)); }
+Utf16Transcoder::~Utf16Transcoder() noexcept {
+  ::iconv_close(static_cast<iconv_t>(cd_));
+}
 
 void Utf16Transcoder::convert(std::string_view in, std::string& out) {
   std::string_view src = in;

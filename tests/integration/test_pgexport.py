@@ -97,6 +97,21 @@ def current_umask():
     return mask
 
 
+def test_devices_and_fifos_are_written_in_place(db, run, cfg, tmp_path):
+    r = export(run, cfg, "-t", "export_t.orders", "-o", "/dev/null")  # no --force needed, nothing replaced
+    assert r.returncode == 0, r.stderr
+    assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen([str(BIN / "pgexport"), "-c", str(cfg), "-t", "export_t.orders", "-o", str(fifo)],
+                            env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with open(fifo, "rb") as f:
+        data = f.read()
+    assert proc.wait(timeout=30) == 0, proc.stderr.read()
+    assert data == psql_copy(db, tmp_path / "p.csv", "export_t.orders")
+    assert entries(tmp_path) == ["conf", "p.csv", "pipe"]
+
+
 def test_json_summary_and_default_file_name(db, run, cfg, tmp_path):
     work = tmp_path / "here"
     work.mkdir()

@@ -85,3 +85,13 @@ TEST_CASE("an existing target needs overwrite; a folder or a missing folder is r
   CHECK(read(target) == "old");
   CHECK(dir.entries() == 1);
 }
+
+TEST_CASE("devices and pipes are written in place, not replaced") {
+  TempDir dir;
+  auto regular = (dir.path / "r.csv").string();
+  std::ofstream(regular) << "x";
+  CHECK(is_special_file("/dev/null"));
+  CHECK_FALSE(is_special_file(regular));
+  CHECK_FALSE(is_special_file(dir.path.string()));
+  CHECK_FALSE(is_special_file((dir.path / "missing").string()));
+}

@@ -91,5 +91,7 @@ TEST_CASE("ascii refuses non-ASCII bytes and names the line") {
 
 TEST_CASE("utf-8-sig writes a UTF-8 BOM before unchanged data") {
   OutputEncoder e(ExportDialect{}, plan_encoding("utf-8-sig"));
-  CHECK(whole(e, "a\n") == "\xEF\xBB\xBF" "a\n");
+  CHECK(whole(e, "a\n") ==
+        "\xEF\xBB\xBF"
+        "a\n");
 }

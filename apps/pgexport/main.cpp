@@ -32,7 +32,7 @@ void setup(CLI::App& app, Options& o) {
   app.add_option("--encoding", o.dialect.encoding,
                  "File encoding: any PostgreSQL client encoding, utf-16 (LE with BOM), utf-16le, utf-16be, ascii");
   app.add_option("--export-config,--export_config", o.sidecar,
-                 "pgmonkey export config (delimiter, quotechar, encoding; default: FILE.yaml next to the CSV)");
+                 "pgmonkey export config: delimiter, quotechar, encoding (default: data.yaml or data.csv.yaml next to data.csv)");
 }
 
 int run_export(const CommonOptions& common, Options& o) {

@@ -2,6 +2,7 @@
 the sidecar config, the read-only snapshot, and atomic files under failures and signals."""
 import json
 import os
+import pty
 import resource
 import signal
 import subprocess
@@ -37,6 +38,9 @@ def db(cluster):
         conn.execute("CREATE TABLE orders (id int, item text)")
         conn.execute("INSERT INTO orders SELECT i, 'item ' || i FROM generate_series(1, 500) i")
         conn.execute("CREATE VIEW orders_view AS SELECT item, id FROM orders WHERE id <= 3")
+        conn.execute("CREATE TABLE wide (id int, pad text)")
+        conn.execute("INSERT INTO wide SELECT i, repeat('w', 200) FROM generate_series(1, 4000) i")
+        conn.execute("ANALYZE wide")
         conn.execute("CREATE TABLE latin (id int, t text)")
         conn.execute("INSERT INTO latin VALUES (1, 'café'), (2, 'Größe'), (3, NULL)")
         conn.execute("CREATE TABLE euro (id int, t text)")
@@ -95,6 +99,30 @@ def current_umask():
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_progress_only_on_a_terminal(db, cfg, tmp_path):
+    controller, terminal = pty.openpty()
+    try:
+        r = subprocess.run([str(BIN / "pgexport"), "-c", str(cfg), "-t", "export_t.wide", "-o", str(tmp_path / "w.csv")],
+                           env=clean_env(), stdout=subprocess.PIPE, stderr=terminal, timeout=60)
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # EIO once the terminal side is closed and drained
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(controller)
+    assert r.returncode == 0
+    assert b"pgexport: " in shown and b"% " in shown and b"rows" in shown  # a percentage from the estimate
+    assert shown.endswith(b"\r\x1b[K")  # the line is cleared before the summary
+    assert b"exported 4000 rows" in r.stdout
+    # Off a terminal (every other test) stderr stays empty, as in test_default_output_is_byte_identical_to_psql_copy.
 
 
 def test_devices_and_fifos_are_written_in_place(db, run, cfg, tmp_path):

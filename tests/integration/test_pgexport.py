@@ -27,7 +27,6 @@ INSERT INTO awkward VALUES
 def db(cluster):
     cluster.sql("DROP SCHEMA IF EXISTS export_t CASCADE")
     cluster.sql("CREATE SCHEMA export_t")
-    cluster.sql("SET search_path = export_t")
     with cluster.connect() as conn:
         conn.execute("SET search_path = export_t")
         conn.execute(AWKWARD)

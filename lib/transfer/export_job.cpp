@@ -234,6 +234,7 @@ ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, 
   ExportProgress progress;
   progress.estimated_bytes = estimate;
 
+  db::CancelOnSignal::throw_if_interrupted();  // a signal between the catalog queries cancelled nothing
   db::CopyOut copy(conn.raw(), build_copy_sql(found.source, effective, canonical));
   std::string_view chunk;
   std::uint64_t chunks = 0;

@@ -357,6 +357,14 @@ def test_reads_in_one_repeatable_read_read_only_transaction(db, run, cfg, tmp_pa
     assert entries(tmp_path) == ["conf", "mode.csv"]
 
 
+def test_session_settings_from_the_config_apply(db, run, tmp_path):
+    conf = db.write_config(tmp_path / "conf" / "tz.yaml", sections={"sync_settings": {"TimeZone": "Asia/Tokyo"}})
+    out = tmp_path / "tz.csv"
+    r = export(run, conf, "-t", "export_t.awkward", "--columns", "id,at", "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert out.read_text().splitlines()[1] == "1,2024-01-02 12:04:05.678+09"
+
+
 def test_could_not_connect_exits_3(db, run, tmp_path):
     bad = db.write_config(tmp_path / "conf" / "bad.yaml", port=1)
     r = export(run, bad, "-t", "export_t.orders", "-o", tmp_path / "x.csv")

@@ -162,111 +162,139 @@ std::string display_encoding(const EncodingPlan& plan, const std::string& canoni
   return plan.bom.empty() ? canonical : canonical + " with BOM";
 }
 
-// Standard output or an existing device/FIFO, closed if we opened it.
-struct DirectOutput {
-  int fd = -1;
-  bool owned = false;
-  void open(const std::string& path) {
-    fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) throw JobError("cannot open " + path + ": " + std::strerror(errno));
-    owned = true;
+// Everything decided before the first byte moves.
+struct Plan {
+  CopySource source;
+  ExportDialect dialect;  // column names as the catalog spells them
+  EncodingPlan encoding;
+  std::string server_encoding;  // PostgreSQL's canonical name
+  std::uint64_t estimated_bytes = 0;
+};
+
+Plan make_plan(pqxx::transaction_base& tx, const ExportRequest& req) {
+  Plan p;
+  validate_dialect(req.dialect);
+  p.encoding = plan_encoding(req.dialect.encoding);
+  FoundTable found = find_table(tx, req.table);
+  p.source = found.source;
+  if (!req.columns.empty()) p.source.columns = match_columns(req.columns, found.all_columns, "--columns", req.table);
+  const auto& cols = p.source.columns.empty() ? found.all_columns : p.source.columns;
+  p.dialect = req.dialect;
+  if (!(p.dialect.force_quote.size() == 1 && p.dialect.force_quote[0] == "*"))
+    p.dialect.force_quote = match_columns(p.dialect.force_quote, cols, "--force-quote", req.table);
+  p.server_encoding = canonical_encoding(tx, p.encoding.server_encoding, req.dialect.encoding);
+  if (p.dialect.crlf && is_client_only(p.server_encoding) && static_cast<unsigned char>(p.dialect.quote) >= 0x40)
+    throw UsageError(
+        "--crlf cannot track quoted fields in " + p.server_encoding + " with quote " + std::string(1, p.dialect.quote),
+        "use the default quote character or utf-8");
+  p.estimated_bytes = estimate_bytes(tx, found, cols);
+  if (p.encoding.client == ClientTranscode::utf16le || p.encoding.client == ClientTranscode::utf16be)
+    p.estimated_bytes *= 2;
+  return p;
+}
+
+// Where the bytes go. Standard output and devices or pipes (/dev/null, a FIFO) are written in
+// place; every regular file goes through a temp file and a rename.
+class Output {
+ public:
+  Output(const std::string& path, bool force) : name_(path == "-" ? "standard output" : path) {
+    if (path == "-") {
+      fd_ = STDOUT_FILENO;
+    } else if (is_special_file(path)) {
+      fd_ = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd_ < 0) throw JobError("cannot open " + path + ": " + std::strerror(errno));
+      owned_ = true;
+    } else {
+      file_ = std::make_unique<AtomicFile>(path, force);
+    }
   }
-  ~DirectOutput() {
-    if (owned) ::close(fd);
+  ~Output() {
+    if (owned_) ::close(fd_);
   }
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+
+  void write(const std::string& bytes) {
+    if (file_)
+      file_->write(bytes.data(), bytes.size());
+    else
+      write_all(fd_, bytes.data(), bytes.size(), name_);
+    written_ += bytes.size();
+  }
+  void commit() {
+    if (file_) file_->commit();
+  }
+  std::uint64_t written() const { return written_; }
+
+ private:
+  std::string name_;
+  std::unique_ptr<AtomicFile> file_;
+  int fd_ = -1;
+  bool owned_ = false;
+  std::uint64_t written_ = 0;
 };
 
 double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, const ProgressFn& on_progress) {
-  auto t0 = Clock::now();
-  const ExportDialect& dialect = req.dialect;
-  validate_dialect(dialect);
-  EncodingPlan plan = plan_encoding(dialect.encoding);
-
-  ReadOnlySnapshot tx(conn, "pgexport");
-  FoundTable found = find_table(tx, req.table);
-  if (!req.columns.empty())
-    found.source.columns = match_columns(req.columns, found.all_columns, "--columns", req.table);
-  const auto& cols = found.source.columns.empty() ? found.all_columns : found.source.columns;
-  ExportDialect effective = dialect;
-  if (!(effective.force_quote.size() == 1 && effective.force_quote[0] == "*"))
-    effective.force_quote = match_columns(effective.force_quote, cols, "--force-quote", req.table);
-  std::string canonical = canonical_encoding(tx, plan.server_encoding, dialect.encoding);
-  if (effective.crlf && is_client_only(canonical) && static_cast<unsigned char>(effective.quote) >= 0x40)
-    throw UsageError(
-        "--crlf cannot track quoted fields in " + canonical + " with quote " + std::string(1, effective.quote),
-        "use the default quote character or utf-8");
-  std::uint64_t estimate = estimate_bytes(tx, found, cols);
-  if (plan.client == ClientTranscode::utf16le || plan.client == ClientTranscode::utf16be) estimate *= 2;
-
-  ExportResult result;
-  result.table = found.source.schema + "." + found.source.table;
-  result.output = req.output;
-  result.encoding = display_encoding(plan, canonical);
-
-  // Standard output and devices or pipes (/dev/null, a FIFO) are written in place; every
-  // regular file goes through a temp file and a rename.
-  std::unique_ptr<AtomicFile> file;
-  DirectOutput direct;
-  if (req.output == "-")
-    direct.fd = STDOUT_FILENO;
-  else if (is_special_file(req.output))
-    direct.open(req.output);
-  else
-    file = std::make_unique<AtomicFile>(req.output, req.force);
-  const std::string what = req.output == "-" ? "standard output" : req.output;
-  auto sink = [&](const std::string& bytes) {
-    if (bytes.empty()) return;
-    if (file)
-      file->write(bytes.data(), bytes.size());
-    else
-      write_all(direct.fd, bytes.data(), bytes.size(), what);
-    result.bytes += bytes.size();
-  };
-
-  OutputEncoder encoder(effective, plan);
+// COPY's chunks through the encoder into the output in kFlushBytes writes; returns the rows.
+std::uint64_t stream(db::Connection& conn, const Plan& plan, Output& output, Clock::time_point t0,
+                     const ProgressFn& on_progress) {
+  OutputEncoder encoder(plan.dialect, plan.encoding);
   std::string buffer;
   buffer.reserve(kFlushBytes * 2 + 64 * 1024);
   buffer = encoder.preamble();
   ExportProgress progress;
-  progress.estimated_bytes = estimate;
+  progress.estimated_bytes = plan.estimated_bytes;
+  auto report = [&](std::uint64_t rows) {
+    if (!on_progress) return;
+    progress.rows = rows;
+    progress.bytes = output.written();
+    progress.seconds = since(t0);
+    on_progress(progress);
+  };
 
   db::CancelOnSignal::throw_if_interrupted();  // a signal between the catalog queries cancelled nothing
-  db::CopyOut copy(conn.raw(), build_copy_sql(found.source, effective, canonical));
+  db::CopyOut copy(conn.raw(), build_copy_sql(plan.source, plan.dialect, plan.server_encoding));
   std::string_view chunk;
-  std::uint64_t chunks = 0;
+  std::uint64_t chunks = 0;  // one per row, plus the header
   while (copy.next(chunk)) {
     db::CancelOnSignal::throw_if_interrupted();
     encoder.encode(chunk, buffer);
     ++chunks;
     if (buffer.size() >= kFlushBytes) {
-      sink(buffer);
+      output.write(buffer);
       buffer.clear();
-      if (on_progress) {
-        progress.rows = chunks - (effective.header && chunks > 0 ? 1 : 0);
-        progress.bytes = result.bytes;
-        progress.seconds = since(t0);
-        on_progress(progress);
-      }
+      report(chunks - (plan.dialect.header ? 1 : 0));
     }
   }
   encoder.finish();
-  sink(buffer);
+  if (!buffer.empty()) output.write(buffer);
+  report(copy.rows());
+  return copy.rows();
+}
+
+ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, const ProgressFn& on_progress) {
+  auto t0 = Clock::now();
+  // 1. Look the table, its columns and the encoding up inside the snapshot the data comes from.
+  ReadOnlySnapshot tx(conn, "pgexport");
+  Plan plan = make_plan(tx, req);
+  // 2. Open the output: a temp file next to the target (or stdout, a device, a FIFO).
+  Output output(req.output, req.force);
+  // 3. Stream COPY through CRLF/transcoding into it.
+  ExportResult result;
+  result.rows = stream(conn, plan, output, t0, on_progress);
+  // 4. End the snapshot, then put the file in place: the last step that can fail is the rename.
   db::CancelOnSignal::throw_if_interrupted();
   tx.commit();
   db::CancelOnSignal::throw_if_interrupted();
-  if (file) file->commit();
-  result.rows = copy.rows();
+  output.commit();
+  result.table = plan.source.schema + "." + plan.source.table;
+  result.output = req.output;
+  result.encoding = display_encoding(plan.encoding, plan.server_encoding);
+  result.bytes = output.written();
   result.seconds = since(t0);
-  if (on_progress) {
-    progress.rows = result.rows;
-    progress.bytes = result.bytes;
-    progress.seconds = result.seconds;
-    on_progress(progress);
-  }
   return result;
 }
 

@@ -63,9 +63,12 @@ Sidecar load_sidecar(const std::string& path) {
       s.quotechar = value;
     else if (key == "encoding")
       s.encoding = value;
-    else
-      s.warnings.push_back(path + ": key '" + key +
-                           "' is not used by pgexport (known: delimiter, quotechar, encoding)");
+    else if (key != "has_headers" && key != "auto_create_table" && key != "enforce_lowercase") {
+      // Those three are pgmonkey's import settings: one file may serve both directions.
+      std::string guess = core::did_you_mean(key, {"delimiter", "quotechar", "encoding"});
+      s.warnings.push_back(path + ": '" + key + "' is not an export setting (known: delimiter, quotechar, encoding)" +
+                           (guess.empty() ? "" : "; did you mean '" + guess + "'?"));
+    }
   }
   return s;
 }

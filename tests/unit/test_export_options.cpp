@@ -140,14 +140,15 @@ TEST_CASE("the sidecar is pgmonkey's FILE.yaml next to the CSV") {
   CHECK(find_sidecar("-").empty());
   dir.write("data.csv.yaml", "delimiter: ';'\n");
   CHECK(find_sidecar(csv) == (dir.path / "data.csv.yaml").string());
-  auto swapped = dir.write("data.yaml", "delimiter: '|'\nquotechar: \"'\"\nencoding: utf-16\nhas_headers: true\n");
+  auto swapped =
+      dir.write("data.yaml", "delimiter: '|'\nquotechar: \"'\"\nencoding: utf-16\nhas_headers: true\ndelimter: x\n");
   CHECK(find_sidecar(csv) == swapped.string());  // pgmonkey's own name wins
   auto s = load_sidecar(swapped.string());
   CHECK(s.delimiter == "|");
   CHECK(s.quotechar == "'");
   CHECK(s.encoding == "utf-16");
   REQUIRE(s.warnings.size() == 1);
-  CHECK(s.warnings[0].find("has_headers") != std::string::npos);
+  CHECK(s.warnings[0].find("did you mean 'delimiter'?") != std::string::npos);  // import keys pass silently
   CHECK_THROWS_AS(load_sidecar(dir.write("bad.yaml", "- a\n- b\n").string()), ConfigError);
   CHECK_THROWS_AS(load_sidecar(dir.write("bad2.yaml", "delimiter: [1, 2]\n").string()), ConfigError);
   CHECK_THROWS_AS(load_sidecar(dir.write("bad3.yaml", "delimiter: [1, 2\n").string()), ConfigError);

@@ -6,6 +6,7 @@
 #include <pqxx/result>
 #include <pqxx/transaction>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -102,6 +103,8 @@ std::vector<std::string> match_columns(const std::vector<std::string>& wanted, c
       throw UsageError(flag + ": " + table + " has no column " + w,
                        guess.empty() ? "its columns are: " + core::join(all, ", ") : "did you mean " + guess + "?");
     }
+    if (std::find(out.begin(), out.end(), found) != out.end())
+      throw UsageError(flag + ": column " + found + " is named more than once");
     out.push_back(found);
   }
   return out;

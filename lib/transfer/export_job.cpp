@@ -137,7 +137,9 @@ std::uint64_t estimate_bytes(pqxx::transaction_base& tx, const FoundTable& t, co
 std::string canonical_encoding(pqxx::transaction_base& tx, const std::string& name, const std::string& asked) {
   auto r = tx.exec_params("SELECT pg_catalog.pg_encoding_to_char(pg_catalog.pg_char_to_encoding($1))", name);
   std::string canonical = r[0][0].c_str();
-  if (canonical.empty() || canonical == "SQL_ASCII")
+  if (canonical == "SQL_ASCII")  // "no conversion at all": the file would be in whatever the database holds
+    throw UsageError("SQL_ASCII is not a file encoding", "use ascii for 7-bit output, or utf-8");
+  if (canonical.empty())
     throw UsageError("unknown encoding " + asked,
                      "use a name PostgreSQL knows (utf-8, latin1, win1252, iso-8859-2, ...) or utf-16, utf-16le, "
                      "utf-16be, ascii");

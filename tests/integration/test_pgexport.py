@@ -278,6 +278,9 @@ def test_unknown_encoding_is_a_usage_error(db, run, cfg, tmp_path):
     r = export(run, cfg, "-t", "export_t.latin", "-o", tmp_path / "x.csv", "--encoding", "klingon")
     assert r.returncode == 2
     assert "unknown encoding klingon" in r.stderr
+    r = export(run, cfg, "-t", "export_t.latin", "-o", tmp_path / "x.csv", "--encoding", "sql_ascii")
+    assert r.returncode == 2
+    assert "SQL_ASCII is not a file encoding" in r.stderr
     assert entries(tmp_path) == ["conf"]
 
 

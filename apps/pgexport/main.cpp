@@ -1,4 +1,6 @@
 // pgexport: stream a PostgreSQL table to a CSV file, atomically, in the dialect and encoding asked.
+#include <fmt/format.h>
+
 #include "common/cli.hpp"
 #include "common/output.hpp"
 #include "db/connection.hpp"
@@ -31,8 +33,9 @@ void setup(CLI::App& app, Options& o) {
   app.add_flag("--crlf", o.dialect.crlf, "End records with CRLF (newlines inside fields are kept)");
   app.add_option("--encoding", o.dialect.encoding,
                  "File encoding: any PostgreSQL client encoding, utf-16 (LE with BOM), utf-16le, utf-16be, ascii");
-  app.add_option("--export-config,--export_config", o.sidecar,
-                 "pgmonkey export config: delimiter, quotechar, encoding (default: data.yaml or data.csv.yaml next to data.csv)");
+  app.add_option(
+      "--export-config,--export_config", o.sidecar,
+      "pgmonkey export config: delimiter, quotechar, encoding (default: data.yaml or data.csv.yaml next to data.csv)");
 }
 
 int run_export(const CommonOptions& common, Options& o) {
@@ -50,6 +53,9 @@ int run_export(const CommonOptions& common, Options& o) {
   req.force = o.force;
   if (!o.columns.empty()) req.columns = transfer::split_column_list(o.columns, "--columns");
   req.dialect = transfer::resolve_dialect(o.dialect, sidecar);
+  const auto& d = req.dialect;
+  debug(fmt::format("delimiter {:?} ({}), quote {:?} ({}), encoding {} ({})", std::string(1, d.delimiter),
+                    d.delimiter_source, std::string(1, d.quote), d.quote_source, d.encoding, d.encoding_source));
 
   auto cfg = load_config(common);
   auto conn = db::connect(cfg, "pgexport");

@@ -1,16 +1,93 @@
-// pgexport: Export a PostgreSQL table to a CSV file (not yet implemented).
-#include "common/cli.hpp"
-#include "core/error.hpp"
+// pgexport: stream a PostgreSQL table to a CSV file, atomically, in the dialect and encoding asked.
+#include <fmt/format.h>
 
+#include "common/cli.hpp"
+#include "common/output.hpp"
+#include "db/connection.hpp"
+#include "pgexport/progress.hpp"
+#include "transfer/export_job.hpp"
+
+using namespace pgmonkey;
 using namespace pgmonkey::app;
+
+struct Options {
+  std::string table, output, columns, sidecar;
+  bool force = false;
+  transfer::DialectFlags dialect;
+};
+
+void setup(CLI::App& app, Options& o) {
+  app.add_option("-t,--table", o.table, "Table or view to export: [schema.]table")->required();
+  app.add_option("-o,--output,--export_file,--export-file", o.output,
+                 "CSV file to write, - for standard output (default: TABLE.csv here)");
+  app.add_flag("--force", o.force, "Replace an existing output file");
+  app.add_option("--columns", o.columns, "Export only these columns, in this order: a,b,c");
+  app.add_option("--delimiter", o.dialect.delimiter, "Field delimiter (default ,; \\t or tab for a tab)");
+  app.add_option("--quote,--quotechar", o.dialect.quote, "Quote character (default \")");
+  app.add_flag_callback(
+      "--header", [&o] { o.dialect.header = true; }, "Write a header line (the default)");
+  app.add_flag_callback(
+      "--no-header", [&o] { o.dialect.header = false; }, "Do not write a header line");
+  app.add_option("--null", o.dialect.null_string, "Write NULL as this string (default: an empty field)");
+  app.add_option("--force-quote", o.dialect.force_quote, "Always quote these columns: a,b or *");
+  app.add_flag("--crlf", o.dialect.crlf, "End records with CRLF (newlines inside fields are kept)");
+  app.add_option("--encoding", o.dialect.encoding,
+                 "File encoding: any PostgreSQL client encoding, utf-16 (LE with BOM), utf-16le, utf-16be, ascii");
+  app.add_option(
+      "--export-config,--export_config", o.sidecar,
+      "pgmonkey export config: delimiter, quotechar, encoding (default: data.yaml or data.csv.yaml next to data.csv)");
+}
+
+int run_export(const CommonOptions& common, Options& o) {
+  if (o.output.empty()) o.output = transfer::default_output_for(o.table);
+  std::string sidecar_path = o.sidecar.empty() ? transfer::find_sidecar(o.output) : o.sidecar;
+  std::optional<transfer::Sidecar> sidecar;
+  if (!sidecar_path.empty()) {
+    sidecar = transfer::load_sidecar(sidecar_path);
+    for (const auto& w : sidecar->warnings) warn(w);
+    debug("export config: " + sidecar_path);
+  }
+  transfer::ExportRequest req;
+  req.table = o.table;
+  req.output = o.output;
+  req.force = o.force;
+  if (!o.columns.empty()) req.columns = transfer::split_column_list(o.columns, "--columns");
+  req.dialect = transfer::resolve_dialect(o.dialect, sidecar);
+  const auto& d = req.dialect;
+  debug(fmt::format("delimiter {:?} ({}), quote {:?} ({}), encoding {} ({})", std::string(1, d.delimiter),
+                    d.delimiter_source, std::string(1, d.quote), d.quote_source, d.encoding, d.encoding_source));
+
+  auto cfg = load_config(common);
+  auto conn = db::connect(cfg, "pgexport");
+  db::apply_session_settings(*conn, cfg.session_settings(config::ConnectionType::normal));
+  auto result = transfer::run_export(*conn, req, pgexport::progress_line(!common.quiet && !common.json()));
+  pgexport::clear_progress_line();
+  // With -o - the data owns stdout, so the summary goes to stderr.
+  std::string text = common.json() ? result.to_json().dump() : pgexport::summary(result);
+  if (o.output == "-")
+    info(text);
+  else
+    out(text);
+  return 0;
+}
 
 int main(int argc, char** argv) {
   CLI::App app{"Export a PostgreSQL table to a CSV file", "pgexport"};
-  describe(app, "  pgexport -c app.yaml\n");
+  describe(app,
+           "  pgexport -c app.yaml --table public.orders              # writes orders.csv\n"
+           "  pgexport -c app.yaml -t orders -o - | gzip > orders.csv.gz\n"
+           "  pgexport -c app.yaml -t orders -o orders.csv --force --delimiter ';' --encoding latin1 --crlf\n");
   CommonOptions common;
-  add_config_option(app, common, false);
+  Options opts;
+  add_config_option(app, common);
+  setup(app, opts);
   add_common_options(app, common);
-  return run(app, argc, argv, common, []() -> int {
-    throw pgmonkey::UsageError("pgexport is not yet implemented", "follow the project's issues for its progress");
+  return run(app, argc, argv, common, [&] {
+    try {
+      return run_export(common, opts);
+    } catch (...) {
+      pgexport::clear_progress_line();
+      throw;
+    }
   });
 }

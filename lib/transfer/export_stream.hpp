@@ -1,0 +1,68 @@
+// The client-side steps between COPY's bytes and the file: CRLF record ends and transcoding.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "transfer/export_options.hpp"
+
+namespace pgmonkey::transfer {
+
+// Turns the server's LF record terminators into CRLF, leaving newlines inside quoted fields
+// alone. PostgreSQL quotes every field holding the quote character, and doubles it inside, so
+// flipping a flag on each quote character tracks "inside a quoted field" exactly, across chunk
+// boundaries too. Works on any encoding where the quote byte and LF never occur inside a
+// multi-byte character (UTF-8 and every single-byte encoding).
+class CrlfConverter {
+ public:
+  explicit CrlfConverter(char quote) : quote_(quote) {}
+  void convert(std::string_view in, std::string& out);
+
+ private:
+  char quote_;
+  bool in_quotes_ = false;
+};
+
+// UTF-8 to UTF-16LE/BE with iconv, keeping a multi-byte character split across chunks for the
+// next call.
+class Utf16Transcoder {
+ public:
+  explicit Utf16Transcoder(bool big_endian);
+  ~Utf16Transcoder() noexcept;
+  Utf16Transcoder(const Utf16Transcoder&) = delete;
+  Utf16Transcoder& operator=(const Utf16Transcoder&) = delete;
+
+  void convert(std::string_view in, std::string& out);
+  // Throws JobError when the input ended inside a character.
+  void finish();
+
+ private:
+  void* cd_;  // iconv_t
+  std::string pending_;
+};
+
+// Everything after COPY: optional CRLF, then optional transcoding or an ASCII check.
+class OutputEncoder {
+ public:
+  OutputEncoder(const ExportDialect& dialect, const EncodingPlan& plan);
+  // The bytes that start the file (a BOM, or nothing).
+  const std::string& preamble() const noexcept { return plan_.bom; }
+  // Appends the encoded form of `in` to `out`. Throws JobError on a character the target
+  // encoding cannot hold (ascii).
+  void encode(std::string_view in, std::string& out);
+  void finish();
+  // True when bytes pass through unchanged, so callers can skip a copy.
+  bool passthrough() const noexcept { return !crlf_ && plan_.client == ClientTranscode::none; }
+
+ private:
+  EncodingPlan plan_;
+  bool crlf_;
+  CrlfConverter crlf_converter_;
+  std::unique_ptr<Utf16Transcoder> utf16_;
+  std::string scratch_;
+  std::uint64_t lines_ = 0;  // LFs passed by the ascii check, for its message
+};
+
+}  // namespace pgmonkey::transfer

@@ -1,0 +1,97 @@
+// The atomic output file: nothing under the target name until commit, no temp file left behind.
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "transfer/atomic_file.hpp"
+
+using namespace pgmonkey;
+using namespace pgmonkey::transfer;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/pgexport-atomic-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::size_t entries() const { return static_cast<std::size_t>(std::distance(fs::directory_iterator(path), {})); }
+};
+
+std::string read(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("commit renames the temp file over the target") {
+  TempDir dir;
+  auto target = (dir.path / "out.csv").string();
+  {
+    AtomicFile f(target, false);
+    CHECK(fs::path(f.temp_path()).parent_path() == dir.path);
+    f.write("a,b\n", 4);
+    CHECK_FALSE(fs::exists(target));
+    f.commit();
+  }
+  CHECK(read(target) == "a,b\n");
+  CHECK(dir.entries() == 1);
+  struct stat st {};
+  REQUIRE(::stat(target.c_str(), &st) == 0);
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  CHECK((st.st_mode & 0777) == (0666 & ~mask));
+}
+
+TEST_CASE("without commit the target is untouched and the temp file is gone") {
+  TempDir dir;
+  auto target = (dir.path / "out.csv").string();
+  std::ofstream(target) << "old";
+  ::chmod(target.c_str(), 0640);
+  {
+    AtomicFile f(target, true);
+    f.write("new", 3);
+  }
+  CHECK(read(target) == "old");
+  CHECK(dir.entries() == 1);
+  {
+    AtomicFile f(target, true);
+    f.write("new", 3);
+    f.commit();
+  }
+  CHECK(read(target) == "new");
+  struct stat st {};
+  REQUIRE(::stat(target.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0640);  // the replaced file's mode is kept
+}
+
+TEST_CASE("an existing target needs overwrite; a folder or a missing folder is refused") {
+  TempDir dir;
+  auto target = (dir.path / "out.csv").string();
+  std::ofstream(target) << "old";
+  CHECK_THROWS_AS(AtomicFile(target, false), UsageError);
+  CHECK_THROWS_AS(AtomicFile(dir.path.string(), true), UsageError);
+  CHECK_THROWS_AS(AtomicFile((dir.path / "no" / "such.csv").string(), false), JobError);
+  CHECK(read(target) == "old");
+  CHECK(dir.entries() == 1);
+}
+
+TEST_CASE("devices and pipes are written in place, not replaced") {
+  TempDir dir;
+  auto regular = (dir.path / "r.csv").string();
+  std::ofstream(regular) << "x";
+  CHECK(is_special_file("/dev/null"));
+  CHECK_FALSE(is_special_file(regular));
+  CHECK_FALSE(is_special_file(dir.path.string()));
+  CHECK_FALSE(is_special_file((dir.path / "missing").string()));
+}

@@ -30,5 +30,20 @@ echo "throw-away cluster on 127.0.0.1:$PGPORT in $dir (removed on exit)"
 step "$bin/pgconfig" create -c demo.yaml --from-env
 step "$bin/pgconfig" validate -c demo.yaml
 step "$bin/pgconfig" test -c demo.yaml --connection-type all
+
+# Starter programs that connect with the same config (the password stays in PGPASSWORD).
+step "$bin/pgconfig" generate-code -c demo.yaml --language c -o demo.c
+# shellcheck disable=SC2046
+step gcc -std=c11 -O2 -o demo demo.c $(pkg-config --cflags --libs libpq)
+step ./demo
+step "$bin/pgconfig" generate-code -c demo.yaml --language python --connection-type async_pool -o demo_pool.py
+step /usr/bin/python3 demo_pool.py demo.yaml
+
+# A table out to CSV, atomically.
+psql -X -q -c "CREATE TABLE demo_orders AS SELECT i AS id, 'item ' || i AS item, i * 1.25 AS price
+               FROM generate_series(1, 100000) i"
+step "$bin/pgexport" -c demo.yaml --table public.demo_orders
+step head -n 3 demo_orders.csv
+step "$bin/pgexport" -c demo.yaml --table demo_orders -o demo_orders.csv --force --encoding utf-16 --crlf --format json
 echo
 echo "demo finished"

@@ -34,7 +34,9 @@ def test_demo_walks_through_and_removes_the_cluster():
     assert r.returncode == 0, r.stdout + r.stderr
     assert "demo finished" in r.stdout
     for step in ("$ pgconfig create", "$ pgconfig validate", "$ pgconfig test",
-                 "normal: OK", "pool: OK", "async: OK", "async_pool: OK"):
+                 "normal: OK", "pool: OK", "async: OK", "async_pool: OK",
+                 "$ pgconfig generate-code", "SELECT 1 returned 1",
+                 "$ pgexport", "id,item,price", '"rows": 100000'):
         assert step in r.stdout, step
     port, directory = cluster_of(r.stdout)
     assert not directory.exists()

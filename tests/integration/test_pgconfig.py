@@ -155,11 +155,13 @@ def test_pool_sessions_are_held_at_once(run, cluster, tmp_path):
     cluster.sql("DROP ROLE IF EXISTS limited")
     cluster.sql("CREATE ROLE limited LOGIN PASSWORD 'limitedpw' CONNECTION LIMIT 3")
     for ctype in ("pool", "async_pool"):
+        wait_until_gone(cluster, "limited")
         ok = cluster.write_config(tmp_path / "ok.yaml", connection_type=ctype, user="limited",
                                   password="limitedpw", sections={
                                       "pool_settings": {"min_size": 3, "max_size": 3},
                                       "async_pool_settings": {"min_size": 3, "max_size": 3}})
         assert run("pgconfig", "test", "-c", ok).returncode == 0
+        wait_until_gone(cluster, "limited")  # backends end just after the client leaves
         over = cluster.write_config(tmp_path / "over.yaml", connection_type=ctype, user="limited",
                                     password="limitedpw", sections={
                                         "pool_settings": {"min_size": 4, "max_size": 4},
@@ -169,6 +171,13 @@ def test_pool_sessions_are_held_at_once(run, cluster, tmp_path):
         res = json.loads(r.stdout)["results"][0]
         assert res["connections_held"] == 3
         assert any("too many connections" in p for p in res["problems"])
+
+
+def wait_until_gone(cluster, role, timeout=20):
+    deadline = time.monotonic() + timeout
+    while cluster.sql("SELECT count(*) FROM pg_stat_activity WHERE usename = %s", (role,))[0][0]:
+        assert time.monotonic() < deadline, f"sessions of {role} did not end"
+        time.sleep(0.05)
 
 
 def test_pool_max_size_beyond_server_capacity_is_reported(run, cluster, tmp_path):

@@ -38,7 +38,15 @@ std::vector<std::string> list(const pqxx::row& row, const char* column) {
   return core::split(s, '\x1f');
 }
 
-bool is_denied(const pqxx::sql_error& e) { return e.sqlstate() == kInsufficientPrivilege; }
+// libpqxx 6.4 fills sqlstate() only for errors it has no subclass for; for the ones it maps
+// (42501 -> insufficient_privilege) the class is the SQLSTATE. Never the message text.
+std::string sqlstate_of(const pqxx::sql_error& e) {
+  if (!e.sqlstate().empty()) return e.sqlstate();
+  if (dynamic_cast<const pqxx::insufficient_privilege*>(&e)) return kInsufficientPrivilege;
+  return {};
+}
+
+bool is_denied(const pqxx::sql_error& e) { return sqlstate_of(e) == kInsufficientPrivilege; }
 
 void read_identity(pqxx::connection_base& conn, Snapshot& s) {
   auto r = query(conn,
@@ -107,7 +115,7 @@ void read_hba(pqxx::connection_base& conn, Snapshot& s) {
   } catch (const pqxx::sql_error& e) {
     if (!is_denied(e)) throw;
     s.hba_access = Access::denied;
-    s.hba_hint = hba_grant_hint(s.user);
+    s.hba_hint = hba_grant_hint(s.user, s.database);
   }
 }
 
@@ -157,9 +165,9 @@ const SettingRow* Snapshot::setting(const std::string& name) const {
   return it == settings.end() ? nullptr : &it->second;
 }
 
-std::string hba_grant_hint(const std::string& role) {
+std::string hba_grant_hint(const std::string& role, const std::string& database) {
   const auto r = db::quote_ident(role.empty() ? "app" : role);
-  return "GRANT SELECT ON pg_catalog.pg_hba_file_rules TO " + r +
+  return "in database " + database + ": GRANT SELECT ON pg_catalog.pg_hba_file_rules TO " + r +
          "; GRANT EXECUTE ON FUNCTION pg_catalog.pg_hba_file_rules() TO " + r + " (or audit as a superuser)";
 }
 

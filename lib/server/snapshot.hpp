@@ -63,7 +63,7 @@ struct Snapshot {
 // does not list them.
 Snapshot read_snapshot(pqxx::connection_base& conn, const std::vector<std::string>& session_settings);
 
-// The hint for a role that may not read pg_hba_file_rules.
-std::string hba_grant_hint(const std::string& role);
+// The hint for a role that may not read pg_hba_file_rules (catalog grants are per database).
+std::string hba_grant_hint(const std::string& role, const std::string& database);
 
 }  // namespace pgmonkey::server

@@ -199,7 +199,7 @@ TEST_CASE("first-match simulation: no match, reject, non-hostssl") {
 TEST_CASE("unreadable HBA and hidden settings SKIP") {
   auto s = sound();
   s.hba_access = Access::denied;
-  s.hba_hint = hba_grant_hint("app");
+  s.hba_hint = hba_grant_hint("app", "appdb");
   s.hba_rules.clear();
   s.settings.erase("ssl_min_protocol_version");
   s.absent_settings["statement_timeout"] = ProbeResult::hidden;

@@ -10,6 +10,12 @@
 namespace pgmonkey::app::pgserverconfig {
 namespace {
 
+// An empty last column would leave trailing blanks.
+void row(const std::string& line) {
+  auto end = line.find_last_not_of(' ');
+  out(end == std::string::npos ? std::string() : line.substr(0, end + 1));
+}
+
 std::string clip(const std::string& s, std::size_t width) {
   if (s.size() <= width) return s;
   return s.substr(0, width - 3) + "...";
@@ -33,7 +39,7 @@ void print_audit(const server::AuditReport& r, const std::string& fail_on) {
       const auto& o = f.outcome;
       // The status word is padded before colouring so escape codes do not skew the columns.
       std::string word = server::to_string(o.status);
-      out(fmt::format("  {:<{}}  {}{}  {:<34}  {:<24}  {}", f.rule, rule_w, status_word(word),
+      row(fmt::format("  {:<{}}  {}{}  {:<34}  {:<24}  {}", f.rule, rule_w, status_word(word),
                       std::string(6 - word.size(), ' '), clip(o.current, 34), clip(o.recommended, 24), o.message));
     }
   }

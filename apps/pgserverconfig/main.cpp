@@ -24,8 +24,8 @@ void setup(CLI::App& app, CommonOptions& common, Options& o) {
       ->check(CLI::PositiveNumber);
   app.add_option("--client-cidr", o.client_cidr, "Network the application connects from, e.g. 10.0.4.0/24");
   app.add_option("--ram", o.ram, "Server RAM for PGTune-style sizing, e.g. 16GB");
-  app.add_option("--cpus", o.cpus, "Server CPUs (with --ram)")->check(CLI::PositiveNumber);
-  app.add_option("--workload", o.workload, "web, oltp, dw, desktop or mixed (with --ram; default web)")
+  app.add_option("--cpus", o.cpus, "Server CPUs, used with --ram")->check(CLI::PositiveNumber);
+  app.add_option("--workload", o.workload, "web, oltp, dw, desktop or mixed, used with --ram (default web)")
       ->check(CLI::IsMember(server::workload_names()));
   app.add_option("--fail-on", o.fail_on, "Exit 1 on findings at or above: warn or fail (default fail)")
       ->check(CLI::IsMember({"warn", "fail"}));

@@ -22,8 +22,18 @@ Outcomes one(Status s, std::string current, std::string recommended, std::string
   return {make(s, std::move(current), std::move(recommended), std::move(message))};
 }
 
+// Settings newer than PostgreSQL 12 that the rules read, with the release that added them.
+int introduced_in(const std::string& name) {
+  if (name == "idle_session_timeout") return 140000;
+  if (name == "reserved_connections") return 160000;
+  return 0;
+}
+
 // A setting this role cannot see is SKIP, not FAIL: the check was not possible.
 Outcomes missing(const AuditInput& in, const std::string& name, const std::string& recommended) {
+  if (in.snapshot.server_version_num < introduced_in(name))
+    return one(Status::skip, "(absent)", recommended,
+               fmt::format("{} arrived in PostgreSQL {}", name, introduced_in(name) / 10000));
   if (!in.snapshot.superuser)
     return one(Status::skip, "(hidden)", recommended,
                name + " is hidden from role " + in.snapshot.user +

@@ -242,3 +242,14 @@ TEST_CASE("read-only option is added to libpq options") {
   c.connection.push_back({"options", "-c search_path=app", 0});
   CHECK(read_only_config(c).get("options") == std::string("-c search_path=app -c default_transaction_read_only=on"));
 }
+
+TEST_CASE("settings newer than the server SKIP with the release that added them") {
+  auto s = sound();
+  s.server_version_num = 130011;
+  s.settings.erase("idle_session_timeout");
+  auto r = audit(load("verify-full"), s);
+  CHECK(status(r, "timeouts.idle_session") == Status::skip);
+  for (const auto& f : r.findings)
+    if (f.rule == "timeouts.idle_session") CHECK(f.outcome.message == "idle_session_timeout arrived in PostgreSQL 14");
+  CHECK(status(r, "capacity.max_connections") == Status::ok);  // reserved_connections counts as 0 before 16
+}

@@ -47,14 +47,17 @@ int run_tool(const CommonOptions& common, const Options& o) {
   auto cfg = load_config(common);
   if (!o.audit) {
     auto hints = server::make_hints(cfg, h);
-    auto text = common.json() ? server::hints_to_json(hints, common.config).dump() : server::hints_to_text(hints, common.config);
+    auto text = common.json() ? server::hints_to_json(hints, common.config).dump()
+                              : server::hints_to_text(hints, common.config);
     if (!text.empty() && text.back() == '\n') text.pop_back();
     out(text);
     return 0;
   }
   auto report = server::run_audit(cfg, {h.app_instances, h.client_cidr, h.machine});
-  if (common.json()) out(report.to_json().dump());
-  else pgserverconfig::print_audit(report, o.fail_on);
+  if (common.json())
+    out(report.to_json().dump());
+  else
+    pgserverconfig::print_audit(report, o.fail_on);
   return report.has_findings(o.fail_on == "warn" ? server::Status::warn : server::Status::fail) ? 1 : 0;
 }
 

@@ -38,12 +38,14 @@ ConnectionBudget connection_budget(const config::Config& config, long long app_i
       "{}{} per app instance x {} instance{} (--app-instances) = {}\n+ {} superuser_reserved_connections "
       "+ {} headroom ({}% of {}, at least {}: admin sessions, monitoring, rolling deploys) = {}",
       sum, terms.size() > 1 ? fmt::format(" = {}", b.per_instance) : "", b.app_instances,
-      b.app_instances == 1 ? "" : "s", b.app_total, b.reserved, b.headroom, kHeadroomPercent, b.app_total,
-      kMinHeadroom, b.max_connections);
+      b.app_instances == 1 ? "" : "s", b.app_total, b.reserved, b.headroom, kHeadroomPercent, b.app_total, kMinHeadroom,
+      b.max_connections);
   return b;
 }
 
-std::string sslmode_of(const config::Config& config) { return config.get("sslmode").value_or("prefer"); }
+std::string sslmode_of(const config::Config& config) {
+  return config.get("sslmode").value_or("prefer");
+}
 
 int sslmode_rank(const config::Config& config) {
   static const std::vector<std::string> order{"disable", "allow", "prefer", "require", "verify-ca", "verify-full"};
@@ -51,13 +53,17 @@ int sslmode_rank(const config::Config& config) {
   return it == order.end() ? 2 : static_cast<int>(it - order.begin());
 }
 
-bool requires_tls(const config::Config& config) { return sslmode_rank(config) >= kSslRequire; }
+bool requires_tls(const config::Config& config) {
+  return sslmode_rank(config) >= kSslRequire;
+}
 
 bool has_client_cert(const config::Config& config) {
   return config.get("sslcert").has_value() || config.get("sslkey").has_value();
 }
 
-std::string config_user(const config::Config& config) { return config.get("user").value_or(""); }
+std::string config_user(const config::Config& config) {
+  return config.get("user").value_or("");
+}
 
 std::string config_database(const config::Config& config) {
   return config.get("dbname").value_or(config_user(config));

@@ -18,11 +18,11 @@ struct ConnectionBudget {
   std::vector<PoolShare> pools;
   long long per_instance = 0;  // sum of the pools
   long long app_instances = 1;
-  long long app_total = 0;     // per_instance x app_instances
-  long long reserved = 0;      // superuser_reserved_connections we recommend
-  long long headroom = 0;      // admin sessions, monitoring, rolling deploys
+  long long app_total = 0;  // per_instance x app_instances
+  long long reserved = 0;   // superuser_reserved_connections we recommend
+  long long headroom = 0;   // admin sessions, monitoring, rolling deploys
   long long max_connections = 0;
-  std::string explanation;     // the arithmetic in words
+  std::string explanation;  // the arithmetic in words
 };
 
 // Sums pool_settings.max_size and async_pool_settings.max_size (each when present or when the

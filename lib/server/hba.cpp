@@ -23,7 +23,9 @@ bool parse_ip(const std::string& text, Network& n) {
   return false;
 }
 
-int width(const Network& n) { return n.v6 ? 128 : 32; }
+int width(const Network& n) {
+  return n.v6 ? 128 : 32;
+}
 
 bool in(const std::vector<std::string>& list, const std::string& s) {
   return std::find(list.begin(), list.end(), s) != list.end();
@@ -57,7 +59,7 @@ bool admits_connection_type(const HbaRule& r, const HbaClient& c) {
   if (r.type == "hostssl") return c.ssl;
   if (r.type == "hostnossl") return !c.ssl;
   if (r.type == "hostgssenc") return false;  // pgmonkey configs do not ask for GSSAPI encryption
-  return true;                                // host, hostnogssenc
+  return true;                               // host, hostnogssenc
 }
 
 }  // namespace
@@ -101,8 +103,10 @@ std::optional<Network> parse_address_netmask(const std::string& address, const s
   for (int bit = 0; bit < width(n); ++bit) {
     const bool one = mask.bytes[bit / 8] & (0x80 >> (bit % 8));
     if (one && zero_seen) return std::nullopt;
-    if (one) ++prefix;
-    else zero_seen = true;
+    if (one)
+      ++prefix;
+    else
+      zero_seen = true;
   }
   n.prefix = prefix;
   return n;

@@ -12,13 +12,16 @@
 namespace pgmonkey::server {
 namespace {
 
-std::string quoted(const std::string& v) { return "'" + v + "'"; }
+std::string quoted(const std::string& v) {
+  return "'" + v + "'";
+}
 
 void add_tls(const config::Config& config, Hints& h) {
   const auto mode = sslmode_of(config);
   if (mode == "disable") {
-    h.notes.push_back("sslmode is disable: sessions travel unencrypted; use sslmode=require or verify-full "
-                      "and then ssl = on on the server");
+    h.notes.push_back(
+        "sslmode is disable: sessions travel unencrypted; use sslmode=require or verify-full "
+        "and then ssl = on on the server");
     return;
   }
   h.conf.push_back({"ssl", "on", fmt::format("the config asks for TLS (sslmode={})", mode)});
@@ -28,9 +31,10 @@ void add_tls(const config::Config& config, Hints& h) {
     h.conf.push_back({"ssl_ca_file", quoted("root.crt"), "CA that signed the clients' certificates (clientcert)"});
   h.conf.push_back({"ssl_min_protocol_version", quoted("TLSv1.2"), "refuse TLS 1.0/1.1"});
   if (mode == "verify-ca" || mode == "verify-full")
-    h.notes.push_back(fmt::format("sslmode={} makes the client check the server's certificate: the server's "
-                                  "certificate must be signed by the config's sslrootcert{}",
-                                  mode, mode == "verify-full" ? " and name the host the client connects to" : ""));
+    h.notes.push_back(
+        fmt::format("sslmode={} makes the client check the server's certificate: the server's "
+                    "certificate must be signed by the config's sslrootcert{}",
+                    mode, mode == "verify-full" ? " and name the host the client connects to" : ""));
 }
 
 void add_hba(const config::Config& config, const HintOptions& options, Hints& h) {
@@ -38,12 +42,14 @@ void add_hba(const config::Config& config, const HintOptions& options, Hints& h)
   const auto db = config_database(config);
   const bool ssl_only = requires_tls(config);
   std::string address = options.client_cidr ? options.client_cidr->to_string() : kClientCidrPlaceholder;
-  std::string line = fmt::format("{} {} {} {} scram-sha-256", ssl_only ? "hostssl" : "host",
-                                 db.empty() ? "<database>" : hba_name(db), user.empty() ? "<user>" : hba_name(user),
-                                 address);
+  std::string line =
+      fmt::format("{} {} {} {} scram-sha-256", ssl_only ? "hostssl" : "host", db.empty() ? "<database>" : hba_name(db),
+                  user.empty() ? "<user>" : hba_name(user), address);
   std::string comment;
-  if (ssl_only) comment = fmt::format("TLS only, as sslmode={} demands", sslmode_of(config));
-  else comment = fmt::format("sslmode={} does not demand TLS; use hostssl once it does", sslmode_of(config));
+  if (ssl_only)
+    comment = fmt::format("TLS only, as sslmode={} demands", sslmode_of(config));
+  else
+    comment = fmt::format("sslmode={} does not demand TLS; use hostssl once it does", sslmode_of(config));
   if (ssl_only && has_client_cert(config)) {
     line += " clientcert=verify-full";
     comment += "; the config has a client certificate, so the server checks it too";
@@ -66,15 +72,18 @@ void add_session(const config::Config& config, Hints& h) {
       if (s.key == "idle_in_transaction_session_timeout") idle_tx = true;
       SessionAdvice a{s.key, s.value, "ok", ""};
       if (is_known_user_setting(s.key)) {
-        a.comment = "a user setting: the application SETs it after connecting; server-wide it could be "
-                    "ALTER ROLE " + (config_user(config).empty() ? std::string("<user>") : db::quote_ident(config_user(config))) +
-                    " SET " + s.key + " = " + db::quote_literal(s.value);
+        a.comment =
+            "a user setting: the application SETs it after connecting; server-wide it could be "
+            "ALTER ROLE " +
+            (config_user(config).empty() ? std::string("<user>") : db::quote_ident(config_user(config))) + " SET " +
+            s.key + " = " + db::quote_literal(s.value);
       } else if (s.key.find('.') != std::string::npos) {
         a.comment = "a custom (dotted) setting: accepted by any server";
       } else {
         a.status = "unknown";
-        a.comment = "not a user-settable PostgreSQL setting that pgmonkey knows; SET may fail "
-                    "(check with pgserverconfig --audit)";
+        a.comment =
+            "not a user-settable PostgreSQL setting that pgmonkey knows; SET may fail "
+            "(check with pgserverconfig --audit)";
       }
       h.session.push_back(std::move(a));
     }
@@ -104,22 +113,68 @@ void add_sizing(const HintOptions& options, Hints& h) {
 }  // namespace
 
 bool is_known_user_setting(const std::string& name) {
-  static const std::set<std::string> names{
-      "application_name", "array_nulls", "backslash_quote", "bytea_output", "check_function_bodies",
-      "client_encoding", "client_min_messages", "constraint_exclusion", "cpu_index_tuple_cost",
-      "cpu_operator_cost", "cpu_tuple_cost", "cursor_tuple_fraction", "datestyle", "default_statistics_target",
-      "default_table_access_method", "default_tablespace", "default_text_search_config",
-      "default_toast_compression", "default_transaction_deferrable", "default_transaction_isolation",
-      "default_transaction_read_only", "effective_cache_size", "effective_io_concurrency",
-      "enable_hashjoin", "enable_indexscan", "enable_mergejoin", "enable_nestloop", "enable_seqscan",
-      "enable_partitionwise_join", "enable_partitionwise_aggregate", "extra_float_digits", "from_collapse_limit",
-      "gin_fuzzy_search_limit", "hash_mem_multiplier", "idle_in_transaction_session_timeout",
-      "idle_session_timeout", "intervalstyle", "jit", "join_collapse_limit", "lc_messages", "lc_monetary",
-      "lc_numeric", "lc_time", "lock_timeout", "maintenance_work_mem", "max_parallel_workers_per_gather",
-      "parallel_leader_participation", "plan_cache_mode", "random_page_cost", "row_security", "search_path",
-      "seq_page_cost", "standard_conforming_strings", "statement_timeout", "synchronous_commit",
-      "temp_buffers", "temp_tablespaces", "timezone", "transaction_timeout", "work_mem", "xmlbinary",
-      "xmloption"};
+  static const std::set<std::string> names{"application_name",
+                                           "array_nulls",
+                                           "backslash_quote",
+                                           "bytea_output",
+                                           "check_function_bodies",
+                                           "client_encoding",
+                                           "client_min_messages",
+                                           "constraint_exclusion",
+                                           "cpu_index_tuple_cost",
+                                           "cpu_operator_cost",
+                                           "cpu_tuple_cost",
+                                           "cursor_tuple_fraction",
+                                           "datestyle",
+                                           "default_statistics_target",
+                                           "default_table_access_method",
+                                           "default_tablespace",
+                                           "default_text_search_config",
+                                           "default_toast_compression",
+                                           "default_transaction_deferrable",
+                                           "default_transaction_isolation",
+                                           "default_transaction_read_only",
+                                           "effective_cache_size",
+                                           "effective_io_concurrency",
+                                           "enable_hashjoin",
+                                           "enable_indexscan",
+                                           "enable_mergejoin",
+                                           "enable_nestloop",
+                                           "enable_seqscan",
+                                           "enable_partitionwise_join",
+                                           "enable_partitionwise_aggregate",
+                                           "extra_float_digits",
+                                           "from_collapse_limit",
+                                           "gin_fuzzy_search_limit",
+                                           "hash_mem_multiplier",
+                                           "idle_in_transaction_session_timeout",
+                                           "idle_session_timeout",
+                                           "intervalstyle",
+                                           "jit",
+                                           "join_collapse_limit",
+                                           "lc_messages",
+                                           "lc_monetary",
+                                           "lc_numeric",
+                                           "lc_time",
+                                           "lock_timeout",
+                                           "maintenance_work_mem",
+                                           "max_parallel_workers_per_gather",
+                                           "parallel_leader_participation",
+                                           "plan_cache_mode",
+                                           "random_page_cost",
+                                           "row_security",
+                                           "search_path",
+                                           "seq_page_cost",
+                                           "standard_conforming_strings",
+                                           "statement_timeout",
+                                           "synchronous_commit",
+                                           "temp_buffers",
+                                           "temp_tablespaces",
+                                           "timezone",
+                                           "transaction_timeout",
+                                           "work_mem",
+                                           "xmlbinary",
+                                           "xmloption"};
   return names.count(core::to_lower(name)) > 0;
 }
 
@@ -152,8 +207,9 @@ Hints make_hints(const config::Config& config, const HintOptions& options) {
   add_hba(config, options, h);
   add_session(config, h);
   if (!options.machine)
-    h.notes.push_back("no memory advice: pass --ram SIZE (and --cpus N --workload web|oltp|dw|desktop|mixed) "
-                      "for PGTune-style shared_buffers, effective_cache_size, work_mem, maintenance_work_mem");
+    h.notes.push_back(
+        "no memory advice: pass --ram SIZE (and --cpus N --workload web|oltp|dw|desktop|mixed) "
+        "for PGTune-style shared_buffers, effective_cache_size, work_mem, maintenance_work_mem");
   return h;
 }
 
@@ -179,7 +235,9 @@ std::string hints_to_text(const Hints& h, const std::string& config_path) {
   for (const auto& s : h.session) {
     line("# " + s.comment);
     line(fmt::format("#   {} = {}{}", s.name, quoted(s.value),
-                     s.status == "ok" ? "" : s.status == "advice" ? "   (suggested)" : "   (check)"));
+                     s.status == "ok"       ? ""
+                     : s.status == "advice" ? "   (suggested)"
+                                            : "   (check)"));
   }
   if (!h.notes.empty()) {
     line("");
@@ -207,8 +265,10 @@ core::Json hints_to_json(const Hints& h, const std::string& config_path) {
     auto a = core::Json::array();
     for (const auto& l : v) {
       auto o = core::Json::object();
-      if (named) o.set("name", l.name).set("value", l.value);
-      else o.set("line", l.value);
+      if (named)
+        o.set("name", l.name).set("value", l.value);
+      else
+        o.set("line", l.value);
       o.set("comment", l.comment);
       a.push(std::move(o));
     }

@@ -21,7 +21,7 @@ struct HintOptions {
 
 // One line to paste, with the comment that explains it.
 struct HintLine {
-  std::string name;  // setting name (empty for pg_hba.conf lines)
+  std::string name;   // setting name (empty for pg_hba.conf lines)
   std::string value;  // setting value as postgresql.conf wants it, or the whole pg_hba.conf line
   std::string comment;
 };

@@ -36,8 +36,7 @@ Outcomes missing(const AuditInput& in, const std::string& name, const std::strin
                fmt::format("{} arrived in PostgreSQL {}", name, introduced_in(name) / 10000));
   if (!in.snapshot.superuser)
     return one(Status::skip, "(hidden)", recommended,
-               name + " is hidden from role " + in.snapshot.user +
-                   " (needs superuser or pg_read_all_settings)");
+               name + " is hidden from role " + in.snapshot.user + " (needs superuser or pg_read_all_settings)");
   return one(Status::skip, "(absent)", recommended,
              name + " does not exist on PostgreSQL " + in.snapshot.server_version);
 }
@@ -102,8 +101,7 @@ Outcomes check_max_connections(const AuditInput& in) {
                            b.app_total, b.per_instance, b.app_instances, usable));
   if (b.max_connections > max)
     return one(Status::warn, current, recommended,
-               fmt::format("the pools fit, but without the headroom of {} for admin sessions and deploys",
-                           b.headroom));
+               fmt::format("the pools fit, but without the headroom of {} for admin sessions and deploys", b.headroom));
   return one(Status::ok, current, recommended, fmt::format("room for the pools' {} sessions", b.app_total));
 }
 
@@ -126,7 +124,8 @@ Outcomes check_usage(const AuditInput& in) {
 
 Outcomes check_limit(long long limit, const std::string& what, const AuditInput& in) {
   const auto need = in.budget.app_total;
-  if (limit < 0) return one(Status::ok, "-1 (no limit)", fmt::format(">= {} or -1", need), what + " has no connection limit");
+  if (limit < 0)
+    return one(Status::ok, "-1 (no limit)", fmt::format(">= {} or -1", need), what + " has no connection limit");
   auto current = std::to_string(limit);
   if (limit < need)
     return one(Status::fail, current, fmt::format(">= {} or -1", need),
@@ -158,7 +157,8 @@ Outcomes check_ssl(const AuditInput& in) {
   if (rank >= kSslRequire)
     return one(Status::fail, current, "on", "sslmode=" + mode + " requires TLS but the server has it off");
   if (mode == "disable")
-    return one(Status::warn, current, "on, and sslmode >= require", "neither side uses TLS: passwords and data travel in clear");
+    return one(Status::warn, current, "on, and sslmode >= require",
+               "neither side uses TLS: passwords and data travel in clear");
   return one(Status::warn, current, "on", "sslmode=" + mode + " prefers TLS but falls back to plaintext");
 }
 
@@ -207,15 +207,16 @@ Outcomes check_hostssl_only(const AuditInput& in) {
     return r.error.empty() && r.type == "hostssl" && !r.is_reject();
   });
   const bool tls_wanted = sslmode_rank(in.config) >= kSslRequire || any_hostssl;
-  return per_hba_rule(in, "no host rule lets a session in without TLS", [&](const HbaRule& r) -> std::optional<Outcome> {
-    if (!(r.type == "host" || r.type == "hostnossl") || r.is_reject()) return std::nullopt;
-    if (!tls_wanted && r.type == "host") {
-      return make(Status::warn, "", "hostssl", "TLS is optional for this rule; use hostssl");
-    }
-    return make(Status::warn, "", "hostssl",
-                any_hostssl ? "a non-TLS host rule next to hostssl ones: sessions can skip TLS"
-                            : "this rule admits sessions without TLS while the config requires it");
-  });
+  return per_hba_rule(in, "no host rule lets a session in without TLS",
+                      [&](const HbaRule& r) -> std::optional<Outcome> {
+                        if (!(r.type == "host" || r.type == "hostnossl") || r.is_reject()) return std::nullopt;
+                        if (!tls_wanted && r.type == "host") {
+                          return make(Status::warn, "", "hostssl", "TLS is optional for this rule; use hostssl");
+                        }
+                        return make(Status::warn, "", "hostssl",
+                                    any_hostssl ? "a non-TLS host rule next to hostssl ones: sessions can skip TLS"
+                                                : "this rule admits sessions without TLS while the config requires it");
+                      });
 }
 
 Outcomes check_session_tls(const AuditInput& in) {
@@ -360,7 +361,8 @@ Outcomes check_idle_in_transaction(const AuditInput& in) {
   const auto* row = in.snapshot.setting("idle_in_transaction_session_timeout");
   if (!row) return missing(in, "idle_in_transaction_session_timeout", "60000");
   if (const auto* cs = config_setting(in.config, "idle_in_transaction_session_timeout"))
-    return one(Status::ok, row->setting + " (server), " + cs->value + " (config)", "", "the config sets it per session");
+    return one(Status::ok, row->setting + " (server), " + cs->value + " (config)", "",
+               "the config sets it per session");
   if (row->setting == "0")
     return one(Status::warn, "0", "e.g. 60000 (ms)",
                "disabled and not set by the config: an abandoned transaction holds locks and blocks vacuum");
@@ -397,8 +399,9 @@ Outcomes check_statement_timeout(const AuditInput& in) {
   static const std::set<std::string> server_wide{"configuration file", "command line", "environment variable"};
   auto current = row->setting + " ms (" + row->source + ")";
   if (server_wide.count(row->source))
-    return one(Status::warn, current, "0 server-wide",
-               "a server-wide statement_timeout also cuts pg_dump, migrations and maintenance; set it per role or session");
+    return one(
+        Status::warn, current, "0 server-wide",
+        "a server-wide statement_timeout also cuts pg_dump, migrations and maintenance; set it per role or session");
   return one(Status::ok, current, "", "set for the role or database, not server-wide");
 }
 
@@ -486,7 +489,8 @@ Outcomes check_work_mem(const AuditInput& in) {
   auto kb = kb_setting(in.snapshot, "work_mem");
   if (!kb) return missing(in, "work_mem", format_size_kb(t.work_mem_kb));
   const auto sessions = static_cast<std::uint64_t>(t.max_connections);
-  auto current = fmt::format("{} (x {} connections = {})", format_size_kb(*kb), sessions, format_size_kb(*kb * sessions));
+  auto current =
+      fmt::format("{} (x {} connections = {})", format_size_kb(*kb), sessions, format_size_kb(*kb * sessions));
   auto recommended = format_size_kb(t.work_mem_kb);
   if (*kb * sessions > in.machine->ram_kb)
     return one(Status::fail, current, recommended, "one sort per connection at once would exceed RAM");
@@ -498,7 +502,8 @@ Outcomes check_work_mem(const AuditInput& in) {
 Outcomes check_worst_case(const AuditInput& in) {
   if (auto skip = no_machine(in)) return *skip;
   const auto& s = in.snapshot;
-  auto sb = kb_setting(s, "shared_buffers"), wm = kb_setting(s, "work_mem"), mwm = kb_setting(s, "maintenance_work_mem");
+  auto sb = kb_setting(s, "shared_buffers"), wm = kb_setting(s, "work_mem"),
+       mwm = kb_setting(s, "maintenance_work_mem");
   if (!sb || !wm || !mwm) return missing(in, "shared_buffers/work_mem/maintenance_work_mem", "");
   const auto conns = static_cast<std::uint64_t>(int_setting(s, "max_connections", 100));
   const auto workers = static_cast<std::uint64_t>(int_setting(s, "autovacuum_max_workers", 3));
@@ -511,7 +516,8 @@ Outcomes check_worst_case(const AuditInput& in) {
                              format_size_kb(av_kb), format_size_kb(*mwm));
   auto recommended = "< 90% of RAM " + format_size_kb(ram);
   const double pct = 100.0 * static_cast<double>(total) / static_cast<double>(ram);
-  if (pct > 100) return one(Status::fail, current, recommended, fmt::format("{:.0f}% of RAM: the OOM killer can strike", pct));
+  if (pct > 100)
+    return one(Status::fail, current, recommended, fmt::format("{:.0f}% of RAM: the OOM killer can strike", pct));
   if (pct > 90) return one(Status::warn, current, recommended, fmt::format("{:.0f}% of RAM at worst", pct));
   return one(Status::ok, current, recommended, fmt::format("{:.0f}% of RAM at worst", pct));
 }
@@ -520,10 +526,14 @@ Outcomes check_worst_case(const AuditInput& in) {
 
 const char* to_string(Status s) {
   switch (s) {
-    case Status::ok: return "OK";
-    case Status::warn: return "WARN";
-    case Status::fail: return "FAIL";
-    case Status::skip: return "SKIP";
+    case Status::ok:
+      return "OK";
+    case Status::warn:
+      return "WARN";
+    case Status::fail:
+      return "FAIL";
+    case Status::skip:
+      return "SKIP";
   }
   return "SKIP";
 }

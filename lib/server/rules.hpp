@@ -22,7 +22,7 @@ struct Outcome {
   Status status = Status::ok;
   std::string current;
   std::string recommended;
-  std::string message;  // one line: why
+  std::string message;                  // one line: why
   std::optional<std::size_t> hba_rule;  // index into Snapshot::hba_rules when about one rule
 };
 

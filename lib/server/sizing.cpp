@@ -26,11 +26,16 @@ const std::vector<std::string>& workload_names() {
 
 const char* to_string(Workload w) {
   switch (w) {
-    case Workload::web: return "web";
-    case Workload::oltp: return "oltp";
-    case Workload::dw: return "dw";
-    case Workload::desktop: return "desktop";
-    case Workload::mixed: return "mixed";
+    case Workload::web:
+      return "web";
+    case Workload::oltp:
+      return "oltp";
+    case Workload::dw:
+      return "dw";
+    case Workload::desktop:
+      return "desktop";
+    case Workload::mixed:
+      return "mixed";
   }
   return "web";
 }
@@ -75,12 +80,18 @@ std::optional<std::uint64_t> parse_size_kb(const std::string& text) {
   if (!number || *number <= 0) return std::nullopt;
   std::string unit = core::to_lower(core::trim(s.substr(i)));
   double kb = 0;
-  if (unit.empty() || unit == "b") kb = *number / 1024.0;
-  else if (unit == "kb" || unit == "k") kb = *number;
-  else if (unit == "mb" || unit == "m") kb = *number * kMB;
-  else if (unit == "gb" || unit == "g") kb = *number * kGB;
-  else if (unit == "tb" || unit == "t") kb = *number * kGB * 1024.0;
-  else return std::nullopt;
+  if (unit.empty() || unit == "b")
+    kb = *number / 1024.0;
+  else if (unit == "kb" || unit == "k")
+    kb = *number;
+  else if (unit == "mb" || unit == "m")
+    kb = *number * kMB;
+  else if (unit == "gb" || unit == "g")
+    kb = *number * kGB;
+  else if (unit == "tb" || unit == "t")
+    kb = *number * kGB * 1024.0;
+  else
+    return std::nullopt;
   if (kb < 1) return std::nullopt;
   return static_cast<std::uint64_t>(kb);
 }
@@ -101,11 +112,16 @@ std::optional<std::uint64_t> setting_to_kb(const std::string& setting, const std
   long long factor = i > 0 ? *core::parse_int(unit.substr(0, i)) : 1;
   std::string base = unit.substr(i);
   double bytes_per = 0;
-  if (base == "B") bytes_per = 1;
-  else if (base == "kB") bytes_per = 1024;
-  else if (base == "MB") bytes_per = 1024.0 * 1024;
-  else if (base == "GB") bytes_per = 1024.0 * 1024 * 1024;
-  else return std::nullopt;
+  if (base == "B")
+    bytes_per = 1;
+  else if (base == "kB")
+    bytes_per = 1024;
+  else if (base == "MB")
+    bytes_per = 1024.0 * 1024;
+  else if (base == "GB")
+    bytes_per = 1024.0 * 1024 * 1024;
+  else
+    return std::nullopt;
   return static_cast<std::uint64_t>(static_cast<double>(*value) * static_cast<double>(factor) * bytes_per / 1024.0);
 }
 

@@ -28,7 +28,7 @@ struct SizingTargets {
   std::uint64_t maintenance_work_mem_kb = 0;
   std::uint64_t work_mem_kb = 0;
   long long max_connections = 0;
-  int worker_processes = 0;  // what work_mem was divided by besides connections
+  int worker_processes = 0;      // what work_mem was divided by besides connections
   std::string work_mem_formula;  // the arithmetic, for the output
 };
 

@@ -46,7 +46,9 @@ std::string sqlstate_of(const pqxx::sql_error& e) {
   return {};
 }
 
-bool is_denied(const pqxx::sql_error& e) { return sqlstate_of(e) == kInsufficientPrivilege; }
+bool is_denied(const pqxx::sql_error& e) {
+  return sqlstate_of(e) == kInsufficientPrivilege;
+}
 
 void read_identity(pqxx::connection_base& conn, Snapshot& s) {
   auto r = query(conn,
@@ -130,8 +132,9 @@ void read_roles(pqxx::connection_base& conn, Snapshot& s) {
 
 void read_activity(pqxx::connection_base& conn, Snapshot& s) {
   // backend_type tells client sessions from background workers (10+).
-  auto r = query(conn, "SELECT count(*) AS sessions FROM pg_catalog.pg_stat_activity "
-                       "WHERE backend_type = 'client backend'");
+  auto r = query(conn,
+                 "SELECT count(*) AS sessions FROM pg_catalog.pg_stat_activity "
+                 "WHERE backend_type = 'client backend'");
   s.client_backends = r.at(0)["sessions"].as<long long>();
   auto ssl = query(conn, "SELECT ssl, version FROM pg_catalog.pg_stat_ssl WHERE pid = pg_catalog.pg_backend_pid()");
   if (!ssl.empty()) {

@@ -32,10 +32,10 @@ enum class ProbeResult { unknown, hidden };
 struct Snapshot {
   int server_version_num = 0;
   std::string server_version;
-  std::string user;      // the config's role, as the server sees it
+  std::string user;  // the config's role, as the server sees it
   std::string database;
   bool superuser = false;
-  std::map<std::string, SettingRow> settings;  // the rows this role may see
+  std::map<std::string, SettingRow> settings;          // the rows this role may see
   std::map<std::string, ProbeResult> absent_settings;  // config session settings missing from pg_settings
 
   Access hba_access = Access::ok;

@@ -59,7 +59,7 @@ TEST_CASE("first match wins, in file order") {
   };
   auto m = first_match(rules, client("10.1.2.3"));
   REQUIRE(m.index);
-  CHECK(*m.index == 1);  // the reject above the broader rule wins
+  CHECK(*m.index == 1);                               // the reject above the broader rule wins
   CHECK(*first_match(rules, client("")).index == 0);  // a Unix socket only matches local
   CHECK_FALSE(first_match(rules, client("192.168.1.1")).index);
 }

@@ -12,11 +12,15 @@ using namespace pgmonkey::server;
 namespace {
 
 config::Config load(const std::string& sslmode, const std::string& extra = {}) {
-  auto r = config::load_config_text("connection_type: pool\nconnection_settings:\n  host: db\n  user: app\n"
-                                    "  dbname: appdb\n  sslmode: " + sslmode + "\n"
-                                    "pool_settings:\n  min_size: 1\n  max_size: 20\n  max_idle: 300\n"
-                                    "sync_settings:\n  statement_timeout: '30000'\n" + extra,
-                                    "t.yaml");
+  auto r = config::load_config_text(
+      "connection_type: pool\nconnection_settings:\n  host: db\n  user: app\n"
+      "  dbname: appdb\n  sslmode: " +
+          sslmode +
+          "\n"
+          "pool_settings:\n  min_size: 1\n  max_size: 20\n  max_idle: 300\n"
+          "sync_settings:\n  statement_timeout: '30000'\n" +
+          extra,
+      "t.yaml");
   REQUIRE_FALSE(r.has_errors());
   return r.config;
 }
@@ -98,7 +102,9 @@ Status status(const AuditReport& r, const std::string& rule) {
   return s[0];
 }
 
-bool has(const std::vector<Status>& v, Status s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool has(const std::vector<Status>& v, Status s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 const Machine k4GB{4ull * 1024 * 1024, 4, Workload::web};
 
@@ -212,7 +218,8 @@ TEST_CASE("unreadable HBA and hidden settings SKIP") {
   CHECK(status(r, "tls.min_protocol") == Status::skip);
   CHECK(status(r, "timeouts.session_settings") == Status::skip);
   for (const auto& f : r.findings)
-    if (f.rule == "hba.method") CHECK(f.outcome.message.find("GRANT SELECT ON pg_catalog.pg_hba_file_rules TO \"app\"") != std::string::npos);
+    if (f.rule == "hba.method")
+      CHECK(f.outcome.message.find("GRANT SELECT ON pg_catalog.pg_hba_file_rules TO \"app\"") != std::string::npos);
   CHECK_FALSE(r.has_findings(Status::warn));
 }
 
@@ -227,7 +234,7 @@ TEST_CASE("session settings: unknown FAIL, non-user context FAIL, custom OK") {
 TEST_CASE("memory rules SKIP without --ram and judge PGTune targets with it") {
   CHECK(status(audit(load("verify-full"), sound()), "memory.shared_buffers") == Status::skip);
   auto s = sound();
-  s.settings["work_mem"].setting = "65536";  // 64MB x 100 connections > 4GB
+  s.settings["work_mem"].setting = "65536";        // 64MB x 100 connections > 4GB
   s.settings["shared_buffers"].setting = "16384";  // 128MB, far below 1GB
   auto r = audit(load("verify-full"), s, k4GB);
   CHECK(status(r, "memory.work_mem") == Status::fail);

@@ -24,7 +24,7 @@ TEST_CASE("workload changes the divisors") {
   CHECK(dw.work_mem_kb == static_cast<std::uint64_t>(12582912.0 / ((40 + 16) * 3) / 2));
   m.workload = Workload::desktop;
   auto desk = pgtune_targets(m, 20);
-  CHECK(desk.shared_buffers_kb == 1024 * 1024);            // RAM / 16
+  CHECK(desk.shared_buffers_kb == 1024 * 1024);               // RAM / 16
   CHECK(desk.effective_cache_size_kb == 4ull * 1024 * 1024);  // RAM / 4
   m.workload = Workload::mixed;
   CHECK(pgtune_targets(m, 100).work_mem_kb == static_cast<std::uint64_t>(12582912.0 / ((100 + 16) * 3) / 2));

@@ -93,8 +93,8 @@ Outcomes check_max_connections(const AuditInput& in) {
   const long long rc = int_setting(s, "reserved_connections");  // 16+; 0 before
   const long long usable = max - su - rc;
   const auto& b = in.budget;
-  auto current = fmt::format("{} usable (max_connections {} - {} reserved)", usable, max, su + rc);
-  auto recommended = fmt::format(">= {} for the pools; max_connections >= {}", b.app_total, b.max_connections);
+  auto current = fmt::format("{} ({} usable, {} reserved)", max, usable, su + rc);
+  auto recommended = fmt::format(">= {}", b.max_connections);
   if (b.app_total > usable)
     return one(Status::fail, current, recommended,
                fmt::format("the pools can open {} sessions ({} per instance x {}) but only {} slots are usable",
@@ -102,7 +102,8 @@ Outcomes check_max_connections(const AuditInput& in) {
   if (b.max_connections > max)
     return one(Status::warn, current, recommended,
                fmt::format("the pools fit, but without the headroom of {} for admin sessions and deploys", b.headroom));
-  return one(Status::ok, current, recommended, fmt::format("room for the pools' {} sessions", b.app_total));
+  return one(Status::ok, current, recommended,
+             fmt::format("room for the pools' {} sessions plus {} headroom", b.app_total, b.headroom));
 }
 
 Outcomes check_superuser_reserved(const AuditInput& in) {

@@ -262,7 +262,7 @@ Outcomes check_all_all(const AuditInput& in) {
   auto has = [](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), "all") != v.end(); };
   return per_hba_rule(in, "host rules name their databases or users", [&](const HbaRule& r) -> std::optional<Outcome> {
     if (!r.is_host() || r.is_reject() || !has(r.databases) || !has(r.users)) return std::nullopt;
-    return make(Status::warn, "", "the application's database and user", "all databases for all users");
+    return make(Status::warn, "", "named database and user", "all databases for all users");
   });
 }
 

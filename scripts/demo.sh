@@ -31,6 +31,10 @@ step "$bin/pgconfig" create -c demo.yaml --from-env
 step "$bin/pgconfig" validate -c demo.yaml
 step "$bin/pgconfig" test -c demo.yaml --connection-type all
 
+# Server advice from the config, and a read-only audit of the live server.
+step "$bin/pgserverconfig" -c demo.yaml --app-instances 2 --client-cidr 10.0.4.0/24
+step "$bin/pgserverconfig" -c demo.yaml --audit || echo "(pgserverconfig exit $?: findings to review)"
+
 # Starter programs that connect with the same config (the password stays in PGPASSWORD).
 step "$bin/pgconfig" generate-code -c demo.yaml --language c -o demo.c
 # shellcheck disable=SC2046

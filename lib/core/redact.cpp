@@ -21,7 +21,7 @@ std::vector<std::string>& secrets() {
 }  // namespace
 
 void register_secret(std::string_view secret) {
-  if (secret.empty()) return;
+  if (secret.size() < kMinSecretLength) return;
   std::lock_guard<std::mutex> lock(secrets_mutex());
   auto& all = secrets();
   if (std::find(all.begin(), all.end(), secret) != all.end()) return;

@@ -6,7 +6,10 @@
 
 namespace pgmonkey::core {
 
-// Registers a secret (a password, say) that must never appear in output.
+// Registers a secret (a password, say) that must never appear in output. Secrets shorter than
+// kMinSecretLength are not masked: masking every "x" would wreck the output, and the tools never
+// print a password by construction; this is the safety net, not the mechanism.
+inline constexpr std::size_t kMinSecretLength = 4;
 void register_secret(std::string_view secret);
 // Replaces every registered secret in `text` with "********".
 std::string redact(std::string_view text);

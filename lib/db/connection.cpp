@@ -20,7 +20,41 @@ std::string server_message(const char* what) {
   return s;
 }
 
+template <typename T>
+bool is(const pqxx::sql_error& e) {
+  return dynamic_cast<const T*>(&e) != nullptr;
+}
+
 }  // namespace
+
+std::string sqlstate_of(const pqxx::sql_error& e) {
+  if (!e.sqlstate().empty()) return e.sqlstate();
+  // Most derived first: a subclass also matches its base.
+  if (is<pqxx::insufficient_privilege>(e)) return "42501";
+  if (is<pqxx::undefined_table>(e)) return "42P01";
+  if (is<pqxx::undefined_column>(e)) return "42703";
+  if (is<pqxx::undefined_function>(e)) return "42883";
+  if (is<pqxx::syntax_error>(e)) return "42601";
+  if (is<pqxx::unique_violation>(e)) return "23505";
+  if (is<pqxx::not_null_violation>(e)) return "23502";
+  if (is<pqxx::foreign_key_violation>(e)) return "23503";
+  if (is<pqxx::check_violation>(e)) return "23514";
+  if (is<pqxx::restrict_violation>(e)) return "23001";
+  if (is<pqxx::integrity_constraint_violation>(e)) return "23000";
+  if (is<pqxx::data_exception>(e)) return "22000";
+  if (is<pqxx::disk_full>(e)) return "53100";
+  if (is<pqxx::out_of_memory>(e)) return "53200";
+  if (is<pqxx::insufficient_resources>(e)) return "53000";
+  if (is<pqxx::feature_not_supported>(e)) return "0A000";
+  if (is<pqxx::invalid_cursor_state>(e)) return "24000";
+  if (is<pqxx::invalid_sql_statement_name>(e)) return "26000";
+  if (is<pqxx::invalid_cursor_name>(e)) return "34000";
+  if (is<pqxx::plpgsql_raise>(e)) return "P0001";
+  if (is<pqxx::plpgsql_no_data_found>(e)) return "P0002";
+  if (is<pqxx::plpgsql_too_many_rows>(e)) return "P0003";
+  if (is<pqxx::plpgsql_error>(e)) return "P0000";
+  return {};
+}
 
 ParamsPolicy::ParamsPolicy(ConnectParams params) : pqxx::connectionpolicy(""), params_(std::move(params)) {}
 
@@ -69,7 +103,7 @@ std::vector<std::string> apply_session_settings(pqxx::connection_base& conn,
       throw JobError("cannot apply session setting " + s.key + " = '" + s.value + "'",
                      server_message(e.what()), "check the name and value in the config (line " +
                                                 std::to_string(s.line) + ")",
-                     e.sqlstate());
+                     sqlstate_of(e));
     }
   }
   return applied;
@@ -83,7 +117,7 @@ void translate_errors(const std::function<void()>& fn) {
     throw JobError("lost the connection to the server: " + server_message(e.what()), {},
                    "the server closed the session (restart, crash, or pg_terminate_backend)");
   } catch (const pqxx::sql_error& e) {
-    throw JobError(server_message(e.what()), e.query(), {}, e.sqlstate());
+    throw JobError(server_message(e.what()), e.query(), {}, sqlstate_of(e));
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <pqxx/connection_base>
 #include <pqxx/connectionpolicy>
+#include <pqxx/except>
 
 #include <functional>
 #include <memory>
@@ -56,6 +57,10 @@ std::unique_ptr<Connection> connect(const config::Config& config, const std::str
 // Throws JobError naming the setting that failed.
 std::vector<std::string> apply_session_settings(pqxx::connection_base& conn,
                                                 const std::vector<config::Setting>& settings);
+
+// The SQLSTATE of a libpqxx error. libpqxx 6.4 leaves sqlstate() empty for the errors it maps to
+// a subclass, so the class stands for its code (class-wide ones give the class code, e.g. 22000).
+std::string sqlstate_of(const pqxx::sql_error& e);
 
 // Runs `fn`, turning libpqxx exceptions into the toolkit's error hierarchy.
 void translate_errors(const std::function<void()>& fn);

@@ -38,16 +38,9 @@ std::vector<std::string> list(const pqxx::row& row, const char* column) {
   return core::split(s, '\x1f');
 }
 
-// libpqxx 6.4 fills sqlstate() only for errors it has no subclass for; for the ones it maps
-// (42501 -> insufficient_privilege) the class is the SQLSTATE. Never the message text.
-std::string sqlstate_of(const pqxx::sql_error& e) {
-  if (!e.sqlstate().empty()) return e.sqlstate();
-  if (dynamic_cast<const pqxx::insufficient_privilege*>(&e)) return kInsufficientPrivilege;
-  return {};
-}
-
+// By SQLSTATE (db::sqlstate_of), never by the message text.
 bool is_denied(const pqxx::sql_error& e) {
-  return sqlstate_of(e) == kInsufficientPrivilege;
+  return db::sqlstate_of(e) == kInsufficientPrivilege;
 }
 
 void read_identity(pqxx::connection_base& conn, Snapshot& s) {

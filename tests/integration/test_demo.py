@@ -35,6 +35,8 @@ def test_demo_walks_through_and_removes_the_cluster():
     assert "demo finished" in r.stdout
     for step in ("$ pgconfig create", "$ pgconfig validate", "$ pgconfig test",
                  "normal: OK", "pool: OK", "async: OK", "async_pool: OK",
+                 "$ pgserverconfig -c demo.yaml --app-instances 2", "max_connections =",
+                 "$ pgserverconfig -c demo.yaml --audit", "summary:",
                  "$ pgconfig generate-code", "SELECT 1 returned 1",
                  "$ pgexport", "id,item,price", '"rows": 100000'):
         assert step in r.stdout, step

@@ -64,5 +64,6 @@ TEST_CASE("redaction masks every registered secret, longest first") {
   register_secret("abc123XYZ-longer");
   CHECK(redact("p=abc123XYZ-longer and abc123XYZ") == "p=******** and ********");
   register_secret("");
-  CHECK(redact("nothing here") == "nothing here");
+  register_secret("x");  // too short to mask without wrecking the text
+  CHECK(redact("nothing here, xyz") == "nothing here, xyz");
 }

@@ -7,6 +7,7 @@
 #include "config/loader.hpp"
 #include "db/connect_failure.hpp"
 #include "db/connect_params.hpp"
+#include "db/connection.hpp"
 #include "db/quote.hpp"
 #include "probe/retry.hpp"
 
@@ -119,4 +120,14 @@ TEST_CASE("retries stop at once on a non-transient failure") {
       },
       nullptr);
   CHECK(calls == 2);
+}
+
+TEST_CASE("SQLSTATEs survive libpqxx 6.4's exception classes") {
+  CHECK(db::sqlstate_of(pqxx::insufficient_privilege("denied")) == "42501");
+  CHECK(db::sqlstate_of(pqxx::unique_violation("dup")) == "23505");
+  CHECK(db::sqlstate_of(pqxx::undefined_table("no table")) == "42P01");
+  CHECK(db::sqlstate_of(pqxx::syntax_error("bad")) == "42601");
+  CHECK(db::sqlstate_of(pqxx::data_exception("bad value")) == "22000");
+  CHECK(db::sqlstate_of(pqxx::sql_error("given", "q", "57014")) == "57014");
+  CHECK(db::sqlstate_of(pqxx::sql_error("unknown")).empty());
 }

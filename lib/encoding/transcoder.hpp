@@ -1,0 +1,31 @@
+// Streaming conversion to UTF-8 with iconv, reporting where the input stops being valid.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace pgmonkey::encoding {
+
+class Transcoder {
+ public:
+  // Throws UsageError when iconv cannot convert from `from`.
+  explicit Transcoder(const std::string& from);
+  ~Transcoder() noexcept;
+  Transcoder(const Transcoder&) = delete;
+  Transcoder& operator=(const Transcoder&) = delete;
+
+  struct Step {
+    std::size_t consumed = 0;  // input bytes used
+    bool invalid = false;      // the input at `consumed` is not valid in the source encoding
+  };
+
+  // Appends the UTF-8 form of as much of `in` as possible to `out`. An incomplete sequence
+  // at the end is left unconsumed unless `at_end`, where it counts as invalid.
+  Step convert(std::string_view in, std::string& out, bool at_end);
+
+ private:
+  void* cd_;
+};
+
+}  // namespace pgmonkey::encoding

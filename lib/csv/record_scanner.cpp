@@ -29,7 +29,8 @@ void RecordScanner::fail_utf8() const {
 }
 
 void RecordScanner::fail_eol(const char* found) const {
-  throw DataError(line_, fmt::format("{} line break where the file uses {} (mixed line endings)", found,
+  // Called after the break was counted: it belongs to the line before.
+  throw DataError(line_ - 1, fmt::format("{} line break where the file uses {} (mixed line endings)", found,
                                      to_string(config_.line_ending)),
                   "make the line endings consistent, e.g. with dos2unix, or quote the field");
 }
@@ -56,7 +57,10 @@ void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned ch
                           ? "check the delimiter (--delimiter) and that fields holding it are quoted"
                           : "a field may hold an unquoted line break, or the row is short");
     ++records_;
-    map_.add(records_, record_line_);
+    // COPY numbers a record by the line it ends on in what it was sent: one per record plus
+    // each quoted line break of the file's line-ending kind (LF, or CR for CR and CRLF files).
+    sent_lines_ += 1 + embedded_breaks_;
+    map_.add(sent_lines_, record_line_);
     // A record that is just \. would end COPY early; send it quoted so it stays data.
     if (rec_end - rec_begin == 2 && rec_begin[0] == '\\' && rec_begin[1] == '.') {
       if (rec_begin > send_from_) sink(reinterpret_cast<const char*>(send_from_), rec_begin - send_from_);
@@ -65,6 +69,7 @@ void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned ch
     }
   }
   fields_ = 1;
+  embedded_breaks_ = 0;
   in_quote_ = false;
   empty_ = true;
   record_line_ = line_;
@@ -113,7 +118,9 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
     } else if (b == '\n') {
       bool after_cr = p > base ? p[-1] == '\r' : false;
       if (!after_cr) ++line_;
-      if (!in_quote_) {
+      if (in_quote_) {
+        if (lf_mode) ++embedded_breaks_;
+      } else {
         if (cr_mode) fail_eol("a line feed");
         if (!lf_mode && !after_cr) fail_eol("a bare line feed");
         const unsigned char* rec_end = after_cr ? p - 1 : p;
@@ -122,7 +129,9 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
       }
     } else if (b == '\r') {
       ++line_;
-      if (!in_quote_) {
+      if (in_quote_) {
+        if (!lf_mode) ++embedded_breaks_;
+      } else {
         if (lf_mode) fail_eol("a carriage return");
         if (cr_mode) {
           end_record(rec_begin, p, p + 1, base, sink);
@@ -151,6 +160,7 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
       (void)line_at_start;
       line_ -= lines_in_tail;
       fields_ = 1;
+      embedded_breaks_ = 0;
       in_quote_ = false;
       empty_ = true;
       expect_lf_ = false;

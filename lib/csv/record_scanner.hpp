@@ -50,6 +50,7 @@ class RecordScanner {
 
   std::uint64_t records() const noexcept { return records_; }  // data records sent
   std::uint64_t lines() const noexcept { return line_ - 1; }    // line breaks so far
+  // From the line COPY names in an error to the file line its record starts on.
   const LineMap& line_map() const noexcept { return map_; }
   std::size_t fields() const noexcept { return config_.expected_fields; }
 
@@ -65,10 +66,12 @@ class RecordScanner {
   std::uint64_t line_ = 1;         // line of the byte being looked at
   std::uint64_t record_line_ = 1;  // line the current record starts on
   std::uint64_t records_ = 0;
+  std::uint64_t sent_lines_ = 0;   // lines as COPY counts them, through the last record sent
   bool header_pending_;
   // Per-record state (reset at each record boundary).
   const unsigned char* send_from_ = nullptr;
   std::size_t fields_ = 1;
+  std::uint64_t embedded_breaks_ = 0;
   bool in_quote_ = false;
   bool empty_ = true;
   bool expect_lf_ = false;

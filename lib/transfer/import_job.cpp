@@ -125,7 +125,7 @@ Settings merge_settings(const ImportOptions& o, const ImportConfig& side) {
   std::string where = source;
   if (e.copy_line()) {
     auto line = map.line_of(*e.copy_line());
-    where += line ? fmt::format(":{}", *line) : fmt::format(" (record {})", *e.copy_line());
+    where += line ? fmt::format(":{}", *line) : fmt::format(" (COPY line {})", *e.copy_line());
   }
   if (!e.column().empty()) where += ", column " + e.column();
   std::vector<std::string> detail;

@@ -208,8 +208,9 @@ core::Json ImportResult::to_json() const {
 
 std::string ImportResult::summary() const {
   double rate = seconds > 0 ? static_cast<double>(rows) / seconds : 0.0;
-  return fmt::format("{} {} row{} ({}) {} {} in {:.2f} s ({:.0f} rows/s)", dry_run ? "checked" : "imported", rows,
-                     rows == 1 ? "" : "s", human_bytes(bytes), dry_run ? "for" : "into", plan.table, seconds, rate);
+  return fmt::format("{} {} row{} ({}) from {} {} {} in {:.2f} s ({:.0f} rows/s)", dry_run ? "checked" : "imported",
+                     rows, rows == 1 ? "" : "s", human_bytes(bytes), plan.source, dry_run ? "for" : "into", plan.table,
+                     seconds, rate);
 }
 
 bool needs_connection(const ImportOptions& o) { return !o.write_import_config; }

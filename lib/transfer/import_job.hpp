@@ -76,7 +76,7 @@ struct ImportResult {
   std::string wrote_config;  // path written by --write-import-config
 
   core::Json to_json() const;
-  // "imported 1000 rows (1.2 MB) into public.t in 0.4 s (2500 rows/s)"
+  // "imported 1000 rows (1.2 MB) from data.csv into public.t in 0.40 s (2500 rows/s)"
   std::string summary() const;
 };
 

@@ -1,7 +1,9 @@
 // Streaming conversion to UTF-8 with iconv, reporting where the input stops being valid.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -25,7 +27,14 @@ class Transcoder {
   Step convert(std::string_view in, std::string& out, bool at_end);
 
  private:
+  Step convert_single_byte(std::string_view in, std::string& out) const;
+
   void* cd_;
+  // For single-byte encodings (Latin-1/2/7, Windows-125x, KOI8-R ...): each byte's UTF-8 form,
+  // built once with iconv, so the stream converts with one table lookup per byte.
+  bool single_byte_ = false;
+  std::array<std::array<char, 4>, 256> utf8_of_{};
+  std::array<std::uint8_t, 256> length_of_{};  // 0: the byte is not valid in the encoding
 };
 
 }  // namespace pgmonkey::encoding

@@ -75,6 +75,16 @@ TEST_CASE("transcoding keeps an unfinished sequence for the next call and flags 
   out.clear();
   CHECK(l.convert("caf\xE9", out, true).consumed == 4);
   CHECK(out == "caf\xC3\xA9");
+  Transcoder w("WINDOWS-1252");
+  out.clear();
+  auto undefined = w.convert("\x80 ok \x81", out, true);  // euro sign, then a byte 1252 leaves undefined
+  CHECK(undefined.invalid);
+  CHECK(undefined.consumed == 5);
+  CHECK(out == "\xE2\x82\xAC ok ");
+  Transcoder k("KOI8-R");
+  out.clear();
+  CHECK(k.convert("\xF0\xD2\xC9", out, true).consumed == 3);
+  CHECK(out == "При");
   Transcoder sj("SHIFT_JIS");
   out.clear();
   auto bad = sj.convert("ab\x81", out, true);

@@ -15,7 +15,10 @@ const char kEndMarkerQuoted[] = "\"\\.\"";
 
 }  // namespace
 
-RecordScanner::RecordScanner(Config config) : config_(config), header_pending_(config.skip_header) {
+RecordScanner::RecordScanner(Config config)
+    : config_(config),
+      map_(config.find_copy_line ? LineMap::only(config.find_copy_line) : LineMap()),
+      header_pending_(config.skip_header) {
   for (int b = 0; b < 256; ++b) class_[b] = b >= 0x80 ? kHigh : kPlain;
   for (unsigned char c : {static_cast<unsigned char>(config_.delimiter), static_cast<unsigned char>(config_.quote),
                           static_cast<unsigned char>('\n'), static_cast<unsigned char>('\r'),
@@ -36,8 +39,7 @@ void RecordScanner::fail_eol(const char* found) const {
 }
 
 void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned char* rec_end,
-                               const unsigned char* next, const unsigned char* base, const Sink& sink) {
-  (void)base;
+                               const unsigned char* next, std::uint64_t last_line, const Sink& sink) {
   if (empty_) {
     // A blank line: not sent.
     if (rec_begin > send_from_) sink(reinterpret_cast<const char*>(send_from_), rec_begin - send_from_);
@@ -60,7 +62,7 @@ void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned ch
     // COPY numbers a record by the line it ends on in what it was sent: one per record plus
     // each quoted line break of the file's line-ending kind (LF, or CR for CR and CRLF files).
     sent_lines_ += 1 + embedded_breaks_;
-    map_.add(sent_lines_, record_line_);
+    map_.add(sent_lines_, record_line_, last_line);
     // A record that is just \. would end COPY early; send it quoted so it stays data.
     if (rec_end - rec_begin == 2 && rec_begin[0] == '\\' && rec_begin[1] == '.') {
       if (rec_begin > send_from_) sink(reinterpret_cast<const char*>(send_from_), rec_begin - send_from_);
@@ -124,7 +126,7 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
         if (cr_mode) fail_eol("a line feed");
         if (!lf_mode && !after_cr) fail_eol("a bare line feed");
         const unsigned char* rec_end = after_cr ? p - 1 : p;
-        end_record(rec_begin, rec_end, p + 1, base, sink);
+        end_record(rec_begin, rec_end, p + 1, line_ - 1, sink);
         rec_begin = p + 1;
       }
     } else if (b == '\r') {
@@ -134,7 +136,7 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
       } else {
         if (lf_mode) fail_eol("a carriage return");
         if (cr_mode) {
-          end_record(rec_begin, p, p + 1, base, sink);
+          end_record(rec_begin, p, p + 1, line_ - 1, sink);
           rec_begin = p + 1;
         } else {
           expect_lf_ = true;
@@ -173,7 +175,7 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
                     "close the quote, or set another quote character with --quote");
   if (!utf8_.complete()) fail_utf8();
   if (expect_lf_) fail_eol("a carriage return without a line feed,");
-  if (rec_begin != end) end_record(rec_begin, end, end, base, sink);
+  if (rec_begin != end) end_record(rec_begin, end, end, line_, sink);
   if (end > send_from_) sink(reinterpret_cast<const char*>(send_from_), end - send_from_);
   return size;
 }

@@ -37,6 +37,7 @@ class RecordScanner {
     std::size_t expected_fields = 0;  // 0: take the first record's count
     bool skip_header = false;         // the first non-blank record is not sent
     std::size_t max_record_bytes = 16u << 20;
+    std::uint64_t find_copy_line = 0;  // non-zero: map only this COPY line (a second pass)
   };
   // Receives the bytes to send, in order; ranges are split only around skipped bytes.
   using Sink = std::function<void(const char* data, std::size_t size)>;
@@ -55,8 +56,9 @@ class RecordScanner {
   std::size_t fields() const noexcept { return config_.expected_fields; }
 
  private:
+  // `last_line`: the file line the record's last byte is on.
   void end_record(const unsigned char* rec_begin, const unsigned char* rec_end, const unsigned char* next,
-                  const unsigned char* base, const Sink& sink);
+                  std::uint64_t last_line, const Sink& sink);
   [[noreturn]] void fail_utf8() const;
   [[noreturn]] void fail_eol(const char* found) const;
 

@@ -117,15 +117,52 @@ Settings merge_settings(const ImportOptions& o, const ImportConfig& side) {
                               : hint + (sent ? std::string("; ") + kRolledBack : std::string()));
 }
 
-[[noreturn]] void throw_copy_error(const db::CopyError& e, const std::string& source, const csv::LineMap& map) {
+// When the line map overflowed (a huge file of multi-line records), a regular file is read
+// again up to the failing record; standard input cannot be, so it keeps COPY's number.
+std::optional<std::uint64_t> rescan_for_line(const std::string& path, const encoding::EncodingChoice& enc,
+                                             csv::RecordScanner::Config sc, std::uint64_t copy_line) {
+  try {
+    InputStream in(path);
+    if (!in.size()) return std::nullopt;
+    std::string head;
+    in.read_until(head, kHeadBytes);
+    TextReader reader(in, std::move(head), enc);
+    sc.find_copy_line = copy_line;
+    csv::RecordScanner scanner(sc);
+    csv::RecordScanner::Sink none = [](const char*, std::size_t) {};
+    std::string buf;
+    while (true) {
+      auto status = reader.read(buf, kChunkBytes);
+      if (status == TextReader::Status::invalid) return std::nullopt;
+      bool end = status == TextReader::Status::end;
+      buf.erase(0, scanner.scan(buf.data(), buf.size(), end, none));
+      if (auto line = scanner.line_map().line_of(copy_line)) return line;
+      if (end) return std::nullopt;
+    }
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+[[noreturn]] void throw_copy_error(const db::CopyError& e, const std::string& source, const csv::LineMap& map,
+                                   const std::function<std::optional<std::uint64_t>(std::uint64_t)>& rescan) {
   if (core::interrupt_requested()) throw InterruptedError();
   if (e.connection_lost())
     throw JobError(e.what(), {}, std::string("the server closed the session (restart, crash, or "
                                              "pg_terminate_backend); ") + kRolledBack);
   std::string where = source;
   if (e.copy_line()) {
-    auto line = map.line_of(*e.copy_line());
-    where += line ? fmt::format(":{}", *line) : fmt::format(" (COPY line {})", *e.copy_line());
+    // The recent-records ring knows where the record starts; failing that a second pass over
+    // a regular file finds it; failing that, the line the record ends on.
+    std::optional<std::uint64_t> line = map.line_of(*e.copy_line());
+    if (!line && rescan) line = rescan(*e.copy_line());
+    if (line) {
+      where += fmt::format(":{}", *line);
+    } else if (auto end = map.find(*e.copy_line())) {
+      where += fmt::format(":{} (the record ending on this line)", end->line);
+    } else {
+      where += fmt::format(" (COPY line {})", *e.copy_line());
+    }
   }
   if (!e.column().empty()) where += ", column " + e.column();
   std::vector<std::string> detail;
@@ -350,6 +387,8 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
   sc.expected_fields = sniffed.field_count;
   sc.skip_header = plan.dialect.header.value;
   csv::RecordScanner scanner(sc);
+  std::function<std::optional<std::uint64_t>(std::uint64_t)> rescan;
+  if (!in.is_stdin()) rescan = [&](std::uint64_t n) { return rescan_for_line(o.file, plan.encoding, sc, n); };
   std::unique_ptr<db::CopyIn> copy;
   if (!o.dry_run) {
     if (plan.create) sql_step([&] { tx.exec(plan.ddl); });
@@ -357,7 +396,7 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
     try {
       copy = std::make_unique<db::CopyIn>(*conn, plan.copy_sql);
     } catch (const db::CopyError& e) {
-      throw_copy_error(e, plan.source, scanner.line_map());
+      throw_copy_error(e, plan.source, scanner.line_map(), rescan);
     }
   }
   csv::RecordScanner::Sink sink = [&](const char* p, std::size_t n) {
@@ -390,7 +429,7 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
     if (copy) copy->abort("pgimport found bad data");
     throw_data_error(plan.source, e.line(), e.what(), e.hint(), copy != nullptr);
   } catch (const db::CopyError& e) {
-    throw_copy_error(e, plan.source, scanner.line_map());
+    throw_copy_error(e, plan.source, scanner.line_map(), rescan);
   } catch (const InterruptedError&) {
     if (copy) copy->abort("canceled by the user");
     throw;

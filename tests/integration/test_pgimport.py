@@ -351,3 +351,19 @@ def test_backend_killed_mid_copy_rolls_back(cluster, cfg):
     assert proc.returncode == 1, err
     assert "connection" in err
     assert rows(cluster, "SELECT id, v FROM killed_t") == [(1, "keep")]
+
+
+def test_error_in_an_old_multi_line_record(cluster, run, cfg, tmp_path):
+    """The failing record is long gone from the recent-records ring: a file is read a second time
+    to find where it starts; standard input reports the line it ends on."""
+    cluster.sql("CREATE TABLE old_err (id int, v text)")
+    body = 'id,v\n1,ok\nx,"two\nlines"\n' + "".join(f"{i},v\n" for i in range(200000))
+    f = tmp_path / "old.csv"
+    f.write_text(body)
+    r = imp(run, cfg, "--table", "old_err", f)
+    assert r.returncode == 1
+    assert f"{f}:3, column id: invalid input syntax for type integer" in r.stderr
+    r = imp(run, cfg, "--table", "old_err", "-", input=body)
+    assert r.returncode == 1
+    assert "standard input:4 (the record ending on this line), column id" in r.stderr
+    assert rows(cluster, "SELECT count(*) FROM old_err") == [(0,)]

@@ -114,3 +114,12 @@ TEST_CASE("without expected_fields the first record sets the count; no final new
   CHECK(s.fields() == 3);
   CHECK(s.records() == 2);
 }
+
+TEST_CASE("a second pass finds one COPY line without keeping a map") {
+  auto c = cfg(2);
+  c.find_copy_line = 3;
+  RecordScanner s(c);
+  feed(s, "h1,h2\n1,a\n2,\"b\nb\"\n\n3,c\n", 4);
+  CHECK(*s.line_map().line_of(3) == 3);
+  CHECK(s.line_map().entries() == 0);  // nothing else kept
+}

@@ -48,19 +48,29 @@ TEST_CASE("the server's COPY context gives line and column") {
   CHECK_FALSE(pgmonkey::db::parse_copy_context("SQL statement").first);
 }
 
-TEST_CASE("line map stores only exceptions") {
-  pgmonkey::csv::LineMap m;
-  for (std::uint64_t k = 1; k <= 1000; ++k) m.add(k, k + 1);  // one-line records after a header
-  CHECK(m.entries() == 1);
-  m.add(1002, 1002);  // a two-line record (COPY counts its inner line)
-  m.add(1003, 1004);
-  CHECK(*m.line_of(500) == 501);
-  CHECK(*m.line_of(1002) == 1002);
-  CHECK(*m.line_of(1003) == 1004);
-  pgmonkey::csv::LineMap small(1);
-  small.add(1, 2);
-  small.add(3, 3);
-  CHECK_FALSE(small.line_of(3));
+TEST_CASE("line map: sparse end lines, recent start lines") {
+  pgmonkey::csv::LineMap m(1 << 10, 4);
+  std::uint64_t key = 0, line = 1;  // line 1 is the header
+  for (int i = 0; i < 1000; ++i) {
+    bool two = i % 10 == 0;  // every tenth record holds a quoted newline
+    key += two ? 2 : 1;
+    m.add(key, line + 1, line + (two ? 2 : 1));
+    line += two ? 2 : 1;
+  }
+  CHECK(m.entries() == 1);  // COPY counts the quoted newlines too: ends advance together
+  CHECK(*m.line_of(key) == line);  // recent: exact start
+  auto old = m.find(2);             // the first record (two lines, COPY lines 1-2) is no longer recent
+  REQUIRE(old);
+  CHECK_FALSE(old->start);
+  CHECK(old->line == 3);
+  m.add(key + 1, line + 3, line + 3);  // two blank lines skipped
+  CHECK(m.entries() == 2);
+  CHECK(m.find(key + 1)->line == line + 3);
+  pgmonkey::csv::LineMap full(1, 1);
+  full.add(1, 2, 2);
+  full.add(2, 5, 5);
+  full.add(3, 6, 6);
+  CHECK_FALSE(full.find(2));
 }
 
 TEST_CASE("sidecar path is pgmonkey's: data.csv → data.yaml") {

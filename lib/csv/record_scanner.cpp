@@ -61,7 +61,9 @@ void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned ch
     ++records_;
     // COPY numbers a record by the line it ends on in what it was sent: one per record plus
     // each quoted line break of the file's line-ending kind (LF, or CR for CR and CRLF files).
+    // Before the first record's end it does not know that kind yet and counts only CRs.
     sent_lines_ += 1 + embedded_breaks_;
+    first_pending_ = false;
     map_.add(sent_lines_, record_line_, last_line);
     // A record that is just \. would end COPY early; send it quoted so it stays data.
     if (rec_end - rec_begin == 2 && rec_begin[0] == '\\' && rec_begin[1] == '.') {
@@ -121,7 +123,7 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
       bool after_cr = p > base ? p[-1] == '\r' : false;
       if (!after_cr) ++line_;
       if (in_quote_) {
-        if (lf_mode) ++embedded_breaks_;
+        if (lf_mode && !first_pending_) ++embedded_breaks_;
       } else {
         if (cr_mode) fail_eol("a line feed");
         if (!lf_mode && !after_cr) fail_eol("a bare line feed");
@@ -132,7 +134,7 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
     } else if (b == '\r') {
       ++line_;
       if (in_quote_) {
-        if (!lf_mode) ++embedded_breaks_;
+        if (!lf_mode || first_pending_) ++embedded_breaks_;
       } else {
         if (lf_mode) fail_eol("a carriage return");
         if (cr_mode) {

@@ -70,6 +70,7 @@ class RecordScanner {
   std::uint64_t records_ = 0;
   std::uint64_t sent_lines_ = 0;   // lines as COPY counts them, through the last record sent
   bool header_pending_;
+  bool first_pending_ = true;      // no data record sent yet (COPY's line-ending kind unknown)
   // Per-record state (reset at each record boundary).
   const unsigned char* send_from_ = nullptr;
   std::size_t fields_ = 1;

@@ -367,3 +367,17 @@ def test_error_in_an_old_multi_line_record(cluster, run, cfg, tmp_path):
     assert r.returncode == 1
     assert "standard input:4 (the record ending on this line), column id" in r.stderr
     assert rows(cluster, "SELECT count(*) FROM old_err") == [(0,)]
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"])
+def test_error_line_after_multi_line_records(cluster, run, cfg, tmp_path, eol):
+    """COPY counts quoted line breaks from the second record on (for the first it does not know
+    the line-ending kind yet); the reported file line must still be right."""
+    cluster.sql("DROP TABLE IF EXISTS ml_err")
+    cluster.sql("CREATE TABLE ml_err (id int, v text)")
+    lines = ["id,v", '1,"a', 'b"', "2,ok", '3,"c', "d", 'e"', "", "4,ok", "oops,x", "5,ok"]
+    f = tmp_path / "ml.csv"
+    f.write_bytes(eol.join(lines).encode() + eol.encode())
+    r = imp(run, cfg, "--table", "ml_err", f)
+    assert r.returncode == 1
+    assert f"{f}:10, column id: invalid input syntax for type integer" in r.stderr

@@ -73,6 +73,14 @@ TEST_CASE("COPY's line numbers map back to the file's lines") {
   CHECK(*s.line_map().line_of(4) == 6);
 }
 
+TEST_CASE("COPY does not count LF line breaks inside the first record it is sent") {
+  RecordScanner s(cfg(2));
+  feed(s, "h1,h2\n1,\"a\nb\"\n2,c\n3,\"d\ne\"\n", 3);
+  CHECK(*s.line_map().line_of(1) == 2);
+  CHECK(*s.line_map().line_of(2) == 4);
+  CHECK(*s.line_map().line_of(4) == 5);
+}
+
 TEST_CASE("CRLF and CR line endings") {
   RecordScanner crlf(cfg(2, true, LineEnding::crlf));
   CHECK(feed(crlf, "a,b\r\n1,\"x\r\ny\"\r\n\r\n2,z\r\n", 2) == "1,\"x\r\ny\"\r\n2,z\r\n");

@@ -16,7 +16,8 @@ struct ImportConfig {
   std::optional<std::string> encoding;
 };
 
-// Where pgmonkey looks for the sidecar of `data_file`: data.csv → data.yaml.
+// Where pgmonkey looks for the sidecar of `data_file`: data.csv → data.yaml (the importer also
+// accepts data.csv.yaml when that is the one present).
 std::string sidecar_path(const std::string& data_file);
 
 // Throws ConfigError for unreadable YAML or a key with the wrong type; unknown keys become warnings.

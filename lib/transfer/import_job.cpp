@@ -264,6 +264,11 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
   // 1. The sidecar import config.
   std::string side_path = !o.import_config.empty() ? o.import_config : o.file != "-" ? sidecar_path(o.file) : "";
   bool side_exists = !side_path.empty() && file_exists(side_path);
+  if (!side_exists && o.import_config.empty() && o.file != "-" && !o.write_import_config &&
+      file_exists(o.file + ".yaml")) {
+    side_path = o.file + ".yaml";  // FILE.yaml spelled literally (data.csv.yaml) also counts
+    side_exists = true;
+  }
   ImportConfig side;
   if (o.write_import_config) {
     if (side_path.empty()) throw UsageError("--write-import-config needs a file name or --import-config PATH");

@@ -381,3 +381,13 @@ def test_error_line_after_multi_line_records(cluster, run, cfg, tmp_path, eol):
     r = imp(run, cfg, "--table", "ml_err", f)
     assert r.returncode == 1
     assert f"{f}:10, column id: invalid input syntax for type integer" in r.stderr
+
+
+def test_pgmonkey_spellings_and_literal_sidecar_name(cluster, run, cfg, tmp_path):
+    f = tmp_path / "lit.csv"
+    f.write_text("a;b\n1;2\n")
+    (tmp_path / "lit.csv.yaml").write_text('delimiter: ";"\nhas_headers: false\n')
+    r = run("pgimport", "--connconfig", cfg, "--table", "lit_t", "--import_file", f, "--progress", "never")
+    assert r.returncode == 0, r.stderr
+    assert "delimiter ';' (set by you), quote '\"' (detected), header no (set by you)" in r.stderr
+    assert rows(cluster, "SELECT col_1, col_2 FROM lit_t ORDER BY 1") == [("1", "2"), ("a", "b")]

@@ -5,6 +5,7 @@
 #include <iconv.h>
 #include <uchardet/uchardet.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <utility>
@@ -19,6 +20,24 @@ namespace {
 std::string kib(std::size_t n) {
   if (n < 1024) return fmt::format("{} bytes", n);
   return fmt::format("{} KiB", n / 1024);
+}
+
+// (valid multi-byte sequences, invalid bytes) in `s`; a cut sequence at the end is not counted.
+std::pair<std::size_t, std::size_t> utf8_statistics(std::string_view s) {
+  std::size_t multibyte = 0, invalid = 0;
+  Utf8State st;
+  for (char ch : s) {
+    auto b = static_cast<std::uint8_t>(ch);
+    bool in_sequence = !st.complete();
+    if (!st.step(b)) {
+      ++invalid;
+      st = Utf8State{};
+      if (in_sequence && st.step(b)) continue;  // the byte may start a new sequence
+      continue;
+    }
+    if (b >= 0x80 && st.complete()) ++multibyte;
+  }
+  return {multibyte, invalid};
 }
 
 bool iconv_knows(const std::string& name) {
@@ -96,6 +115,15 @@ EncodingChoice detect_encoding(std::string_view sample, bool whole) {
   if (is_valid_utf8(sample, !whole)) {
     c.name = "UTF-8";
     c.how = "strict UTF-8 check of " + kib(sample.size());
+    return c;
+  }
+  // UTF-8 text with a stray bad byte or two is UTF-8 with an error, not Latin-1: keep UTF-8 so
+  // the import stops at the bad byte's line instead of loading mojibake.
+  auto [multibyte, invalid] = utf8_statistics(sample);
+  if (multibyte >= 8 && invalid <= std::max<std::size_t>(1, multibyte / 100)) {
+    c.name = "UTF-8";
+    c.how = fmt::format("UTF-8 check of {}: {} multi-byte characters, {} invalid byte{}", kib(sample.size()),
+                        multibyte, invalid, invalid == 1 ? "" : "s");
     return c;
   }
   std::unique_ptr<std::remove_pointer_t<uchardet_t>, void (*)(uchardet_t)> ud(uchardet_new(), uchardet_delete);

@@ -153,18 +153,21 @@ def test_match_by_name_any_order_defaults_and_unknown_column(cluster, run, cfg, 
     assert rows(cluster, "SELECT count(*) FROM match_t") == [(1,)]
 
 
+@pytest.mark.parametrize("encoding_flag", [[], ["--encoding", "UTF-8"]])
 @pytest.mark.parametrize("data,line,what", [
     (b"id,v\n1,a\n2,b,c\n3,d\n", 3, "expected 2 fields, found 3"),
+    ("id,v\n1,café crème brûlée à la française\n2,ünïcödé\n".encode() + b"3,\xff\n", 4, "invalid UTF-8"),
     (b'id,v\n1,a\n2,"b\n3,d\n', 3, "unterminated quoted field"),
-    (b"id,v\n1,a\n2,\"x\ny\"\n3,\xff\n", 5, "invalid UTF-8"),
+    ("id,v\n1,naïve façade\n2,\"x\nünïcödé\"\n".encode() + b"3,\xff\n", 5, "invalid UTF-8"),
     (b"id,v\n1,a\n2,b\x00c\n", 3, "NUL byte"),
 ])
-def test_bad_data_names_the_line_and_changes_nothing(cluster, run, cfg, tmp_path, data, line, what):
+def test_bad_data_names_the_line_and_changes_nothing(cluster, run, cfg, tmp_path, data, line, what,
+                                                     encoding_flag):
     cluster.sql("DROP TABLE IF EXISTS bad_t")
     cluster.sql("CREATE TABLE bad_t (id int, v text); INSERT INTO bad_t VALUES (9, 'old')")
     f = tmp_path / "bad.csv"
     f.write_bytes(data)
-    r = imp(run, cfg, "--table", "bad_t", "--truncate", f, "--encoding", "UTF-8")
+    r = imp(run, cfg, "--table", "bad_t", "--truncate", f, *encoding_flag)
     assert r.returncode == 1, r.stderr
     assert f"error: {f}:{line}: " in r.stderr and what in r.stderr
     assert "rolled back" in r.stderr

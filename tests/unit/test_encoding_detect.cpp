@@ -46,6 +46,13 @@ std::string from_utf8(const std::string& to, std::string in) {
 
 }  // namespace
 
+TEST_CASE("UTF-8 with a stray bad byte stays UTF-8 so the import can name the bad line") {
+  auto c = detect_encoding("name\ncafé crème brûlée üñïç\n\xFF\n", true);
+  CHECK(c.name == "UTF-8");
+  CHECK(c.how.find("1 invalid byte") != std::string::npos);
+  CHECK(detect_encoding("caf\xE9 cr\xE8me br\xFB" "l\xE9" "e \xFC\xF1\xEF\xE7\n", true).name != "UTF-8");
+}
+
 TEST_CASE("uchardet for the rest") {
   std::string text;
   for (int i = 0; i < 40; ++i) text += "id,こんにちは世界、日本語のテキストです。東京都\n";

@@ -147,9 +147,12 @@ std::optional<std::uint64_t> rescan_for_line(const std::string& path, const enco
 [[noreturn]] void throw_copy_error(const db::CopyError& e, const std::string& source, const csv::LineMap& map,
                                    const std::function<std::optional<std::uint64_t>(std::uint64_t)>& rescan) {
   if (core::interrupt_requested()) throw InterruptedError();
-  if (e.connection_lost())
-    throw JobError(e.what(), {}, std::string("the server closed the session (restart, crash, or "
-                                             "pg_terminate_backend); ") + kRolledBack);
+  if (e.connection_lost() || e.sqlstate() == "57P01") {
+    std::string what = e.what();
+    if (!core::starts_with(what, "lost the connection")) what = "lost the connection to the server: " + what;
+    throw JobError(what, {}, std::string("the server closed the session (restart, crash, or "
+                                         "pg_terminate_backend); ") + kRolledBack);
+  }
   std::string where = source;
   if (e.copy_line()) {
     // The recent-records ring knows where the record starts; failing that a second pass over

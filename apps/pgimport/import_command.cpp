@@ -41,7 +41,7 @@ void print_dry_run(const transfer::ImportPlan& p) {
   out("plan:");
   out("  BEGIN;");
   if (p.create) out("  " + p.ddl + ";");
-  if (p.truncate) out("  TRUNCATE " + p.table + ";");
+  if (p.truncate) out("  " + p.truncate_sql + ";");
   out("  " + p.copy_sql + ";");
   out("  COMMIT;");
 }

@@ -349,6 +349,7 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
   auto target = sql_step([&] { return resolve_table(tx, *name); });
   plan.table = target.display;
   plan.truncate = o.truncate && target.exists;
+  if (plan.truncate) plan.truncate_sql = "TRUNCATE " + name->quoted();
   if (target.exists) {
     std::vector<std::size_t> idx;
     if (plan.dialect.header.value) {
@@ -400,7 +401,7 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
   std::unique_ptr<db::CopyIn> copy;
   if (!o.dry_run) {
     if (plan.create) sql_step([&] { tx.exec(plan.ddl); });
-    if (plan.truncate) sql_step([&] { tx.exec("TRUNCATE " + name->quoted()); });
+    if (plan.truncate) sql_step([&] { tx.exec(plan.truncate_sql); });
     try {
       copy = std::make_unique<db::CopyIn>(*conn, plan.copy_sql);
     } catch (const db::CopyError& e) {

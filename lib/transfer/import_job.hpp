@@ -53,6 +53,7 @@ struct ImportPlan {
   bool create = false;                 // the table is created
   bool truncate = false;
   std::string ddl;                     // CREATE TABLE ..., when create
+  std::string truncate_sql;            // TRUNCATE ..., when truncate
   std::string copy_sql;
   std::vector<ColumnPlan> columns;
   std::vector<std::string> table_columns_defaulted;  // existing columns not in the file

@@ -256,6 +256,11 @@ def test_dry_run_changes_nothing(cluster, run, cfg, tmp_path):
     assert 'CREATE TABLE "dry_t" ("a" text, "b" text);' in r.stdout
     assert "COPY \"dry_t\"" in r.stdout and "nothing was changed" in r.stdout
     assert rows(cluster, "SELECT to_regclass('dry_t') IS NULL") == [(True,)]
+    cluster.sql("CREATE TABLE dry_u (a int, b int); INSERT INTO dry_u VALUES (7, 7)")
+    r = imp(run, cfg, "--table", "dry_u", "--truncate", "--dry-run", f)
+    assert r.returncode == 0, r.stderr
+    assert 'TRUNCATE "dry_u";' in r.stdout and "checked 1 row" in r.stdout
+    assert rows(cluster, "SELECT a, b FROM dry_u") == [(7, 7)]
 
 
 def test_no_create_refuses_a_missing_table(cluster, run, cfg, tmp_path):

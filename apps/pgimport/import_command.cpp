@@ -71,7 +71,8 @@ void setup(CLI::App& app, CommonOptions& common, Options& o) {
   app.add_flag("--write-import-config", o.job.write_import_config,
                "Write the detected settings to the import config for review and import nothing");
   app.add_option("--progress", o.progress, "Progress bar on stderr: auto (on a TTY), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   add_common_options(app, common);
 }
 

@@ -333,11 +333,13 @@ def wait_for_copy(cluster):
     raise AssertionError("pgimport's COPY never started")
 
 
-def test_sigint_mid_copy_rolls_back_and_exits_130(cluster, cfg):
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_signal_mid_copy_rolls_back_and_exits_130(cluster, cfg, sig):
+    cluster.sql("DROP TABLE IF EXISTS sigint_t")
     cluster.sql("CREATE TABLE sigint_t (id int, v text); INSERT INTO sigint_t VALUES (1, 'keep')")
     proc = start_streaming_import(cfg, "sigint_t")
     wait_for_copy(cluster)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err.decode()
     assert b"interrupted" in err
@@ -399,3 +401,39 @@ def test_pgmonkey_spellings_and_literal_sidecar_name(cluster, run, cfg, tmp_path
     assert r.returncode == 0, r.stderr
     assert "delimiter ';' (set by you), quote '\"' (detected), header no (set by you)" in r.stderr
     assert rows(cluster, "SELECT col_1, col_2 FROM lit_t ORDER BY 1") == [("1", "2"), ("a", "b")]
+
+
+def test_ctrl_c_cancels_a_statement_waiting_for_a_lock(cluster, cfg, tmp_path):
+    """Ctrl-C while TRUNCATE waits for another session's lock: the server-side cancel frees it."""
+    cluster.sql("CREATE TABLE locked_t (a int); INSERT INTO locked_t VALUES (1)")
+    f = tmp_path / "l.csv"
+    f.write_text("a\n2\n")
+    with cluster.connect() as holder:
+        holder.autocommit = False
+        holder.execute("LOCK TABLE locked_t IN ACCESS SHARE MODE")
+        proc = subprocess.Popen([str(BIN / "pgimport"), "-c", str(cfg), "--progress", "never", "--table",
+                                 "locked_t", "--truncate", str(f)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=clean_env())
+        for _ in range(200):
+            if cluster.sql("SELECT 1 FROM pg_stat_activity WHERE application_name = 'pgimport' "
+                           "AND wait_event_type = 'Lock'"):
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("pgimport never waited for the lock")
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+        holder.rollback()
+    assert proc.returncode == 130, err.decode()
+    assert rows(cluster, "SELECT a FROM locked_t") == [(1,)]
+
+
+def test_progress_always_and_quiet(cluster, run, cfg, tmp_path):
+    f = tmp_path / "p.csv"
+    f.write_text("a\n" + "x\n" * 1000)
+    r = run("pgimport", "-c", cfg, "--table", "progress_t", f, "--progress", "always")
+    assert r.returncode == 0, r.stderr
+    assert "100% [" in r.stderr and "1000 rows" in r.stderr
+    r = run("pgimport", "-c", cfg, "--table", "progress_q", f, "-q")
+    assert r.returncode == 0 and r.stderr == ""
+    assert "imported 1000 rows" in r.stdout

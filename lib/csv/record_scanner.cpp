@@ -89,8 +89,6 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
   const bool lf_mode = config_.line_ending == LineEnding::lf;
   const bool cr_mode = config_.line_ending == LineEnding::cr;
   send_from_ = base;
-  // State at the start of the unfinished record, restored when it is handed back.
-  const std::uint64_t line_at_start = line_;
 
   while (p < end) {
     if (expect_lf_) {
@@ -160,9 +158,7 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
     // Hand back the unfinished record; it is scanned again in front of the next data.
     if (rec_begin > send_from_) sink(reinterpret_cast<const char*>(send_from_), rec_begin - send_from_);
     if (rec_begin != end) {
-      std::uint64_t lines_in_tail = line_ - record_line_;
-      (void)line_at_start;
-      line_ -= lines_in_tail;
+      line_ = record_line_;  // the unfinished record's lines are counted again next time
       fields_ = 1;
       embedded_breaks_ = 0;
       in_quote_ = false;

@@ -1,16 +1,19 @@
-// pgimport: Import a CSV file into a PostgreSQL table (not yet implemented).
+// pgimport: streaming, all-or-nothing CSV import into a PostgreSQL table.
 #include "common/cli.hpp"
-#include "core/error.hpp"
+#include "pgimport/import_command.hpp"
 
 using namespace pgmonkey::app;
 
 int main(int argc, char** argv) {
-  CLI::App app{"Import a CSV file into a PostgreSQL table", "pgimport"};
-  describe(app, "  pgimport -c app.yaml\n");
+  CLI::App app{"Import a CSV file into a PostgreSQL table in one transaction", "pgimport"};
+  describe(app,
+           "  pgimport -c app.yaml --table sales data.csv\n"
+           "  pgimport -c app.yaml --table '\"Sales\".orders' --truncate --encoding LATIN1 orders.csv\n"
+           "  pgimport -c app.yaml --table staging.t --dry-run data.csv\n"
+           "  pgimport --write-import-config data.csv      # writes data.yaml for review\n"
+           "  gunzip -c big.csv.gz | pgimport -c app.yaml --table t -\n");
   CommonOptions common;
-  add_config_option(app, common, false);
-  add_common_options(app, common);
-  return run(app, argc, argv, common, []() -> int {
-    throw pgmonkey::UsageError("pgimport is not yet implemented", "follow the project's issues for its progress");
-  });
+  pgimport::Options opts;
+  pgimport::setup(app, common, opts);
+  return run(app, argc, argv, common, [&] { return pgimport::run(common, opts); });
 }

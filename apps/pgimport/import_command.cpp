@@ -1,0 +1,135 @@
+// Wiring pgimport's flags to the import job and rendering its plan, progress and summary.
+#include "pgimport/import_command.hpp"
+
+#include <fmt/format.h>
+
+#include "common/output.hpp"
+#include "core/error.hpp"
+#include "core/interrupt_flag.hpp"
+#include "pgimport/progress_bar.hpp"
+
+namespace pgmonkey::app::pgimport {
+namespace {
+
+void print_detected(const transfer::ImportPlan& p) {
+  info("encoding: " + p.encoding.describe() + (p.transcoding ? ", converted to UTF-8 on the client" : ""));
+  info("dialect: " + p.dialect.describe());
+  info("to reproduce: " + p.dialect.flags() + " --encoding " + p.encoding.name);
+  if (!p.sidecar.empty()) info("import config: " + p.sidecar);
+}
+
+void print_columns(const transfer::ImportPlan& p, bool to_stdout) {
+  auto emit = [&](const std::string& s) { to_stdout ? out(s) : info(s); };
+  if (p.create) {
+    emit("table " + p.table + " will be created; columns (file → table):");
+    for (const auto& c : p.columns)
+      emit(fmt::format("  {} → {} {}", c.field.empty() ? std::string("(empty)") : "'" + c.field + "'", c.column, c.type));
+  } else if (to_stdout) {
+    emit("table " + p.table + " exists; columns matched by name (file → table):");
+    for (const auto& c : p.columns) emit(fmt::format("  '{}' → {} {}", c.field, c.column, c.type));
+  }
+  if (!p.table_columns_defaulted.empty())
+    emit("columns not in the file take their defaults: " + fmt::format("{}", fmt::join(p.table_columns_defaulted, ", ")));
+}
+
+void print_dry_run(const transfer::ImportPlan& p) {
+  out("source: " + p.source);
+  out("encoding: " + p.encoding.describe());
+  out("dialect: " + p.dialect.describe());
+  out("flags: " + p.dialect.flags() + " --encoding " + p.encoding.name);
+  print_columns(p, true);
+  out("plan:");
+  out("  BEGIN;");
+  if (p.create) out("  " + p.ddl + ";");
+  if (p.truncate) out("  " + p.truncate_sql + ";");
+  out("  " + p.copy_sql + ";");
+  out("  COMMIT;");
+}
+
+}  // namespace
+
+void setup(CLI::App& app, CommonOptions& common, Options& o) {
+  add_config_option(app, common, false);
+  app.add_option("FILE", o.job.file, "CSV file to import; - reads standard input");
+  app.add_option("--import_file,--import-file", o.file_option, "Same as FILE (pgmonkey's spelling)");
+  app.add_option("-t,--table", o.job.table, "Target table, [schema.]table; quote parts with \"...\"");
+  app.add_option("--encoding", o.job.encoding, "The file's encoding (default: detected), e.g. UTF-8, LATIN1, SHIFT_JIS");
+  app.add_option("--delimiter", o.job.delimiter, "Field delimiter (default: detected among , ; TAB |); \\t for TAB");
+  app.add_option("--quote", o.job.quote, "Quote character (default: \")");
+  auto* h = app.add_flag("--header", o.header, "The first row is a header (default: detected)");
+  app.add_flag("--no-header", o.no_header, "The first row is data")->excludes(h);
+  app.add_flag("--no-create", o.no_create, "Fail when the table does not exist instead of creating it");
+  app.add_flag("--keep-case", o.keep_case, "Keep the header's case in new column names (enforce_lowercase: false)");
+  app.add_flag("--truncate", o.job.truncate, "Empty the table first (in the same transaction)");
+  app.add_flag("--infer-types", o.job.infer_types,
+               "New tables: infer boolean, bigint, numeric, date, timestamp, timestamptz (default: all text)");
+  app.add_option("--null", o.job.null_string, "The string that means NULL (default: an unquoted empty field)");
+  app.add_flag("--empty-as-null", o.job.empty_as_null, "Quoted empty strings (\"\") become NULL too");
+  app.add_option("--force-not-null", o.job.force_not_null, "Columns (comma-separated) where an empty field is '' not NULL");
+  app.add_flag("--dry-run", o.job.dry_run, "Print the detected settings, the DDL and the plan; change nothing");
+  app.add_option("--import-config", o.job.import_config, "Import settings file (default: FILE with .yaml, if present)");
+  app.add_flag("--write-import-config", o.job.write_import_config,
+               "Write the detected settings to the import config for review and import nothing");
+  app.add_option("--progress", o.progress, "Progress bar on stderr: auto (on a TTY), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  add_common_options(app, common);
+}
+
+int run(const CommonOptions& common, Options& o) {
+  auto& job = o.job;
+  if (!o.file_option.empty()) {
+    if (!job.file.empty() && job.file != o.file_option) throw UsageError("give the file once: FILE or --import_file");
+    job.file = o.file_option;
+  }
+  if (job.file.empty()) throw UsageError("no file to import", "pgimport -c CONN.yaml --table TABLE FILE (- for stdin)");
+  if (o.header) job.header = true;
+  if (o.no_header) job.header = false;
+  if (o.no_create) job.create = false;
+  if (o.keep_case) job.lowercase = false;
+
+  config::Config cfg;
+  if (transfer::needs_connection(job)) {
+    if (common.config.empty()) throw UsageError("a connection config is required: -c CONN.yaml");
+    cfg = load_config(common);
+  }
+  core::install_interrupt_handlers();
+  ProgressBar bar(o.progress, common.quiet);
+  transfer::ImportCallbacks cb;
+  cb.on_warning = [](const std::string& w) { warn(w); };
+  cb.on_plan = [&](const transfer::ImportPlan& p) {
+    print_detected(p);
+    if (!job.dry_run && !job.write_import_config) print_columns(p, false);
+  };
+  cb.on_progress = [&](const transfer::ImportProgress& p) { bar.update(p); };
+  transfer::ImportResult r;
+  try {
+    r = transfer::run_import(cfg, job, cb);
+  } catch (...) {
+    bar.finish();
+    throw;
+  }
+  bar.finish();
+  if (!r.wrote_config.empty()) {
+    if (common.json()) {
+      auto j = core::Json::object();
+      j.set("import_config", r.wrote_config).set("plan", r.plan.to_json());
+      out(j.dump());
+    } else {
+      out("wrote " + r.wrote_config + "; review it, then run pgimport again to import (nothing was imported)");
+    }
+    return 0;
+  }
+  if (common.json()) {
+    out(r.to_json().dump());
+    return 0;
+  }
+  if (r.dry_run) {
+    print_dry_run(r.plan);
+    out("dry run: nothing was changed");
+  }
+  out(r.summary());
+  return 0;
+}
+
+}  // namespace pgmonkey::app::pgimport

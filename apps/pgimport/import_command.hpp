@@ -1,0 +1,26 @@
+// pgimport's flags and its run: bind the options, call the import job, print what it reports.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "common/cli.hpp"
+#include "transfer/import_job.hpp"
+
+namespace pgmonkey::app::pgimport {
+
+struct Options {
+  transfer::ImportOptions job;
+  std::string file_option;  // --import_file, pgmonkey's spelling
+  bool header = false;
+  bool no_header = false;
+  bool no_create = false;
+  bool keep_case = false;
+  std::string progress = "auto";
+};
+
+void setup(CLI::App& app, CommonOptions& common, Options& opts);
+int run(const CommonOptions& common, Options& opts);
+
+}  // namespace pgmonkey::app::pgimport

@@ -1,0 +1,22 @@
+// Turning header fields into column names for a new table, and matching them to an existing one.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pgmonkey::csv {
+
+// PostgreSQL's identifier limit (NAMEDATALEN - 1) in bytes.
+constexpr std::size_t kMaxIdentifierBytes = 63;
+
+// Rules: lowercase unless `lowercase` is off; runs of characters other than letters, digits
+// and _ become one _ (non-ASCII letters are kept); _ trimmed at both ends; a leading digit gets
+// "col_" in front; an empty name becomes col_N (N = 1-based position); cut to 63 bytes on a
+// character boundary; duplicates get _2, _3 ... still within 63 bytes.
+std::vector<std::string> normalise_names(const std::vector<std::string>& header, bool lowercase);
+
+// The table column a header field names: exact, then case-insensitive, then after normalising.
+std::optional<std::size_t> match_column(const std::string& header_field, const std::vector<std::string>& columns);
+
+}  // namespace pgmonkey::csv

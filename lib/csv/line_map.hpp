@@ -1,0 +1,49 @@
+// Maps the line number COPY reports back to the file line its record starts on.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace pgmonkey::csv {
+
+// COPY names a failing record by the line it ends on in the data it was sent (it counts quoted
+// line breaks but never sees the header or skipped blank lines). Two structures answer:
+// - a sparse map from that line to the file line the record ends on, storing only where the
+//   two stop advancing together (skipped lines, unusual embedded breaks), so it stays tiny;
+// - a ring of the most recent records' start lines, since the server fails while reading
+//   data sent only a little earlier.
+// Past `max_entries` the sparse map stops growing and later lines map to nullopt.
+class LineMap {
+ public:
+  explicit LineMap(std::size_t max_entries = 1 << 18, std::size_t recent = 1 << 16)
+      : max_entries_(max_entries), recent_capacity_(recent) {}
+  // A map that only remembers the record ending on COPY line `target` (a second pass).
+  static LineMap only(std::uint64_t target);
+
+  // Records are added in order: the COPY line they end on, and their first and last file line.
+  void add(std::uint64_t copy_line, std::uint64_t first_line, std::uint64_t last_line);
+
+  struct Where {
+    std::uint64_t line = 0;  // the file line
+    bool start = false;      // true: where the record starts; false: where it ends
+  };
+  std::optional<Where> find(std::uint64_t copy_line) const;
+  // The start line when known (the recent ring or a second pass), else nullopt.
+  std::optional<std::uint64_t> line_of(std::uint64_t copy_line) const;
+  std::size_t entries() const { return entries_.size(); }
+
+ private:
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> entries_;  // (copy line, file end line)
+  std::size_t max_entries_;
+  std::uint64_t last_key_ = 0;
+  std::uint64_t last_line_ = 0;
+  std::uint64_t full_after_ = 0;  // first key that could not be stored; 0 = never full
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> recent_;  // ring of (copy line, file start line)
+  std::size_t recent_capacity_;
+  std::size_t recent_next_ = 0;
+  std::uint64_t target_ = 0;
+};
+
+}  // namespace pgmonkey::csv

@@ -1,0 +1,84 @@
+// The streaming pass over the data: one look at each byte to validate UTF-8, reject NUL, count
+// lines and find record boundaries, so the bytes can go to COPY unchanged.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "csv/dialect.hpp"
+#include "csv/line_map.hpp"
+#include "encoding/utf8.hpp"
+
+namespace pgmonkey::csv {
+
+// A problem in the data at a known line; the importer adds the file name.
+class DataError : public std::runtime_error {
+ public:
+  DataError(std::uint64_t line, std::string message, std::string hint = {})
+      : std::runtime_error(std::move(message)), line_(line), hint_(std::move(hint)) {}
+  std::uint64_t line() const noexcept { return line_; }
+  const std::string& hint() const noexcept { return hint_; }
+
+ private:
+  std::uint64_t line_;
+  std::string hint_;
+};
+
+class RecordScanner {
+ public:
+  struct Config {
+    char delimiter = ',';
+    char quote = '"';
+    LineEnding line_ending = LineEnding::lf;
+    std::size_t expected_fields = 0;  // 0: take the first record's count
+    bool skip_header = false;         // the first non-blank record is not sent
+    std::size_t max_record_bytes = 16u << 20;
+    std::uint64_t find_copy_line = 0;  // non-zero: map only this COPY line (a second pass)
+  };
+  // Receives the bytes to send, in order; ranges are split only around skipped bytes.
+  using Sink = std::function<void(const char* data, std::size_t size)>;
+
+  explicit RecordScanner(Config config);
+
+  // Scans `data` (UTF-8) and sends every complete record. Returns how many bytes were used:
+  // the caller keeps the rest (an unfinished record) and passes it again in front of the next
+  // data. With `at_end`, everything is used. Throws DataError.
+  std::size_t scan(const char* data, std::size_t size, bool at_end, const Sink& sink);
+
+  std::uint64_t records() const noexcept { return records_; }  // data records sent
+  std::uint64_t lines() const noexcept { return line_ - 1; }    // line breaks so far
+  // From the line COPY names in an error to the file line its record starts on.
+  const LineMap& line_map() const noexcept { return map_; }
+  std::size_t fields() const noexcept { return config_.expected_fields; }
+
+ private:
+  // `last_line`: the file line the record's last byte is on.
+  void end_record(const unsigned char* rec_begin, const unsigned char* rec_end, const unsigned char* next,
+                  std::uint64_t last_line, const Sink& sink);
+  [[noreturn]] void fail_utf8() const;
+  [[noreturn]] void fail_eol(const char* found) const;
+
+  Config config_;
+  unsigned char class_[256];
+  LineMap map_;
+  std::uint64_t line_ = 1;         // line of the byte being looked at
+  std::uint64_t record_line_ = 1;  // line the current record starts on
+  std::uint64_t records_ = 0;
+  std::uint64_t sent_lines_ = 0;   // lines as COPY counts them, through the last record sent
+  bool header_pending_;
+  bool first_pending_ = true;      // no data record sent yet (COPY's line-ending kind unknown)
+  // Per-record state (reset at each record boundary).
+  const unsigned char* send_from_ = nullptr;
+  std::size_t fields_ = 1;
+  std::uint64_t embedded_breaks_ = 0;
+  bool in_quote_ = false;
+  bool empty_ = true;
+  bool expect_lf_ = false;
+  encoding::Utf8State utf8_;
+};
+
+}  // namespace pgmonkey::csv

@@ -1,0 +1,42 @@
+// The sniffing pipeline.
+#include "csv/sniffer.hpp"
+
+#include "csv/dialect_sniffer.hpp"
+#include "csv/header_sniffer.hpp"
+
+namespace pgmonkey::csv {
+
+SniffResult sniff(std::string_view sample, bool whole, const SniffOptions& options) {
+  SniffResult r;
+  // 1. Dialect.
+  auto guess = sniff_dialect(sample, whole, options.delimiter, options.quote);
+  r.tried = guess.tried;
+  auto& best = guess.best;
+  r.dialect.delimiter = {best.delimiter, options.delimiter.user_set};
+  r.dialect.quote = {best.quote, options.quote.user_set};
+  auto& records = best.parsed.records;
+  if (records.empty()) {
+    r.empty = !best.parsed.unterminated_quote;
+    if (best.parsed.unterminated_quote) r.unterminated_quote_line = best.parsed.lines.back();
+    r.dialect.header = options.header;
+    return r;
+  }
+  // 2. Line ending, from the first record.
+  r.dialect.line_ending = best.parsed.line_ending.value_or(LineEnding::lf);
+  // 3. Header.
+  r.dialect.header = options.header.user_set ? options.header : Option<bool>{looks_like_header(records), false};
+  if (r.dialect.header.value) {
+    for (const auto& f : records.front()) r.header.push_back(f.text);
+    r.field_count = records.front().size();
+    r.data.assign(records.begin() + 1, records.end());
+  } else {
+    r.field_count = records.front().size();
+    r.data = records;
+  }
+  // 4. Types.
+  r.types = options.infer_types ? infer_types(r.data, r.field_count)
+                                : std::vector<ColumnType>(r.field_count, ColumnType::text);
+  return r;
+}
+
+}  // namespace pgmonkey::csv

@@ -1,0 +1,25 @@
+// Column type inference for new tables: the candidates, in order, are data; the first that
+// fits every non-empty value of a column wins.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "csv/sample_parser.hpp"
+
+namespace pgmonkey::csv {
+
+enum class ColumnType { boolean, bigint, numeric, date, timestamp, timestamptz, text };
+
+const char* sql_name(ColumnType t);
+// Candidates tried for each column, most specific first; text always fits.
+const std::vector<ColumnType>& candidate_types();
+// Whether PostgreSQL would accept `value` as `t` in the forms we recognise. Numbers with a
+// leading zero (zip codes, ids like 007) do not count as numbers, so they stay text.
+bool value_fits(ColumnType t, std::string_view value);
+
+// One type per column, from `records` (the header row excluded); empty fields are ignored.
+std::vector<ColumnType> infer_types(const std::vector<Record>& records, std::size_t columns);
+
+}  // namespace pgmonkey::csv

@@ -1,0 +1,64 @@
+// Reading the input with read(2), so a signal can interrupt a read blocked on a pipe.
+#include "transfer/input_stream.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/error.hpp"
+#include "core/interrupt_flag.hpp"
+
+namespace pgmonkey::transfer {
+
+InputStream::InputStream(const std::string& path) {
+  if (path == "-") {
+    fd_ = 0;
+    name_ = "standard input";
+  } else {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0)
+      throw JobError("cannot open " + path + ": " + std::strerror(errno), {}, "check the path and its permissions");
+    name_ = path;
+  }
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0) {
+    if (S_ISDIR(st.st_mode)) throw JobError(path + " is a directory, not a CSV file");
+    if (S_ISREG(st.st_mode)) size_ = static_cast<std::uint64_t>(st.st_size);
+  }
+#ifdef POSIX_FADV_SEQUENTIAL
+  if (size_) (void)::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+}
+
+InputStream::~InputStream() noexcept {
+  if (fd_ > 0) ::close(fd_);
+}
+
+std::size_t InputStream::read(char* buf, std::size_t cap) {
+  while (true) {
+    if (core::interrupt_requested()) throw InterruptedError();
+    ssize_t n = ::read(fd_, buf, cap);
+    if (n >= 0) {
+      consumed_ += static_cast<std::uint64_t>(n);
+      return static_cast<std::size_t>(n);
+    }
+    if (errno == EINTR) continue;
+    throw JobError("cannot read " + name_ + ": " + std::strerror(errno));
+  }
+}
+
+bool InputStream::read_until(std::string& out, std::size_t want) {
+  while (out.size() < want) {
+    std::size_t old = out.size();
+    out.resize(want);
+    std::size_t n = read(out.data() + old, want - old);
+    out.resize(old + n);
+    if (n == 0) return false;
+  }
+  return true;
+}
+
+}  // namespace pgmonkey::transfer

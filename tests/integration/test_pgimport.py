@@ -1,0 +1,439 @@
+"""pgimport against a real throw-away cluster: encodings, dialects, tables, errors, all-or-nothing."""
+import json
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import BIN, clean_env
+
+SAMPLES = {  # encoding → text in its repertoire
+    "UTF-8": "héllo wörld ✓ 日本",
+    "ISO-8859-1": "café naïve Zürich",
+    "ISO-8859-2": "Łódź, žluťoučký kůň",
+    "ISO-8859-7": "Καλημέρα κόσμε",
+    "WINDOWS-1252": "café “quoted” €5",
+    "WINDOWS-1250": "Łódź, žluťoučký",
+    "WINDOWS-1251": "Привет, мир",
+    "KOI8-R": "Привет, мир",
+    "SHIFT_JIS": "こんにちは世界、日本語",
+    "EUC-JP": "こんにちは世界、日本語",
+    "GB18030": "你好世界，中文",
+    "BIG5": "你好世界，中文",
+    "EUC-KR": "안녕하세요 세계",
+}
+BOMS = {"UTF-8-BOM": ("UTF-8", b"\xef\xbb\xbf"), "UTF-16LE": ("UTF-16LE", b"\xff\xfe"),
+        "UTF-16BE": ("UTF-16BE", b"\xfe\xff")}
+# Detected reliably from a small file; the single-byte Latin family needs --encoding.
+DETECTABLE = {"UTF-8", "WINDOWS-1251", "KOI8-R", "SHIFT_JIS", "EUC-JP", "GB18030", "BIG5", "ISO-8859-7"}
+
+
+@pytest.fixture
+def cfg(cluster, tmp_path):
+    return cluster.write_config(tmp_path / "conn.yaml")
+
+
+def imp(run, cfg, *args, **kw):
+    return run("pgimport", "-c", cfg, "--progress", "never", *args, **kw)
+
+
+def rows(cluster, sql):
+    return cluster.sql(sql)
+
+
+def csv_text(text_rows):
+    return "".join(line + "\n" for line in text_rows)
+
+
+def test_create_table_summary_and_json(cluster, run, cfg, tmp_path):
+    f = tmp_path / "people.csv"
+    f.write_text('id,First Name,note\n1,Anna,"hello, world"\n2,Bö,"multi\nline ""q"""\n')
+    r = imp(run, cfg, "--table", "people_a", f, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["rows"] == 2 and doc["table"] == "public.people_a" and doc["created"] is True
+    assert "'First Name' → first_name text" in r.stderr
+    assert "header yes (detected)" in r.stderr
+    assert rows(cluster, "SELECT id, first_name, note FROM people_a ORDER BY id") == [
+        ("1", "Anna", "hello, world"), ("2", "Bö", 'multi\nline "q"')]
+
+
+@pytest.mark.parametrize("enc", sorted(SAMPLES) + sorted(BOMS))
+def test_encodings_land_as_the_same_text(cluster, run, cfg, tmp_path, enc):
+    name, bom = BOMS.get(enc, (enc, b""))
+    text = SAMPLES.get(name, "héllo wörld ✓ 日本")
+    source = f'id,txt\n1,"{text}"\n2,plain\n'
+    data = bom + subprocess.run(["iconv", "-f", "UTF-8", "-t", name], input=source.encode(),
+                                capture_output=True, check=True).stdout
+    f = tmp_path / "enc.csv"
+    f.write_bytes(data)
+    table = "enc_" + enc.replace("-", "_").lower()
+    args = [] if (enc in DETECTABLE or enc in BOMS) else ["--encoding", name]
+    r = imp(run, cfg, "--table", table, f, *args)
+    assert r.returncode == 0, r.stderr
+    if args:
+        assert f"encoding: {name} (set by you)" in r.stderr
+    else:
+        assert f"encoding: {name} (detected: " in r.stderr
+    assert rows(cluster, f"SELECT txt FROM {table} WHERE id = '1'") == [(text,)]
+
+
+@pytest.mark.parametrize("data,flags", [
+    ("a,b\n1,x\n2,y\n", []),
+    ("a;b\n1;x\n2;y\n", []),
+    ("a\tb\n1\tx\n2\ty\n", []),
+    ("a|b\n1|x\n2|y\n", []),
+    ("a,b\r\n1,x\r\n2,y\r\n", []),
+    ("a,b\r1,x\r2,y\r", []),
+    ("\n\n\na,b\n1,x\n\n2,y", []),
+    ("a,b\n1,x\n2,y\n", ["--delimiter", ","]),
+    ("a:b\n1:x\n2:y\n", ["--delimiter", ":"]),
+    ("a,b\n1,'x'\n2,y\n", ["--quote", "'"]),
+])
+def test_dialects(cluster, run, cfg, tmp_path, data, flags):
+    f = tmp_path / "d.csv"
+    f.write_bytes(data.encode())
+    cluster.sql("DROP TABLE IF EXISTS dialect_t")
+    r = imp(run, cfg, "--table", "dialect_t", f, *flags)
+    assert r.returncode == 0, r.stderr
+    assert rows(cluster, "SELECT a, b FROM dialect_t ORDER BY a") == [("1", "x"), ("2", "y")]
+    assert "to reproduce: --delimiter" in r.stderr
+
+
+def test_quoted_delimiters_quotes_and_newlines(cluster, run, cfg, tmp_path):
+    f = tmp_path / "q.csv"
+    f.write_bytes(b'a;b\r\n1;"x;y ""z""\r\nnext"\r\n2;\\.\r\n')
+    r = imp(run, cfg, "--table", "quoted_t", f)
+    assert r.returncode == 0, r.stderr
+    assert "line endings CRLF" in r.stderr
+    assert rows(cluster, "SELECT a, b FROM quoted_t ORDER BY a") == [("1", 'x;y "z"\r\nnext'), ("2", "\\.")]
+
+
+def test_null_versus_empty_string(cluster, run, cfg, tmp_path):
+    f = tmp_path / "n.csv"
+    f.write_text('id,v\n1,\n2,""\n3,NA\n')
+    assert imp(run, cfg, "--table", "null_a", f).returncode == 0
+    assert rows(cluster, "SELECT id, v FROM null_a ORDER BY id") == [("1", None), ("2", ""), ("3", "NA")]
+    assert imp(run, cfg, "--table", "null_b", f, "--null", "NA").returncode == 0
+    assert rows(cluster, "SELECT id, v FROM null_b ORDER BY id") == [("1", ""), ("2", ""), ("3", None)]
+    assert imp(run, cfg, "--table", "null_c", f, "--empty-as-null").returncode == 0
+    assert rows(cluster, "SELECT id, v FROM null_c ORDER BY id") == [("1", None), ("2", None), ("3", "NA")]
+    assert imp(run, cfg, "--table", "null_d", f, "--force-not-null", "v").returncode == 0
+    assert rows(cluster, "SELECT id, v FROM null_d ORDER BY id") == [("1", ""), ("2", ""), ("3", "NA")]
+
+
+def test_header_normalisation(cluster, run, cfg, tmp_path):
+    f = tmp_path / "h.csv"
+    f.write_text('First Name,first_name,,1st,Größe (cm),' + "x" * 70 + "\na,b,c,d,e,f\n")
+    r = imp(run, cfg, "--table", "norm_t", f)
+    assert r.returncode == 0, r.stderr
+    cols = [c for (c,) in rows(cluster, "SELECT attname FROM pg_attribute WHERE attrelid = 'norm_t'::regclass "
+                                        "AND attnum > 0 ORDER BY attnum")]
+    assert cols == ["first_name", "first_name_2", "col_3", "col_1st", "größe_cm", "x" * 63]
+    assert "'Größe (cm)' → größe_cm text" in r.stderr
+    r = imp(run, cfg, "--table", "norm_k", f, "--keep-case")
+    assert r.returncode == 0, r.stderr
+    assert rows(cluster, 'SELECT "First_Name" FROM norm_k') == [("a",)]
+
+
+def test_match_by_name_any_order_defaults_and_unknown_column(cluster, run, cfg, tmp_path):
+    cluster.sql("CREATE TABLE match_t (id int, name text, created text DEFAULT 'dflt', n int)")
+    f = tmp_path / "m.csv"
+    f.write_text("N,Name,id\n5,ann,1\n")
+    r = imp(run, cfg, "--table", "match_t", f)
+    assert r.returncode == 0, r.stderr
+    assert "take their defaults: created" in r.stderr
+    assert rows(cluster, "SELECT id, name, created, n FROM match_t") == [(1, "ann", "dflt", 5)]
+    f.write_text("id,nmae\n2,bob\n")
+    r = imp(run, cfg, "--table", "match_t", f)
+    assert r.returncode == 1
+    assert "header column 'nmae' has no column in public.match_t" in r.stderr
+    assert "did you mean 'name'?" in r.stderr
+    assert rows(cluster, "SELECT count(*) FROM match_t") == [(1,)]
+
+
+@pytest.mark.parametrize("encoding_flag", [[], ["--encoding", "UTF-8"]])
+@pytest.mark.parametrize("data,line,what", [
+    (b"id,v\n1,a\n2,b,c\n3,d\n", 3, "expected 2 fields, found 3"),
+    ("id,v\n1,café crème brûlée à la française\n2,ünïcödé\n".encode() + b"3,\xff\n", 4, "invalid UTF-8"),
+    (b'id,v\n1,a\n2,"b\n3,d\n', 3, "unterminated quoted field"),
+    ("id,v\n1,naïve façade\n2,\"x\nünïcödé\"\n".encode() + b"3,\xff\n", 5, "invalid UTF-8"),
+    (b"id,v\n1,a\n2,b\x00c\n", 3, "NUL byte"),
+])
+def test_bad_data_names_the_line_and_changes_nothing(cluster, run, cfg, tmp_path, data, line, what,
+                                                     encoding_flag):
+    cluster.sql("DROP TABLE IF EXISTS bad_t")
+    cluster.sql("CREATE TABLE bad_t (id int, v text); INSERT INTO bad_t VALUES (9, 'old')")
+    f = tmp_path / "bad.csv"
+    f.write_bytes(data)
+    r = imp(run, cfg, "--table", "bad_t", "--truncate", f, *encoding_flag)
+    assert r.returncode == 1, r.stderr
+    assert f"error: {f}:{line}: " in r.stderr and what in r.stderr
+    assert "rolled back" in r.stderr
+    assert rows(cluster, "SELECT id, v FROM bad_t") == [(9, "old")]
+
+
+def test_bad_data_in_a_new_table_leaves_no_table(cluster, run, cfg, tmp_path):
+    f = tmp_path / "bad.csv"
+    f.write_text("a,b\n1,2\n3\n")
+    r = imp(run, cfg, "--table", "never_created", f)
+    assert r.returncode == 1
+    assert rows(cluster, "SELECT to_regclass('never_created') IS NULL") == [(True,)]
+
+
+def test_empty_and_header_only_files(cluster, run, cfg, tmp_path):
+    f = tmp_path / "empty.csv"
+    f.write_text("")
+    r = imp(run, cfg, "--table", "empty_t", f)
+    assert r.returncode == 1 and "is empty" in r.stderr
+    f.write_text("a,b\n")
+    r = imp(run, cfg, "--table", "header_only_t", f)
+    assert r.returncode == 0, r.stderr
+    assert "imported 0 rows" in r.stdout
+    assert rows(cluster, "SELECT count(*) FROM header_only_t") == [(0,)]
+
+
+def test_injection_shaped_table_names_are_harmless(cluster, run, cfg, tmp_path):
+    cluster.sql("CREATE TABLE victim (x int); INSERT INTO victim VALUES (1)")
+    f = tmp_path / "i.csv"
+    f.write_text("a\n1\n")
+    r = imp(run, cfg, "--table", "t; DROP TABLE victim; --", f)
+    assert r.returncode == 2 and "invalid table name" in r.stderr
+    r = imp(run, cfg, "--table", '"t""; DROP TABLE victim; --"', f)
+    assert r.returncode == 0, r.stderr
+    assert rows(cluster, "SELECT count(*) FROM victim") == [(1,)]
+    assert rows(cluster, """SELECT a FROM "t""; DROP TABLE victim; --\"""") == [("1",)]
+
+
+def test_quoted_schema_with_a_dot(cluster, run, cfg, tmp_path):
+    cluster.sql('CREATE SCHEMA "my.schema"')
+    f = tmp_path / "s.csv"
+    f.write_text("a\n1\n")
+    r = imp(run, cfg, "--table", '"my.schema"."T"', f)
+    assert r.returncode == 0, r.stderr
+    assert rows(cluster, 'SELECT a FROM "my.schema"."T"') == [("1",)]
+
+
+def test_unique_violation_after_truncate_is_rolled_back_and_names_the_line(cluster, run, cfg, tmp_path):
+    cluster.sql("CREATE TABLE uniq_t (id int PRIMARY KEY, v text); INSERT INTO uniq_t VALUES (1, 'keep')")
+    f = tmp_path / "u.csv"
+    body = ["id,v"] + [f"{i},row{i}" for i in range(1, 200)]
+    body[50] = '50,"multi\nline"'   # a quoted newline before the failure shifts COPY's count
+    body.insert(120, "")            # and so does a skipped blank line
+    body.append("7,dup")
+    f.write_text(csv_text(body))
+    r = imp(run, cfg, "--table", "uniq_t", "--truncate", f)
+    assert r.returncode == 1
+    dup_line = len(body) + 1  # one extra physical line from the multi-line field
+    assert f"{f}:{dup_line}: duplicate key value violates unique constraint" in r.stderr
+    assert rows(cluster, "SELECT id, v FROM uniq_t") == [(1, "keep")]
+
+
+def test_infer_types_and_a_late_bad_value(cluster, run, cfg, tmp_path):
+    f = tmp_path / "t.csv"
+    f.write_text("flag,n,amount,day,zip\ntrue,1,1.5,2024-01-02,01234\nno,2,3,2024-01-03,00001\n")
+    r = imp(run, cfg, "--table", "typed_t", "--infer-types", f)
+    assert r.returncode == 0, r.stderr
+    types = rows(cluster, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+                          "WHERE attrelid = 'typed_t'::regclass AND attnum > 0 ORDER BY attnum")
+    assert [t for (t,) in types] == ["boolean", "bigint", "numeric", "date", "text"]
+    # Past the sniffed sample a value does not fit the inferred type.
+    lines = ["n,label"] + [f"{i},label number {i} padding padding padding" for i in range(20000)]
+    lines.append("oops,last")
+    f.write_text(csv_text(lines))
+    r = imp(run, cfg, "--table", "typed_late", "--infer-types", f)
+    assert r.returncode == 1
+    assert f"{f}:{len(lines)}, column n: invalid input syntax for type bigint" in r.stderr
+    assert rows(cluster, "SELECT to_regclass('typed_late') IS NULL") == [(True,)]
+
+
+def test_dry_run_changes_nothing(cluster, run, cfg, tmp_path):
+    f = tmp_path / "dry.csv"
+    f.write_text("a,b\n1,2\n")
+    r = imp(run, cfg, "--table", "dry_t", "--dry-run", f)
+    assert r.returncode == 0, r.stderr
+    assert 'CREATE TABLE "dry_t" ("a" text, "b" text);' in r.stdout
+    assert "COPY \"dry_t\"" in r.stdout and "nothing was changed" in r.stdout
+    assert rows(cluster, "SELECT to_regclass('dry_t') IS NULL") == [(True,)]
+    cluster.sql("CREATE TABLE dry_u (a int, b int); INSERT INTO dry_u VALUES (7, 7)")
+    r = imp(run, cfg, "--table", "dry_u", "--truncate", "--dry-run", f)
+    assert r.returncode == 0, r.stderr
+    assert 'TRUNCATE "dry_u";' in r.stdout and "checked 1 row" in r.stdout
+    assert rows(cluster, "SELECT a, b FROM dry_u") == [(7, 7)]
+
+
+def test_no_create_refuses_a_missing_table(cluster, run, cfg, tmp_path):
+    f = tmp_path / "nc.csv"
+    f.write_text("a\n1\n")
+    r = imp(run, cfg, "--table", "nc_t", "--no-create", f)
+    assert r.returncode == 1 and "does not exist" in r.stderr
+
+
+def test_sidecar_import_config_and_write_import_config(cluster, run, cfg, tmp_path):
+    f = tmp_path / "side.csv"
+    f.write_bytes("1|caf\xe9\n2|b\n".encode("latin-1"))
+    r = run("pgimport", "--write-import-config", f, "--encoding", "latin1", "--no-header")
+    assert r.returncode == 0, r.stderr
+    side = tmp_path / "side.yaml"
+    text = side.read_text()
+    assert 'delimiter: "|"' in text and "has_headers: false" in text and "ISO-8859-1" in text
+    assert "nothing was imported" in r.stdout
+    r = run("pgimport", "--write-import-config", f)
+    assert r.returncode == 2 and "already exists" in r.stderr
+    r = imp(run, cfg, "--table", "side_t", f)
+    assert r.returncode == 0, r.stderr
+    assert f"import config: {side}" in r.stderr
+    assert rows(cluster, "SELECT col_1, col_2 FROM side_t ORDER BY 1") == [("1", "café"), ("2", "b")]
+    # Flags override the sidecar.
+    side.write_text('has_headers: true\ndelimiter: ","\nenforce_lowercase: false\n')
+    g = tmp_path / "other.yaml"
+    g.write_text('has_headers: true\ndelimiter: ";"\nenforce_lowercase: false\nauto_create_table: true\n')
+    h = tmp_path / "o.csv"
+    h.write_text("Aa;B\n1;2\n")
+    r = imp(run, cfg, "--table", "side_u", h, "--import-config", g)
+    assert r.returncode == 0, r.stderr
+    assert rows(cluster, 'SELECT "Aa", "B" FROM side_u') == [("1", "2")]
+
+
+def test_standard_input(cluster, run, cfg):
+    r = imp(run, cfg, "--table", "stdin_t", "-", input="a,b\n1,2\n")
+    assert r.returncode == 0, r.stderr
+    assert "standard input" in r.stdout
+    assert rows(cluster, "SELECT a, b FROM stdin_t") == [("1", "2")]
+
+
+def test_could_not_connect_is_exit_3(cluster, run, tmp_path):
+    cfg = cluster.write_config(tmp_path / "bad.yaml", port=1, connect_timeout=2)
+    f = tmp_path / "x.csv"
+    f.write_text("a\n1\n")
+    r = run("pgimport", "-c", cfg, "--table", "x", f)
+    assert r.returncode == 3, r.stderr
+
+
+def start_streaming_import(cfg, table):
+    """Starts pgimport reading stdin and feeds it until its COPY is running on the server."""
+    proc = subprocess.Popen([str(BIN / "pgimport"), "-c", str(cfg), "--progress", "never", "--table", table,
+                             "--truncate", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=clean_env())
+    proc.stdin.write(b"id,v\n")
+    chunk = "".join(f"{i},value {i}\n" for i in range(1000, 21000)).encode()
+    proc.stdin.write(chunk * 30)  # more than one sniff sample, so COPY starts
+    proc.stdin.flush()
+    return proc
+
+
+def wait_for_copy(cluster):
+    for _ in range(200):
+        found = cluster.sql("SELECT pid FROM pg_stat_activity WHERE application_name = 'pgimport' "
+                            "AND query LIKE 'COPY%'")
+        if found:
+            return found[0][0]
+        time.sleep(0.05)
+    raise AssertionError("pgimport's COPY never started")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_signal_mid_copy_rolls_back_and_exits_130(cluster, cfg, sig):
+    cluster.sql("DROP TABLE IF EXISTS sigint_t")
+    cluster.sql("CREATE TABLE sigint_t (id int, v text); INSERT INTO sigint_t VALUES (1, 'keep')")
+    proc = start_streaming_import(cfg, "sigint_t")
+    wait_for_copy(cluster)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err.decode()
+    assert b"interrupted" in err
+    assert rows(cluster, "SELECT id, v FROM sigint_t") == [(1, "keep")]
+
+
+def test_backend_killed_mid_copy_rolls_back(cluster, cfg):
+    cluster.sql("CREATE TABLE killed_t (id int, v text); INSERT INTO killed_t VALUES (1, 'keep')")
+    proc = start_streaming_import(cfg, "killed_t")
+    pid = wait_for_copy(cluster)
+    cluster.sql("SELECT pg_terminate_backend(%s)", (pid,))
+    try:
+        proc.stdin.write(b"5,more\n" * 100000)
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass
+    proc.wait(timeout=60)
+    err = proc.stderr.read().decode()
+    assert proc.returncode == 1, err
+    assert "lost the connection to the server" in err
+    assert rows(cluster, "SELECT id, v FROM killed_t") == [(1, "keep")]
+
+
+def test_error_in_an_old_multi_line_record(cluster, run, cfg, tmp_path):
+    """The failing record is long gone from the recent-records ring: a file is read a second time
+    to find where it starts; standard input reports the line it ends on."""
+    cluster.sql("CREATE TABLE old_err (id int, v text)")
+    body = 'id,v\n1,ok\nx,"two\nlines"\n' + "".join(f"{i},v\n" for i in range(200000))
+    f = tmp_path / "old.csv"
+    f.write_text(body)
+    r = imp(run, cfg, "--table", "old_err", f)
+    assert r.returncode == 1
+    assert f"{f}:3, column id: invalid input syntax for type integer" in r.stderr
+    r = imp(run, cfg, "--table", "old_err", "-", input=body)
+    assert r.returncode == 1
+    assert "standard input:4 (the record ending on this line), column id" in r.stderr
+    assert rows(cluster, "SELECT count(*) FROM old_err") == [(0,)]
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"])
+def test_error_line_after_multi_line_records(cluster, run, cfg, tmp_path, eol):
+    """COPY counts quoted line breaks from the second record on (for the first it does not know
+    the line-ending kind yet); the reported file line must still be right."""
+    cluster.sql("DROP TABLE IF EXISTS ml_err")
+    cluster.sql("CREATE TABLE ml_err (id int, v text)")
+    lines = ["id,v", '1,"a', 'b"', "2,ok", '3,"c', "d", 'e"', "", "4,ok", "oops,x", "5,ok"]
+    f = tmp_path / "ml.csv"
+    f.write_bytes(eol.join(lines).encode() + eol.encode())
+    r = imp(run, cfg, "--table", "ml_err", f)
+    assert r.returncode == 1
+    assert f"{f}:10, column id: invalid input syntax for type integer" in r.stderr
+
+
+def test_pgmonkey_spellings_and_literal_sidecar_name(cluster, run, cfg, tmp_path):
+    f = tmp_path / "lit.csv"
+    f.write_text("a;b\n1;2\n")
+    (tmp_path / "lit.csv.yaml").write_text('delimiter: ";"\nhas_headers: false\n')
+    r = run("pgimport", "--connconfig", cfg, "--table", "lit_t", "--import_file", f, "--progress", "never")
+    assert r.returncode == 0, r.stderr
+    assert "delimiter ';' (set by you), quote '\"' (detected), header no (set by you)" in r.stderr
+    assert rows(cluster, "SELECT col_1, col_2 FROM lit_t ORDER BY 1") == [("1", "2"), ("a", "b")]
+
+
+def test_ctrl_c_cancels_a_statement_waiting_for_a_lock(cluster, cfg, tmp_path):
+    """Ctrl-C while TRUNCATE waits for another session's lock: the server-side cancel frees it."""
+    cluster.sql("CREATE TABLE locked_t (a int); INSERT INTO locked_t VALUES (1)")
+    f = tmp_path / "l.csv"
+    f.write_text("a\n2\n")
+    with cluster.connect() as holder:
+        holder.autocommit = False
+        holder.execute("LOCK TABLE locked_t IN ACCESS SHARE MODE")
+        proc = subprocess.Popen([str(BIN / "pgimport"), "-c", str(cfg), "--progress", "never", "--table",
+                                 "locked_t", "--truncate", str(f)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=clean_env())
+        for _ in range(200):
+            if cluster.sql("SELECT 1 FROM pg_stat_activity WHERE application_name = 'pgimport' "
+                           "AND wait_event_type = 'Lock'"):
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("pgimport never waited for the lock")
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+        holder.rollback()
+    assert proc.returncode == 130, err.decode()
+    assert rows(cluster, "SELECT a FROM locked_t") == [(1,)]
+
+
+def test_progress_always_and_quiet(cluster, run, cfg, tmp_path):
+    f = tmp_path / "p.csv"
+    f.write_text("a\n" + "x\n" * 1000)
+    r = run("pgimport", "-c", cfg, "--table", "progress_t", f, "--progress", "always")
+    assert r.returncode == 0, r.stderr
+    assert "100% [" in r.stderr and "1000 rows" in r.stderr
+    r = run("pgimport", "-c", cfg, "--table", "progress_q", f, "-q")
+    assert r.returncode == 0 and r.stderr == ""
+    assert "imported 1000 rows" in r.stdout

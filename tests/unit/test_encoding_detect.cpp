@@ -1,0 +1,100 @@
+// Encoding detection, the UTF-8 check and iconv transcoding.
+#include <doctest/doctest.h>
+
+#include <iconv.h>
+
+#include <string>
+
+#include "core/error.hpp"
+#include "encoding/detect.hpp"
+#include "encoding/transcoder.hpp"
+#include "encoding/utf8.hpp"
+
+using namespace pgmonkey::encoding;
+
+TEST_CASE("a BOM decides") {
+  CHECK(detect_encoding("\xEF\xBB\xBF" "a,b\n", true).name == "UTF-8");
+  CHECK(detect_encoding("\xEF\xBB\xBF" "a,b\n", true).bom_length == 3);
+  CHECK(detect_encoding(std::string("\xFF\xFE" "a\0", 4), true).name == "UTF-16LE");
+  CHECK(detect_encoding(std::string("\xFE\xFF\0a", 4), true).name == "UTF-16BE");
+  CHECK(detect_encoding(std::string("\xFF\xFE\0\0a\0\0\0", 8), true).name == "UTF-32LE");
+  CHECK(detect_encoding(std::string("\0\0\xFE\xFF", 4), true).name == "UTF-32BE");
+}
+
+TEST_CASE("strict UTF-8 check; ASCII counts as UTF-8; a cut sequence at the end of a sample is fine") {
+  CHECK(detect_encoding("plain ascii\n", true).name == "UTF-8");
+  CHECK(detect_encoding("caf\xC3\xA9\n", true).how.find("strict UTF-8") != std::string::npos);
+  CHECK(is_valid_utf8("caf\xC3", true));
+  CHECK_FALSE(is_valid_utf8("caf\xC3", false));
+  CHECK(find_invalid_utf8("ab\xE2\x82x") == 2);
+  CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+}
+
+namespace {
+
+std::string from_utf8(const std::string& to, std::string in) {
+  iconv_t cd = iconv_open(to.c_str(), "UTF-8");
+  std::string out(in.size() * 4, '\0');
+  char* src = in.data();
+  char* dst = out.data();
+  std::size_t src_left = in.size(), dst_left = out.size();
+  iconv(cd, &src, &src_left, &dst, &dst_left);
+  iconv_close(cd);
+  out.resize(out.size() - dst_left);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("UTF-8 with a stray bad byte stays UTF-8 so the import can name the bad line") {
+  auto c = detect_encoding("name\ncafé crème brûlée üñïç\n\xFF\n", true);
+  CHECK(c.name == "UTF-8");
+  CHECK(c.how.find("1 invalid byte") != std::string::npos);
+  CHECK(detect_encoding("caf\xE9 cr\xE8me br\xFB" "l\xE9" "e \xFC\xF1\xEF\xE7\n", true).name != "UTF-8");
+}
+
+TEST_CASE("uchardet for the rest") {
+  std::string text;
+  for (int i = 0; i < 40; ++i) text += "id,こんにちは世界、日本語のテキストです。東京都\n";
+  for (const char* enc : {"SHIFT_JIS", "EUC-JP"}) {
+    auto c = detect_encoding(from_utf8(enc, text), true);
+    CHECK(c.name == enc);
+    CHECK(c.how.find("uchardet") != std::string::npos);
+  }
+}
+
+TEST_CASE("names: pgmonkey's Python codec names and unknown names") {
+  CHECK(canonical_name("utf-8-sig") == "UTF-8");
+  CHECK(canonical_name("latin1") == "ISO-8859-1");
+  CHECK(canonical_name("cp1252") == "WINDOWS-1252");
+  CHECK(user_encoding("utf-8", "\xEF\xBB\xBF" "a").bom_length == 3);
+  CHECK(user_encoding("latin1", "a").user_set);
+  CHECK_THROWS_AS(user_encoding("no-such-encoding", "a"), pgmonkey::UsageError);
+}
+
+TEST_CASE("transcoding keeps an unfinished sequence for the next call and flags invalid input") {
+  Transcoder t("UTF-16LE");
+  std::string out;
+  auto s = t.convert(std::string("a\0b", 3), out, false);
+  CHECK(s.consumed == 2);
+  CHECK(out == "a");
+  Transcoder l("ISO-8859-1");
+  out.clear();
+  CHECK(l.convert("caf\xE9", out, true).consumed == 4);
+  CHECK(out == "caf\xC3\xA9");
+  Transcoder w("WINDOWS-1252");
+  out.clear();
+  auto undefined = w.convert("\x80 ok \x81", out, true);  // euro sign, then a byte 1252 leaves undefined
+  CHECK(undefined.invalid);
+  CHECK(undefined.consumed == 5);
+  CHECK(out == "\xE2\x82\xAC ok ");
+  Transcoder k("KOI8-R");
+  out.clear();
+  CHECK(k.convert("\xF0\xD2\xC9", out, true).consumed == 3);
+  CHECK(out == "При");
+  Transcoder sj("SHIFT_JIS");
+  out.clear();
+  auto bad = sj.convert("ab\x81", out, true);
+  CHECK(bad.invalid);
+  CHECK(out == "ab");
+}

@@ -1,0 +1,79 @@
+// Table names with SQL quoting rules, and the SQL built from them.
+#include <doctest/doctest.h>
+
+#include "core/error.hpp"
+#include "csv/line_map.hpp"
+#include "db/copy_in.hpp"
+#include "transfer/import_config.hpp"
+#include "transfer/table_name.hpp"
+#include "transfer/table_plan.hpp"
+
+using namespace pgmonkey::transfer;
+
+TEST_CASE("schema.table with quoting rules") {
+  auto a = parse_table_name("Sales");
+  CHECK(a.schema.empty());
+  CHECK(a.table == "sales");
+  auto b = parse_table_name("\"My.Schema\".\"Odd \"\"T\"\"\"");
+  CHECK(b.schema == "My.Schema");
+  CHECK(b.table == "Odd \"T\"");
+  CHECK(b.quoted() == "\"My.Schema\".\"Odd \"\"T\"\"\"");
+  CHECK(parse_table_name("s.t").quoted() == "\"s\".\"t\"");
+}
+
+TEST_CASE("injection-shaped names are rejected or stay one quoted identifier") {
+  for (const char* bad : {"t; DROP TABLE x", "t--", "a.b.c", "\"open", "", ".t", "t.", "x\"y"})
+    CHECK_THROWS_AS(parse_table_name(bad), pgmonkey::UsageError);
+  auto q = parse_table_name("\"t\"\"; DROP TABLE x; --\"");
+  CHECK(q.quoted() == "\"t\"\"; DROP TABLE x; --\"");
+}
+
+TEST_CASE("COPY and CREATE statements quote every name") {
+  CopyFlags f;
+  f.delimiter = ';';
+  f.has_null_string = true;
+  f.null_string = "N'A";
+  f.force_not_null = {"a\"b"};
+  auto sql = copy_sql(parse_table_name("t"), {"a\"b", "c"}, f);
+  CHECK(sql == "COPY \"t\" (\"a\"\"b\", \"c\") FROM STDIN WITH (FORMAT csv, DELIMITER ';', QUOTE '\"', ESCAPE '\"', "
+               "NULL 'N''A', FORCE_NOT_NULL (\"a\"\"b\"), ENCODING 'UTF8')");
+  CHECK(create_table_sql(parse_table_name("s.t"), {"x"}, {pgmonkey::csv::ColumnType::bigint}) ==
+        "CREATE TABLE \"s\".\"t\" (\"x\" bigint)");
+}
+
+TEST_CASE("the server's COPY context gives line and column") {
+  auto [line, col] = pgmonkey::db::parse_copy_context("COPY t, line 42, column amount: \"x\"");
+  CHECK(*line == 42);
+  CHECK(col == "amount");
+  CHECK_FALSE(pgmonkey::db::parse_copy_context("SQL statement").first);
+}
+
+TEST_CASE("line map: sparse end lines, recent start lines") {
+  pgmonkey::csv::LineMap m(1 << 10, 4);
+  std::uint64_t key = 0, line = 1;  // line 1 is the header
+  for (int i = 0; i < 1000; ++i) {
+    bool two = i % 10 == 0;  // every tenth record holds a quoted newline
+    key += two ? 2 : 1;
+    m.add(key, line + 1, line + (two ? 2 : 1));
+    line += two ? 2 : 1;
+  }
+  CHECK(m.entries() == 1);  // COPY counts the quoted newlines too: ends advance together
+  CHECK(*m.line_of(key) == line);  // recent: exact start
+  auto old = m.find(2);             // the first record (two lines, COPY lines 1-2) is no longer recent
+  REQUIRE(old);
+  CHECK_FALSE(old->start);
+  CHECK(old->line == 3);
+  m.add(key + 1, line + 3, line + 3);  // two blank lines skipped
+  CHECK(m.entries() == 2);
+  CHECK(m.find(key + 1)->line == line + 3);
+  pgmonkey::csv::LineMap full(1, 1);
+  full.add(1, 2, 2);
+  full.add(2, 5, 5);
+  full.add(3, 6, 6);
+  CHECK_FALSE(full.find(2));
+}
+
+TEST_CASE("sidecar path is pgmonkey's: data.csv → data.yaml") {
+  CHECK(sidecar_path("/x/data.csv") == "/x/data.yaml");
+  CHECK(sidecar_path("/x.d/data") == "/x.d/data.yaml");
+}

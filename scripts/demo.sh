@@ -43,6 +43,13 @@ step ./demo
 step "$bin/pgconfig" generate-code -c demo.yaml --language python --connection-type async_pool -o demo_pool.py
 step /usr/bin/python3 demo_pool.py demo.yaml
 
+# A CSV file into a new table: encoding and dialect detected, all or nothing.
+printf 'Customer ID;Name;Joined\r\n1;"Zoë Müller";2024-01-05\r\n2;"Smith; John";2024-02-11\r\n' > customers.csv
+step "$bin/pgimport" -c demo.yaml --table customers --infer-types customers.csv
+printf 'Customer ID;Name;Joined\r\n3;Ann;not-a-date\r\n' > bad.csv
+step "$bin/pgimport" -c demo.yaml --table customers bad.csv || echo "(exit $?: nothing was imported)"
+step psql -X -c "SELECT * FROM customers ORDER BY customer_id"
+
 # A table out to CSV, atomically.
 psql -X -q -c "CREATE TABLE demo_orders AS SELECT i AS id, 'item ' || i AS item, i * 1.25 AS price
                FROM generate_series(1, 100000) i"

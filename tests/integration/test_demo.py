@@ -38,6 +38,7 @@ def test_demo_walks_through_and_removes_the_cluster():
                  "$ pgserverconfig -c demo.yaml --app-instances 2", "max_connections =",
                  "$ pgserverconfig -c demo.yaml --audit", "summary:",
                  "$ pgconfig generate-code", "SELECT 1 returned 1",
+                 "$ pgimport", "customer_id", "Zoë Müller", "nothing was imported",
                  "$ pgexport", "id,item,price", '"rows": 100000'):
         assert step in r.stdout, step
     port, directory = cluster_of(r.stdout)

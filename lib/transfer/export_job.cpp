@@ -254,12 +254,12 @@ std::uint64_t stream(db::Connection& conn, const Plan& plan, Output& output, Clo
     on_progress(progress);
   };
 
-  db::CancelOnSignal::throw_if_interrupted();  // a signal between the catalog queries cancelled nothing
+  db::throw_if_interrupted();  // a signal between the catalog queries cancelled nothing
   db::CopyOut copy(conn.raw(), build_copy_sql(plan.source, plan.dialect, plan.server_encoding));
   std::string_view chunk;
   std::uint64_t chunks = 0;  // one per row, plus the header
   while (copy.next(chunk)) {
-    db::CancelOnSignal::throw_if_interrupted();
+    db::throw_if_interrupted();
     encoder.encode(chunk, buffer);
     ++chunks;
     if (buffer.size() >= kFlushBytes) {
@@ -285,9 +285,9 @@ ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, 
   ExportResult result;
   result.rows = stream(conn, plan, output, t0, on_progress);
   // 4. End the snapshot, then put the file in place: the last step that can fail is the rename.
-  db::CancelOnSignal::throw_if_interrupted();
+  db::throw_if_interrupted();
   tx.commit();
-  db::CancelOnSignal::throw_if_interrupted();
+  db::throw_if_interrupted();
   output.commit();
   result.table = plan.source.schema + "." + plan.source.table;
   result.output = req.output;
@@ -318,14 +318,14 @@ std::string default_output_for(const std::string& table) {
 }
 
 ExportResult run_export(db::Connection& conn, const ExportRequest& request, const ProgressFn& on_progress) {
-  db::CancelOnSignal guard(conn.raw());
+  db::CancelOnSignal guard(conn.raw(), db::SigPipe::ignore);
   try {
     ExportResult result;
     db::translate_errors([&] { result = export_in_snapshot(conn, request, on_progress); });
     return result;
   } catch (const Error&) {
     // A cancel we asked for comes back as a query error; report it as what it was.
-    if (db::CancelOnSignal::interrupted()) throw InterruptedError();
+    if (db::interrupted()) throw InterruptedError();
     throw;
   }
 }

@@ -4,14 +4,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
-#include <filesystem>
 
 #include "core/error.hpp"
 #include "core/strings.hpp"
 #include "db/quote.hpp"
 
 namespace pgmonkey::transfer {
-namespace fs = std::filesystem;
 namespace {
 
 // Lower case without '-', '_', '.', ' ': "ISO-8859-1" and "iso_8859_1" compare equal.
@@ -28,16 +26,6 @@ std::string printable(char c) {
 }
 
 }  // namespace
-
-std::string find_sidecar(const std::string& csv_path) {
-  if (csv_path.empty() || csv_path == "-") return {};
-  std::error_code ec;
-  fs::path swapped = fs::path(csv_path).replace_extension(".yaml");
-  if (fs::is_regular_file(swapped, ec)) return swapped.string();
-  fs::path appended = csv_path + ".yaml";
-  if (fs::is_regular_file(appended, ec)) return appended.string();
-  return {};
-}
 
 Sidecar load_sidecar(const std::string& path) {
   Sidecar s;

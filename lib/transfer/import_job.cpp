@@ -21,6 +21,7 @@
 #include "db/copy_in.hpp"
 #include "transfer/import_config.hpp"
 #include "transfer/input_stream.hpp"
+#include "transfer/sidecar_path.hpp"
 #include "transfer/table_name.hpp"
 #include "transfer/table_plan.hpp"
 #include "transfer/text_reader.hpp"
@@ -252,13 +253,10 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
   else if (!o.write_import_config) throw UsageError("--table is required", "pgimport -c CONN.yaml --table [schema.]table FILE");
 
   // 1. The sidecar import config.
-  std::string side_path = !o.import_config.empty() ? o.import_config : o.file != "-" ? sidecar_path(o.file) : "";
+  std::string side_path = o.import_config;
+  if (side_path.empty() && !o.write_import_config) side_path = find_sidecar(o.file);
+  if (side_path.empty() && o.file != "-") side_path = sidecar_path(o.file);  // where --write-import-config writes
   bool side_exists = !side_path.empty() && file_exists(side_path);
-  if (!side_exists && o.import_config.empty() && o.file != "-" && !o.write_import_config &&
-      file_exists(o.file + ".yaml")) {
-    side_path = o.file + ".yaml";  // FILE.yaml spelled literally (data.csv.yaml) also counts
-    side_exists = true;
-  }
   ImportConfig side;
   if (o.write_import_config) {
     if (side_path.empty()) throw UsageError("--write-import-config needs a file name or --import-config PATH");

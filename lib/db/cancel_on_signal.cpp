@@ -1,4 +1,4 @@
-// Signal handlers that turn Ctrl-C/SIGTERM into a flag plus a server-side cancel request.
+// Signal handlers that turn Ctrl-C/SIGTERM into a flag plus a server-side cancel request; plain cancels.
 #include "db/cancel_on_signal.hpp"
 
 #include <libpq-fe.h>
@@ -56,6 +56,14 @@ CancelOnSignal::~CancelOnSignal() noexcept {
   // Swapped out before it is freed: a handler running from here on sees the outer one or none.
   g_cancel.store(previous_);
   if (cancel_) PQfreeCancel(cancel_);
+}
+
+void cancel_statement(pg_conn* conn) noexcept {
+  if (PGcancel* cancel = PQgetCancel(conn)) {
+    char err[256];
+    PQcancel(cancel, err, sizeof err);
+    PQfreeCancel(cancel);
+  }
 }
 
 bool interrupted() noexcept { return g_interrupted != 0; }

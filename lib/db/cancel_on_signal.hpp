@@ -1,5 +1,5 @@
-// Ctrl-C and SIGTERM during a job: a flag the long-running loops poll, plus a server-side cancel
-// of the statement that is running, so a blocked query or COPY returns and the job unwinds.
+// Cancelling statements: Ctrl-C and SIGTERM as a flag the long-running loops poll plus a cancel
+// request for the running statement (so a blocked query or COPY returns), and a plain cancel.
 #pragma once
 
 #include <csignal>
@@ -47,6 +47,10 @@ class CancelOnSignal {
   pg_cancel* cancel_;
   pg_cancel* previous_;
 };
+
+// Sends a cancel request for `conn`'s running statement now (outside a signal handler: it
+// allocates), e.g. for a COPY abandoned mid-stream. Never throws; a failed request is ignored.
+void cancel_statement(pg_conn* conn) noexcept;
 
 // True once SIGINT or SIGTERM arrived while a SignalScope was alive (until the next outermost
 // scope starts).

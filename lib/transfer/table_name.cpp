@@ -21,12 +21,11 @@ bool ident_char(unsigned char c) { return ident_start(c) || (c >= '0' && c <= '9
 }  // namespace
 
 std::string TableName::quoted() const {
-  return schema.empty() ? db::quote_ident(table) : db::quote_ident(schema) + "." + db::quote_ident(table);
+  return db::quote_qualified(schema, table);
 }
 
 std::string TableName::quoted_as_written() const {
-  return schema_as_written.empty() ? db::quote_ident(table_as_written)
-                                   : db::quote_ident(schema_as_written) + "." + db::quote_ident(table_as_written);
+  return db::quote_qualified(schema_as_written, table_as_written);
 }
 
 std::string TableName::display() const { return schema.empty() ? table : schema + "." + table; }

@@ -6,6 +6,7 @@
 #include "db/connection.hpp"
 #include "pgexport/progress.hpp"
 #include "transfer/export_job.hpp"
+#include "transfer/sidecar_path.hpp"
 
 using namespace pgmonkey;
 using namespace pgmonkey::app;

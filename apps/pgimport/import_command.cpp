@@ -5,7 +5,7 @@
 
 #include "common/output.hpp"
 #include "core/error.hpp"
-#include "core/interrupt_flag.hpp"
+#include "db/cancel_on_signal.hpp"
 #include "pgimport/progress_bar.hpp"
 
 namespace pgmonkey::app::pgimport {
@@ -93,7 +93,7 @@ int run(const CommonOptions& common, Options& o) {
     if (common.config.empty()) throw UsageError("a connection config is required: -c CONN.yaml");
     cfg = load_config(common);
   }
-  core::install_interrupt_handlers();
+  db::SignalScope signals;  // Ctrl-C while reading the file, before any connection, still exits 130
   ProgressBar bar(o.progress, common.quiet);
   transfer::ImportCallbacks cb;
   cb.on_warning = [](const std::string& w) { warn(w); };

@@ -1,19 +1,21 @@
-// Signal handlers that turn Ctrl-C/SIGTERM into a flag plus a server-side cancel request.
+// Signal handlers that turn Ctrl-C/SIGTERM into a flag plus a server-side cancel request; plain cancels.
 #include "db/cancel_on_signal.hpp"
 
 #include <libpq-fe.h>
 
 #include <atomic>
-#include <csignal>
 
 #include "core/error.hpp"
 
 namespace pgmonkey::db {
 namespace {
 
-std::atomic<PGcancel*> g_cancel{nullptr};
+// The handler may only touch these two: a sig_atomic_t and a lock-free atomic pointer.
 volatile std::sig_atomic_t g_interrupted = 0;
-struct sigaction g_old_int, g_old_term, g_old_pipe;
+std::atomic<PGcancel*> g_cancel{nullptr};
+static_assert(std::atomic<PGcancel*>::is_always_lock_free, "the signal handler needs a lock-free pointer");
+
+int g_depth = 0;  // live SignalScopes; only the main flow of control changes it
 
 extern "C" void on_signal(int) {
   g_interrupted = 1;
@@ -23,36 +25,54 @@ extern "C" void on_signal(int) {
   }
 }
 
+void install(int sig, void (*handler)(int), struct sigaction* old) noexcept {
+  struct sigaction sa {};
+  sa.sa_handler = handler;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: a blocked read or write comes back and sees the flag
+  sigaction(sig, &sa, old);
+}
+
 }  // namespace
 
-CancelOnSignal::CancelOnSignal(pg_conn* conn) {
-  g_interrupted = 0;
-  g_cancel.store(PQgetCancel(conn));
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;  // no SA_RESTART: a blocking write returns early rather than finishing
-  sigaction(SIGINT, &sa, &g_old_int);
-  sigaction(SIGTERM, &sa, &g_old_term);
-  struct sigaction ignore {};
-  ignore.sa_handler = SIG_IGN;
-  sigemptyset(&ignore.sa_mask);
-  sigaction(SIGPIPE, &ignore, &g_old_pipe);
+SignalScope::SignalScope(SigPipe pipe) noexcept : pipe_(pipe == SigPipe::ignore) {
+  if (g_depth++ == 0) g_interrupted = 0;
+  install(SIGINT, on_signal, &old_int_);
+  install(SIGTERM, on_signal, &old_term_);
+  if (pipe_) install(SIGPIPE, SIG_IGN, &old_pipe_);
 }
+
+SignalScope::~SignalScope() noexcept {
+  if (pipe_) sigaction(SIGPIPE, &old_pipe_, nullptr);
+  sigaction(SIGTERM, &old_term_, nullptr);
+  sigaction(SIGINT, &old_int_, nullptr);
+  --g_depth;
+}
+
+CancelOnSignal::CancelOnSignal(pg_conn* conn, SigPipe pipe) noexcept
+    : signals_(pipe), cancel_(conn ? PQgetCancel(conn) : nullptr), previous_(g_cancel.exchange(cancel_)) {}
 
 CancelOnSignal::~CancelOnSignal() noexcept {
-  sigaction(SIGINT, &g_old_int, nullptr);
-  sigaction(SIGTERM, &g_old_term, nullptr);
-  sigaction(SIGPIPE, &g_old_pipe, nullptr);
-  if (PGcancel* c = g_cancel.exchange(nullptr)) PQfreeCancel(c);
+  // Swapped out before it is freed: a handler running from here on sees the outer one or none.
+  g_cancel.store(previous_);
+  if (cancel_) PQfreeCancel(cancel_);
 }
 
-bool CancelOnSignal::interrupted() noexcept {
-  return g_interrupted != 0;
+void cancel_statement(pg_conn* conn) noexcept {
+  if (PGcancel* cancel = PQgetCancel(conn)) {
+    char err[256];
+    PQcancel(cancel, err, sizeof err);
+    PQfreeCancel(cancel);
+  }
 }
 
-void CancelOnSignal::throw_if_interrupted() {
+bool interrupted() noexcept { return g_interrupted != 0; }
+
+void throw_if_interrupted() {
   if (interrupted()) throw InterruptedError();
 }
+
+void request_interrupt() noexcept { g_interrupted = 1; }
+void reset_interrupt() noexcept { g_interrupted = 0; }
 
 }  // namespace pgmonkey::db

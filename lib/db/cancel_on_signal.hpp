@@ -1,26 +1,64 @@
-// Ctrl-C and SIGTERM during a long statement: remember the signal and cancel the query.
+// Cancelling statements: Ctrl-C and SIGTERM as a flag the long-running loops poll plus a cancel
+// request for the running statement (so a blocked query or COPY returns), and a plain cancel.
 #pragma once
 
+#include <csignal>
+
 struct pg_conn;
+struct pg_cancel;
 
 namespace pgmonkey::db {
 
-// While alive, SIGINT and SIGTERM no longer kill the process: they set a flag and send a
-// cancel request for `conn`'s running statement (PQcancel is safe inside a signal handler),
-// so a blocked COPY returns promptly and the caller unwinds normally, cleaning up as it goes.
-// SIGPIPE is ignored so a closed output pipe becomes a write error. The previous handlers come
-// back on destruction. One guard at a time per process.
+enum class SigPipe {
+  keep,    // the process keeps its SIGPIPE disposition
+  ignore,  // a closed output pipe becomes a write error (EPIPE) instead of killing the process
+};
+
+// While alive, SIGINT and SIGTERM no longer kill the process: they set the flag interrupted()
+// reports. The handlers run without SA_RESTART, so a read or write blocked on a pipe returns
+// EINTR and its loop sees the flag. The previous handlers come back on destruction. Scopes nest;
+// the outermost one clears the flag when it starts.
+class SignalScope {
+ public:
+  explicit SignalScope(SigPipe pipe = SigPipe::keep) noexcept;
+  ~SignalScope() noexcept;
+  SignalScope(const SignalScope&) = delete;
+  SignalScope& operator=(const SignalScope&) = delete;
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+  struct sigaction old_pipe_ {};
+  bool pipe_ = false;
+};
+
+// A SignalScope that, while alive, also sends a cancel request for `conn`'s running statement
+// when the signal arrives (PQcancel is async-signal-safe). Guards nest: the innermost
+// connection is the one cancelled; the outer one comes back when the inner guard ends.
 class CancelOnSignal {
  public:
-  explicit CancelOnSignal(pg_conn* conn);
+  explicit CancelOnSignal(pg_conn* conn, SigPipe pipe = SigPipe::keep) noexcept;
   ~CancelOnSignal() noexcept;
   CancelOnSignal(const CancelOnSignal&) = delete;
   CancelOnSignal& operator=(const CancelOnSignal&) = delete;
 
-  // True once SIGINT or SIGTERM arrived while the guard was alive.
-  static bool interrupted() noexcept;
-  // Throws InterruptedError when interrupted().
-  static void throw_if_interrupted();
+ private:
+  SignalScope signals_;
+  pg_cancel* cancel_;
+  pg_cancel* previous_;
 };
+
+// Sends a cancel request for `conn`'s running statement now (outside a signal handler: it
+// allocates), e.g. for a COPY abandoned mid-stream. Never throws; a failed request is ignored.
+void cancel_statement(pg_conn* conn) noexcept;
+
+// True once SIGINT or SIGTERM arrived while a SignalScope was alive (until the next outermost
+// scope starts).
+bool interrupted() noexcept;
+// Throws InterruptedError when interrupted().
+void throw_if_interrupted();
+// Set or clear the flag as a signal would (tests, and re-use within one process).
+void request_interrupt() noexcept;
+void reset_interrupt() noexcept;
 
 }  // namespace pgmonkey::db

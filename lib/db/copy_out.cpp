@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "core/strings.hpp"
+#include "db/cancel_on_signal.hpp"
 
 namespace pgmonkey::db {
 namespace {
@@ -52,11 +53,7 @@ CopyOut::~CopyOut() noexcept {
   release_buffer();
   if (finished_) return;
   // Abandoned mid-stream: ask the server to stop, then drain what is already on the way.
-  if (PGcancel* cancel = PQgetCancel(conn_)) {
-    char err[256];
-    PQcancel(cancel, err, sizeof err);
-    PQfreeCancel(cancel);
-  }
+  cancel_statement(conn_);
   char* buf = nullptr;
   while (PQgetCopyData(conn_, &buf, 0) > 0) PQfreemem(buf);
   while (PGresult* res = PQgetResult(conn_)) PQclear(res);

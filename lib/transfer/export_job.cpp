@@ -21,6 +21,7 @@
 #include "db/quote.hpp"
 #include "transfer/atomic_file.hpp"
 #include "transfer/export_stream.hpp"
+#include "transfer/table_name.hpp"
 
 namespace pgmonkey::transfer {
 namespace {
@@ -56,27 +57,20 @@ std::optional<FoundTable> lookup(pqxx::transaction_base& tx, const std::string& 
   return t;
 }
 
-std::string qualified_text(const TableName& n, bool fold) {
-  auto part = [&](const std::string& s, bool quoted) {
-    return db::quote_ident(fold && !quoted ? core::to_lower(s) : s);
-  };
-  std::string t = part(n.table, n.table_quoted);
-  return n.schema.empty() ? t : part(n.schema, n.schema_quoted) + "." + t;
-}
-
 FoundTable find_table(pqxx::transaction_base& tx, const std::string& text) {
-  TableName name = parse_table_name(text);
+  TableName name = parse_table_name(text, UnquotedParts::anything);
   // As written first (Orders stays Orders), then folded the way SQL folds unquoted names.
-  if (auto t = lookup(tx, qualified_text(name, false))) return *t;
-  if (auto t = lookup(tx, qualified_text(name, true))) return *t;
+  if (auto t = lookup(tx, name.quoted_as_written())) return *t;
+  if (name.quoted() != name.quoted_as_written())
+    if (auto t = lookup(tx, name.quoted())) return *t;
   std::vector<std::string> names;
   auto r = tx.exec_params(
       "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "WHERE c.relkind IN ('r','v','m','f','p') AND n.nspname NOT IN ('pg_catalog','information_schema') "
       "AND ($1 = '' OR n.nspname = $1)",
-      name.schema);
+      name.schema_as_written);
   for (const auto& row : r) names.emplace_back(row[0].c_str());
-  std::string guess = core::did_you_mean(name.table, names);
+  std::string guess = core::did_you_mean(name.table_as_written, names);
   throw JobError("table " + text + " does not exist", {},
                  guess.empty() ? "check the name and the schema (schema.table)" : "did you mean " + guess + "?");
 }
@@ -260,12 +254,12 @@ std::uint64_t stream(db::Connection& conn, const Plan& plan, Output& output, Clo
     on_progress(progress);
   };
 
-  db::CancelOnSignal::throw_if_interrupted();  // a signal between the catalog queries cancelled nothing
+  db::throw_if_interrupted();  // a signal between the catalog queries cancelled nothing
   db::CopyOut copy(conn.raw(), build_copy_sql(plan.source, plan.dialect, plan.server_encoding));
   std::string_view chunk;
   std::uint64_t chunks = 0;  // one per row, plus the header
   while (copy.next(chunk)) {
-    db::CancelOnSignal::throw_if_interrupted();
+    db::throw_if_interrupted();
     encoder.encode(chunk, buffer);
     ++chunks;
     if (buffer.size() >= kFlushBytes) {
@@ -291,9 +285,9 @@ ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, 
   ExportResult result;
   result.rows = stream(conn, plan, output, t0, on_progress);
   // 4. End the snapshot, then put the file in place: the last step that can fail is the rename.
-  db::CancelOnSignal::throw_if_interrupted();
+  db::throw_if_interrupted();
   tx.commit();
-  db::CancelOnSignal::throw_if_interrupted();
+  db::throw_if_interrupted();
   output.commit();
   result.table = plan.source.schema + "." + plan.source.table;
   result.output = req.output;
@@ -317,53 +311,21 @@ core::Json ExportResult::to_json() const {
 }
 
 std::string default_output_for(const std::string& table) {
-  std::string name = parse_table_name(table).table;
+  std::string name = parse_table_name(table, UnquotedParts::anything).table_as_written;
   for (char& c : name)
     if (c == '/') c = '_';
   return name + ".csv";
 }
 
-TableName parse_table_name(const std::string& text) {
-  std::vector<std::pair<std::string, bool>> parts(1);
-  bool in_quotes = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '"') {
-      if (in_quotes && i + 1 < text.size() && text[i + 1] == '"') {
-        parts.back().first += '"';
-        ++i;
-      } else {
-        in_quotes = !in_quotes;
-        parts.back().second = true;
-      }
-    } else if (c == '.' && !in_quotes && parts.size() == 1) {
-      parts.emplace_back();
-    } else {
-      parts.back().first += c;
-    }
-  }
-  if (in_quotes) throw UsageError("unbalanced double quote in table name " + text);
-  TableName n;
-  if (parts.size() == 2) {
-    n.schema = parts[0].first;
-    n.schema_quoted = parts[0].second;
-  }
-  n.table = parts.back().first;
-  n.table_quoted = parts.back().second;
-  if (n.table.empty() || (parts.size() == 2 && n.schema.empty()))
-    throw UsageError("not a table name: '" + text + "'", "write table or schema.table");
-  return n;
-}
-
 ExportResult run_export(db::Connection& conn, const ExportRequest& request, const ProgressFn& on_progress) {
-  db::CancelOnSignal guard(conn.raw());
+  db::CancelOnSignal guard(conn.raw(), db::SigPipe::ignore);
   try {
     ExportResult result;
     db::translate_errors([&] { result = export_in_snapshot(conn, request, on_progress); });
     return result;
   } catch (const Error&) {
     // A cancel we asked for comes back as a query error; report it as what it was.
-    if (db::CancelOnSignal::interrupted()) throw InterruptedError();
+    if (db::interrupted()) throw InterruptedError();
     throw;
   }
 }

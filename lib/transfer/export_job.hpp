@@ -16,7 +16,7 @@ class Connection;
 namespace pgmonkey::transfer {
 
 struct ExportRequest {
-  std::string table;                 // [schema.]table; "double quotes" keep case and dots
+  std::string table;                 // [schema.]table; "double quotes" keep case and dots (table_name.hpp)
   std::string output;                // file path, or "-" for standard output
   bool force = false;                // replace an existing file
   std::vector<std::string> columns;  // empty: all columns in table order
@@ -43,14 +43,6 @@ struct ExportResult {
 
 // pgmonkey's default file name: the table name (without schema) plus .csv, in the current folder.
 std::string default_output_for(const std::string& table);
-
-// Splits "schema.table" at the first dot outside double quotes; quotes are removed and "" undone.
-// The bool says whether that part was quoted (then it is matched exactly, not case-folded).
-struct TableName {
-  std::string schema, table;
-  bool schema_quoted = false, table_quoted = false;
-};
-TableName parse_table_name(const std::string& text);
 
 // Runs the export in a REPEATABLE READ READ ONLY transaction. The file appears only if all went
 // well; any failure, including SIGINT/SIGTERM (turned into InterruptedError), leaves the target

@@ -4,14 +4,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
-#include <filesystem>
 
 #include "core/error.hpp"
 #include "core/strings.hpp"
 #include "db/quote.hpp"
 
 namespace pgmonkey::transfer {
-namespace fs = std::filesystem;
 namespace {
 
 // Lower case without '-', '_', '.', ' ': "ISO-8859-1" and "iso_8859_1" compare equal.
@@ -28,16 +26,6 @@ std::string printable(char c) {
 }
 
 }  // namespace
-
-std::string find_sidecar(const std::string& csv_path) {
-  if (csv_path.empty() || csv_path == "-") return {};
-  std::error_code ec;
-  fs::path swapped = fs::path(csv_path).replace_extension(".yaml");
-  if (fs::is_regular_file(swapped, ec)) return swapped.string();
-  fs::path appended = csv_path + ".yaml";
-  if (fs::is_regular_file(appended, ec)) return appended.string();
-  return {};
-}
 
 Sidecar load_sidecar(const std::string& path) {
   Sidecar s;
@@ -163,16 +151,15 @@ void validate_dialect(const ExportDialect& d) {
 }
 
 std::string build_copy_sql(const CopySource& source, const ExportDialect& d, const std::string& server_encoding) {
-  std::string relation = db::quote_ident(source.schema) + "." + db::quote_ident(source.table);
-  std::vector<std::string> cols;
-  for (const auto& c : source.columns) cols.push_back(db::quote_ident(c));
+  std::string relation = db::quote_qualified(source.schema, source.table);
+  std::string cols = db::quote_ident_list(source.columns);
   std::string what;
   if (source.relkind == 'r') {
     what = relation;
-    if (!cols.empty()) what += " (" + core::join(cols, ", ") + ")";
+    if (!cols.empty()) what += " (" + cols + ")";
   } else {
     // COPY reads only plain tables; everything else goes through a query with the same output.
-    what = "(SELECT " + (cols.empty() ? std::string("*") : core::join(cols, ", ")) + " FROM " + relation + ")";
+    what = "(SELECT " + (cols.empty() ? std::string("*") : cols) + " FROM " + relation + ")";
   }
   std::vector<std::string> opts = {"FORMAT csv", std::string("HEADER ") + (d.header ? "true" : "false"),
                                    "DELIMITER " + db::quote_literal(std::string(1, d.delimiter)),
@@ -181,9 +168,7 @@ std::string build_copy_sql(const CopySource& source, const ExportDialect& d, con
   if (d.force_quote == std::vector<std::string>{"*"}) {
     opts.push_back("FORCE_QUOTE *");
   } else if (!d.force_quote.empty()) {
-    std::vector<std::string> fq;
-    for (const auto& c : d.force_quote) fq.push_back(db::quote_ident(c));
-    opts.push_back("FORCE_QUOTE (" + core::join(fq, ", ") + ")");
+    opts.push_back("FORCE_QUOTE (" + db::quote_ident_list(d.force_quote) + ")");
   }
   opts.push_back("ENCODING " + db::quote_literal(server_encoding));
   return "COPY " + what + " TO STDOUT WITH (" + core::join(opts, ", ") + ")";

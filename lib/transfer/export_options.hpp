@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "transfer/sidecar_path.hpp"
+
 namespace pgmonkey::transfer {
 
 // The dialect as resolved from flags, the sidecar file and defaults. The defaults give exactly
@@ -28,9 +30,7 @@ struct Sidecar {
   std::vector<std::string> warnings;  // unknown keys, for the app to show
 };
 
-// pgmonkey names it after the CSV with the extension swapped (data.csv -> data.yaml); a file
-// named FILE.yaml (data.csv.yaml) is taken too. Empty when neither exists.
-std::string find_sidecar(const std::string& csv_path);
+// Found with find_sidecar (transfer/sidecar_path.hpp), as pgimport finds its own.
 // Throws ConfigError when the file is not a YAML mapping of strings.
 Sidecar load_sidecar(const std::string& path);
 

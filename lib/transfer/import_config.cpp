@@ -23,14 +23,6 @@ std::string yaml_string(const std::string& s) {
 
 }  // namespace
 
-std::string sidecar_path(const std::string& data_file) {
-  auto slash = data_file.find_last_of('/');
-  auto dot = data_file.find_last_of('.');
-  if (dot != std::string::npos && (slash == std::string::npos || dot > slash + 1))
-    return data_file.substr(0, dot) + ".yaml";
-  return data_file + ".yaml";
-}
-
 ImportConfig read_import_config(const std::string& path, std::vector<std::string>& warnings) {
   YAML::Node doc;
   try {

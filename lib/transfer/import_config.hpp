@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "transfer/sidecar_path.hpp"  // where the file lives
+
 namespace pgmonkey::transfer {
 
 struct ImportConfig {
@@ -15,10 +17,6 @@ struct ImportConfig {
   std::optional<std::string> quotechar;
   std::optional<std::string> encoding;
 };
-
-// Where pgmonkey looks for the sidecar of `data_file`: data.csv → data.yaml (the importer also
-// accepts data.csv.yaml when that is the one present).
-std::string sidecar_path(const std::string& data_file);
 
 // Throws ConfigError for unreadable YAML or a key with the wrong type; unknown keys become warnings.
 ImportConfig read_import_config(const std::string& path, std::vector<std::string>& warnings);

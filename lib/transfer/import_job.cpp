@@ -3,7 +3,6 @@
 #include "transfer/import_job.hpp"
 
 #include <fmt/format.h>
-#include <libpq-fe.h>
 #include <pqxx/except>
 #include <pqxx/transaction>
 
@@ -13,15 +12,16 @@
 #include <sys/stat.h>
 
 #include "core/error.hpp"
-#include "core/interrupt_flag.hpp"
 #include "core/strings.hpp"
 #include "csv/header_names.hpp"
 #include "csv/record_scanner.hpp"
 #include "csv/sniffer.hpp"
+#include "db/cancel_on_signal.hpp"
 #include "db/connection.hpp"
 #include "db/copy_in.hpp"
 #include "transfer/import_config.hpp"
 #include "transfer/input_stream.hpp"
+#include "transfer/sidecar_path.hpp"
 #include "transfer/table_name.hpp"
 #include "transfer/table_plan.hpp"
 #include "transfer/text_reader.hpp"
@@ -58,29 +58,17 @@ std::string human_bytes(std::uint64_t b) {
   return fmt::format("{:.1f} MB", static_cast<double>(b) / 1e6);
 }
 
-// Frees the PGcancel object; registered with the interrupt handler while the job runs.
-struct CancelGuard {
-  explicit CancelGuard(pg_conn* conn) : cancel(PQgetCancel(conn)), hook(&CancelGuard::fire, cancel) {}
-  ~CancelGuard() { PQfreeCancel(cancel); }
-  static void fire(void* data) {
-    char errbuf[256];
-    if (data) PQcancel(static_cast<PGcancel*>(data), errbuf, sizeof errbuf);
-  }
-  PGcancel* cancel;
-  core::InterruptHookGuard hook;
-};
-
 // Runs a statement step, mapping libpqxx errors (and a cancel caused by Ctrl-C) to ours.
 template <class F>
 auto sql_step(F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const pqxx::broken_connection& e) {
-    if (core::interrupt_requested()) throw InterruptedError();
+    db::throw_if_interrupted();
     throw JobError(std::string("lost the connection to the server: ") + core::trim(e.what()), {},
                    std::string("the server closed the session; ") + kRolledBack);
   } catch (const pqxx::sql_error& e) {
-    if (core::interrupt_requested()) throw InterruptedError();
+    db::throw_if_interrupted();
     std::string msg = core::trim(e.what());
     if (core::starts_with(msg, "ERROR:  ")) msg.erase(0, 8);
     throw JobError(msg, e.query(), kRolledBack, e.sqlstate());
@@ -146,7 +134,7 @@ std::optional<std::uint64_t> rescan_for_line(const std::string& path, const enco
 
 [[noreturn]] void throw_copy_error(const db::CopyError& e, const std::string& source, const csv::LineMap& map,
                                    const std::function<std::optional<std::uint64_t>(std::uint64_t)>& rescan) {
-  if (core::interrupt_requested()) throw InterruptedError();
+  db::throw_if_interrupted();
   if (e.connection_lost() || e.sqlstate() == "57P01") {
     std::string what = e.what();
     if (!core::starts_with(what, "lost the connection")) what = "lost the connection to the server: " + what;
@@ -265,13 +253,10 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
   else if (!o.write_import_config) throw UsageError("--table is required", "pgimport -c CONN.yaml --table [schema.]table FILE");
 
   // 1. The sidecar import config.
-  std::string side_path = !o.import_config.empty() ? o.import_config : o.file != "-" ? sidecar_path(o.file) : "";
+  std::string side_path = o.import_config;
+  if (side_path.empty() && !o.write_import_config) side_path = find_sidecar(o.file);
+  if (side_path.empty() && o.file != "-") side_path = sidecar_path(o.file);  // where --write-import-config writes
   bool side_exists = !side_path.empty() && file_exists(side_path);
-  if (!side_exists && o.import_config.empty() && o.file != "-" && !o.write_import_config &&
-      file_exists(o.file + ".yaml")) {
-    side_path = o.file + ".yaml";  // FILE.yaml spelled literally (data.csv.yaml) also counts
-    side_exists = true;
-  }
   ImportConfig side;
   if (o.write_import_config) {
     if (side_path.empty()) throw UsageError("--write-import-config needs a file name or --import-config PATH");
@@ -344,7 +329,7 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
     for (std::size_t i = 0; i < sniffed.field_count; ++i) header.push_back("col_" + std::to_string(i + 1));
   auto conn = db::connect(cfg, "pgimport");
   db::apply_session_settings(*conn, cfg.session_settings(config::ConnectionType::normal));
-  CancelGuard cancel_guard(conn->raw());
+  db::CancelOnSignal cancel_on_signal(conn->raw());
   pqxx::work tx(*conn, "pgimport");
   auto target = sql_step([&] { return resolve_table(tx, *name); });
   plan.table = target.display;
@@ -424,7 +409,7 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
                              plan.encoding.user_set ? "check --encoding (or the import config's encoding)"
                                                     : "name the file's encoding with --encoding");
       if (at_end) break;
-      if (core::interrupt_requested()) throw InterruptedError();
+      db::throw_if_interrupted();
       if (copy && ++chunks % kServerCheckEvery == 0 && copy->server_reported_error()) copy->fail_after_server_error();
       if (cb.on_progress && Clock::now() - last_progress > std::chrono::milliseconds(100)) {
         last_progress = Clock::now();
@@ -432,7 +417,7 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
       }
       status = reader.read(buf, kChunkBytes);
     }
-    if (core::interrupt_requested()) throw InterruptedError();
+    db::throw_if_interrupted();
     result.rows = copy ? copy->finish() : scanner.records();
   } catch (const csv::DataError& e) {
     if (copy) copy->abort("pgimport found bad data");
@@ -447,7 +432,7 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
 
   // 6. Commit (or, for a dry run, leave everything as it was).
   if (!o.dry_run) {
-    if (core::interrupt_requested()) throw InterruptedError();
+    db::throw_if_interrupted();
     sql_step([&] { tx.commit(); });
   }
   result.dry_run = o.dry_run;

@@ -9,7 +9,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
-#include "core/interrupt_flag.hpp"
+#include "db/cancel_on_signal.hpp"
 
 namespace pgmonkey::transfer {
 
@@ -39,7 +39,7 @@ InputStream::~InputStream() noexcept {
 
 std::size_t InputStream::read(char* buf, std::size_t cap) {
   while (true) {
-    if (core::interrupt_requested()) throw InterruptedError();
+    db::throw_if_interrupted();
     ssize_t n = ::read(fd_, buf, cap);
     if (n >= 0) {
       consumed_ += static_cast<std::uint64_t>(n);

@@ -12,16 +12,6 @@
 #include "db/quote.hpp"
 
 namespace pgmonkey::transfer {
-namespace {
-
-std::string column_list(const std::vector<std::string>& columns) {
-  std::vector<std::string> q;
-  for (const auto& c : columns) q.push_back(db::quote_ident(c));
-  return core::join(q, ", ");
-}
-
-}  // namespace
-
 TargetTable resolve_table(pqxx::transaction_base& tx, const TableName& name) {
   TargetTable t;
   auto r = tx.exec_params(
@@ -87,13 +77,13 @@ std::string create_table_sql(const TableName& name, const std::vector<std::strin
 }
 
 std::string copy_sql(const TableName& name, const std::vector<std::string>& columns, const CopyFlags& f) {
-  std::string sql = "COPY " + name.quoted() + " (" + column_list(columns) + ") FROM STDIN WITH (FORMAT csv";
+  std::string sql = "COPY " + name.quoted() + " (" + db::quote_ident_list(columns) + ") FROM STDIN WITH (FORMAT csv";
   sql += ", DELIMITER " + db::quote_literal(std::string(1, f.delimiter));
   sql += ", QUOTE " + db::quote_literal(std::string(1, f.quote));
   sql += ", ESCAPE " + db::quote_literal(std::string(1, f.quote));
   if (f.has_null_string) sql += ", NULL " + db::quote_literal(f.null_string);
-  if (!f.force_null.empty()) sql += ", FORCE_NULL (" + column_list(f.force_null) + ")";
-  if (!f.force_not_null.empty()) sql += ", FORCE_NOT_NULL (" + column_list(f.force_not_null) + ")";
+  if (!f.force_null.empty()) sql += ", FORCE_NULL (" + db::quote_ident_list(f.force_null) + ")";
+  if (!f.force_not_null.empty()) sql += ", FORCE_NOT_NULL (" + db::quote_ident_list(f.force_not_null) + ")";
   sql += ", ENCODING 'UTF8')";
   return sql;
 }

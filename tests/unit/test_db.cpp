@@ -131,3 +131,12 @@ TEST_CASE("SQLSTATEs survive libpqxx 6.4's exception classes") {
   CHECK(db::sqlstate_of(pqxx::sql_error("given", "q", "57014")) == "57014");
   CHECK(db::sqlstate_of(pqxx::sql_error("unknown")).empty());
 }
+
+TEST_CASE("qualified names and identifier lists are quoted part by part") {
+  using pgmonkey::db::quote_ident_list;
+  using pgmonkey::db::quote_qualified;
+  CHECK(quote_qualified("", "t") == "\"t\"");
+  CHECK(quote_qualified("my.schema", "Odd\"T") == "\"my.schema\".\"Odd\"\"T\"");
+  CHECK(quote_ident_list({}).empty());
+  CHECK(quote_ident_list({"a", "b\"c"}) == "\"a\", \"b\"\"c\"");
+}

@@ -155,22 +155,7 @@ TEST_CASE("the sidecar is pgmonkey's FILE.yaml next to the CSV") {
   CHECK_THROWS_AS(load_sidecar((dir.path / "missing.yaml").string()), ConfigError);
 }
 
-TEST_CASE("table names: schema.table, quoted parts, default file name") {
-  auto n = parse_table_name("sales.Orders");
-  CHECK(n.schema == "sales");
-  CHECK(n.table == "Orders");
-  CHECK_FALSE(n.table_quoted);
-  n = parse_table_name("\"my.schema\".\"Odd \"\"name\"\"\"");
-  CHECK(n.schema == "my.schema");
-  CHECK(n.schema_quoted);
-  CHECK(n.table == "Odd \"name\"");
-  CHECK(n.table_quoted);
-  n = parse_table_name("t");
-  CHECK(n.schema.empty());
-  CHECK(n.table == "t");
-  CHECK_THROWS_AS(parse_table_name("\"open"), UsageError);
-  CHECK_THROWS_AS(parse_table_name(".t"), UsageError);
-  CHECK_THROWS_AS(parse_table_name("s."), UsageError);
+TEST_CASE("default file name: the table without its schema") {
   CHECK(default_output_for("public.orders") == "orders.csv");
   CHECK(default_output_for("a/b") == "a_b.csv");
 }

@@ -28,6 +28,30 @@ TEST_CASE("injection-shaped names are rejected or stay one quoted identifier") {
   CHECK(q.quoted() == "\"t\"\"; DROP TABLE x; --\"");
 }
 
+TEST_CASE("names only looked up: any unquoted characters, as written and folded") {
+  // pgexport only looks names up (always quoted): as written first, then folded.
+  const auto lookup = UnquotedParts::anything;
+  auto n = parse_table_name("sales.Orders", lookup);
+  CHECK(n.schema_as_written == "sales");
+  CHECK(n.table_as_written == "Orders");
+  CHECK(n.table == "orders");  // unquoted: SQL folds it
+  CHECK(n.quoted_as_written() == "\"sales\".\"Orders\"");
+  CHECK(n.quoted() == "\"sales\".\"orders\"");
+  n = parse_table_name("\"my.schema\".\"Odd \"\"name\"\"\"", lookup);
+  CHECK(n.schema_as_written == "my.schema");
+  CHECK(n.schema == "my.schema");  // quoted: kept as written
+  CHECK(n.table_as_written == "Odd \"name\"");
+  CHECK(n.table == "Odd \"name\"");
+  n = parse_table_name("t", lookup);
+  CHECK(n.schema_as_written.empty());
+  CHECK(n.table_as_written == "t");
+  CHECK(parse_table_name("my-table", lookup).quoted_as_written() == "\"my-table\"");
+  CHECK_THROWS_AS(parse_table_name("my-table"), pgmonkey::UsageError);  // pgimport creates tables: identifiers only
+  CHECK_THROWS_AS(parse_table_name("\"open", lookup), pgmonkey::UsageError);
+  CHECK_THROWS_AS(parse_table_name(".t", lookup), pgmonkey::UsageError);
+  CHECK_THROWS_AS(parse_table_name("s.", lookup), pgmonkey::UsageError);
+}
+
 TEST_CASE("COPY and CREATE statements quote every name") {
   CopyFlags f;
   f.delimiter = ';';

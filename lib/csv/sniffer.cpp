@@ -24,7 +24,13 @@ SniffResult sniff(std::string_view sample, bool whole, const SniffOptions& optio
   // 2. Line ending, from the first record.
   r.dialect.line_ending = best.parsed.line_ending.value_or(LineEnding::lf);
   // 3. Header.
-  r.dialect.header = options.header.user_set ? options.header : Option<bool>{looks_like_header(records), false};
+  if (options.header.user_set) {
+    r.dialect.header = options.header;
+  } else {
+    auto header = sniff_header(records);
+    r.dialect.header = Option<bool>{header.header, false};
+    r.header_uncertain = !header.certain;
+  }
   if (r.dialect.header.value) {
     for (const auto& f : records.front()) r.header.push_back(f.text);
     r.field_count = records.front().size();

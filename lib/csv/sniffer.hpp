@@ -30,6 +30,7 @@ struct SniffResult {
   std::vector<ColumnType> types;        // with infer_types, else all text
   std::vector<std::string> tried;       // the candidates scored, for messages
   bool empty = false;                   // no records at all
+  bool header_uncertain = false;        // detected, but the data could not tell (all text)
   long long unterminated_quote_line = 0;  // the first record never closes its quote
 };
 

@@ -36,7 +36,7 @@ CopyIn::CopyIn(Connection& conn, const std::string& copy_sql) : conn_(conn) {
   if (!c) fail_connection("no connection");
   ResultPtr r(PQexec(c, copy_sql.c_str()), PQclear);
   if (!r) fail_connection(conn_message(c));
-  if (PQresultStatus(r.get()) != PGRES_COPY_IN) fail_from_result(r.get());
+  if (PQresultStatus(r.get()) != PGRES_COPY_IN) fail_from_result(r.release());  // takes ownership
   open_ = true;
 }
 

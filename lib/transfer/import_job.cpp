@@ -306,6 +306,9 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
                      "unterminated quoted field: the quote opened in this record is never closed",
                      "close the quote, or set another quote character with --quote", false);
   plan.dialect = sniffed.dialect;
+  if (sniffed.header_uncertain)
+    warn(std::string("could not tell from the data whether the first row is a header; assumed ") +
+         (plan.dialect.header.value ? "it is" : "it is not") + ": pass --header or --no-header to be sure");
 
   if (o.write_import_config) {
     ImportConfig out;
@@ -331,6 +334,14 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
   db::apply_session_settings(*conn, cfg.session_settings(config::ConnectionType::normal));
   db::CancelOnSignal cancel_on_signal(conn->raw());
   pqxx::work tx(*conn, "pgimport");
+  // Like pgexport: an existing table as written first (-t Orders finds "Orders"), then the name
+  // folded as SQL folds it, which is also the name a new table gets.
+  if (name->quoted_as_written() != name->quoted()) {
+    TableName as_written = *name;
+    as_written.schema = as_written.schema_as_written;
+    as_written.table = as_written.table_as_written;
+    if (sql_step([&] { return resolve_table(tx, as_written); }).exists) name = as_written;
+  }
   auto target = sql_step([&] { return resolve_table(tx, *name); });
   plan.table = target.display;
   plan.truncate = o.truncate && target.exists;

@@ -437,3 +437,41 @@ def test_progress_always_and_quiet(cluster, run, cfg, tmp_path):
     r = run("pgimport", "-c", cfg, "--table", "progress_q", f, "-q")
     assert r.returncode == 0 and r.stderr == ""
     assert "imported 1000 rows" in r.stdout
+
+
+def test_copy_refused_at_its_start_is_a_clean_failure(cluster, run, cfg, tmp_path):
+    # The server rejects the COPY statement itself: no privilege, or a generated column.
+    cluster.sql("DROP TABLE IF EXISTS perm_t; DROP TABLE IF EXISTS gen_t; DROP ROLE IF EXISTS reader")
+    cluster.sql("CREATE TABLE perm_t (a int); INSERT INTO perm_t VALUES (5)")
+    cluster.sql("CREATE ROLE reader LOGIN PASSWORD 'readerpw'; GRANT SELECT ON perm_t TO reader")
+    cluster.sql("CREATE TABLE gen_t (a int, g int GENERATED ALWAYS AS (a * 2) STORED)")
+    reader = cluster.write_config(tmp_path / "reader.yaml", user="reader", password="readerpw")
+    f = tmp_path / "p.csv"
+    f.write_text("a\n1\n")
+    r = imp(run, reader, "--table", "perm_t", f)
+    assert r.returncode == 1, r.stderr
+    assert "permission denied for table perm_t" in r.stderr
+    assert rows(cluster, "SELECT a FROM perm_t") == [(5,)]
+    g = tmp_path / "g.csv"
+    g.write_text("a,g\n1,2\n")
+    r = imp(run, cfg, "--table", "gen_t", g)
+    assert r.returncode == 1, r.stderr
+    assert "generated column" in r.stderr
+    assert rows(cluster, "SELECT count(*) FROM gen_t") == [(0,)]
+
+
+def test_header_guess_single_row_of_numbers_and_all_text(cluster, run, cfg, tmp_path):
+    one = tmp_path / "one.csv"
+    one.write_text("42,17\n")
+    r = imp(run, cfg, "--table", "one_row", one)
+    assert r.returncode == 0, r.stderr
+    assert rows(cluster, "SELECT * FROM one_row") == [("42", "17")]
+    text = tmp_path / "text.csv"
+    text.write_text("alice,paris\nbob,berlin\n")
+    r = imp(run, cfg, "--table", "all_text", text)
+    assert r.returncode == 0, r.stderr
+    assert "could not tell from the data whether the first row is a header" in r.stderr
+    assert "--no-header" in r.stderr
+    r = imp(run, cfg, "--table", "all_text2", text, "--no-header")
+    assert "could not tell" not in r.stderr
+    assert rows(cluster, "SELECT count(*) FROM all_text2") == [(2,)]

@@ -87,3 +87,15 @@ def test_round_trip(cluster, run, tmp_path, case):
     cluster.sql("DROP TABLE rt_keep")
     assert e2.returncode == 0, e2.stderr
     assert again.read_bytes() == out.read_bytes()
+
+
+def test_mixed_case_table_names_mean_the_same_table_in_both_tools(cluster, run, tmp_path):
+    cfg = cluster.write_config(tmp_path / "c.yaml")
+    cluster.sql('DROP TABLE IF EXISTS "Orders"; DROP TABLE IF EXISTS orders')
+    cluster.sql('CREATE TABLE "Orders" (id int, item text); INSERT INTO "Orders" VALUES (1, \'x\')')
+    out = tmp_path / "orders.csv"
+    assert run("pgexport", "-c", cfg, "-t", "Orders", "-o", out).returncode == 0
+    r = run("pgimport", "-c", cfg, "-t", "Orders", out)
+    assert r.returncode == 0, r.stderr
+    assert cluster.sql('SELECT count(*) FROM "Orders"') == [(2,)]
+    assert cluster.sql("SELECT to_regclass('orders') IS NULL") == [(True,)]  # no new table appeared

@@ -49,6 +49,18 @@ TEST_CASE("header detection") {
   CHECK_FALSE(sniff("1,2.5\n2,3\n3,4\n", true, {}).dialect.header.value);
   CHECK(sniff("name,city\nann,paris\n", true, {}).dialect.header.value);
   CHECK(sniff("a,b\n", true, {}).dialect.header.value);  // header-only
+  CHECK(sniff("a,b\n", true, {}).header_uncertain);
+  // One record of numbers or dates is data, not a header.
+  auto one = sniff("42,17\n", true, {});
+  CHECK_FALSE(one.dialect.header.value);
+  CHECK_FALSE(one.header_uncertain);
+  CHECK_FALSE(sniff("2024-01-05,x\n", true, {}).dialect.header.value);
+  // All text: assumed a header, but said to be a guess; typed columns make it certain.
+  auto text = sniff("alice,paris\nbob,berlin\n", true, {});
+  CHECK(text.dialect.header.value);
+  CHECK(text.header_uncertain);
+  CHECK_FALSE(sniff("id,amount\n1,2.5\n2,3\n", true, {}).header_uncertain);
+
   CHECK(sniff("", true, {}).empty);
   CHECK(sniff("a,b\r\n1,2\r\n", true, {}).dialect.line_ending == LineEnding::crlf);
 }

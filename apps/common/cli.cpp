@@ -38,7 +38,7 @@ void add_common_options(CLI::App& app, CommonOptions& opts) {
 config::Config load_config(const CommonOptions& opts) {
   std::vector<config::Finding> warnings;
   auto cfg = config::require_config(opts.config, opts.load_options(), warnings);
-  for (const auto& w : warnings) warn(w.to_string());
+  for (const auto& w : warnings) warn(w.to_string(false));  // warn() says "warning:" already
   return cfg;
 }
 

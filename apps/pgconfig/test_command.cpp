@@ -66,7 +66,22 @@ int run_test(const CommonOptions& common, const TestOptions& opts) {
       info(fmt::format("attempt {} failed ({}); retrying in {:.1f} s", attempt, why, delay));
     };
     debug(std::string("testing ") + config::to_string(t));
-    auto r = probe::run_probe(cfg, po);
+    probe::ProbeResult r;
+    try {
+      r = probe::run_probe(cfg, po);
+    } catch (const Error& e) {
+      // Scripts still get a JSON document: the results so far and this failure.
+      if (common.json()) {
+        auto failed = core::Json::object();
+        failed.set("connection_type", config::to_string(t)).set("ok", false).set("error", e.what());
+        failed.set("hint", e.hint()).set("exit_code", static_cast<int>(e.code()));
+        results.push(std::move(failed));
+        auto j = core::Json::object();
+        j.set("config", common.config).set("ok", false).set("results", std::move(results));
+        out(j.dump());
+      }
+      throw;
+    }
     wait = 0;  // the server answered once; later types need not wait again
     all_ok = all_ok && r.ok();
     for (const auto& w : r.warnings) warn(w);

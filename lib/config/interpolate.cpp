@@ -64,7 +64,9 @@ std::string expand_env_refs(std::string_view text, const std::string& key, bool 
       out += *value;  // set but empty, no default: empty is what was asked for
     } else {
       throw InterpolationError("environment variable " + name + " is not set",
-                               "export " + name + " or give a default with ${" + name + ":-value}");
+                               is_sensitive_key(key)
+                                   ? "export " + name
+                                   : "export " + name + " or give a default with ${" + name + ":-value}");
     }
     pos = end + 1;
   }

@@ -40,13 +40,14 @@ const PoolSettings& Config::pool_settings(ConnectionType t) const {
   return t == ConnectionType::async_pool ? async_pool : pool;
 }
 
-std::string Finding::to_string() const {
+std::string Finding::to_string(bool with_severity) const {
   std::string out = file.empty() ? std::string("config") : file;
   if (line > 0) {
     out += ":" + std::to_string(line);
     if (column > 0) out += ":" + std::to_string(column);
   }
-  out += severity == Severity::error ? ": error: " : ": warning: ";
+  if (with_severity) out += severity == Severity::error ? ": error: " : ": warning: ";
+  else out += ": ";
   if (!key.empty()) out += key + ": ";
   out += message;
   if (!hint.empty()) out += " (" + hint + ")";

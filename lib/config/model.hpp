@@ -63,8 +63,9 @@ struct Finding {
   std::string message;
   std::string hint;
 
-  // "file:line:col: error: message (hint)" — never contains a secret value.
-  std::string to_string() const;
+  // "file:line:col: error: message (hint)" — never contains a secret value. Without the
+  // severity word when the caller's own prefix already says it.
+  std::string to_string(bool with_severity = true) const;
 };
 
 }  // namespace pgmonkey::config

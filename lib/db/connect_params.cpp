@@ -25,10 +25,23 @@ std::string ConnectParams::get(const std::string& keyword) const {
   return {};
 }
 
+namespace {
+
+// scheme://user:secret@host → scheme://***@host, in case a URI reaches a message anyway.
+std::string without_userinfo(std::string v) {
+  auto scheme = v.find("://");
+  if (scheme == std::string::npos) return v;
+  auto at = v.find('@', scheme + 3);
+  if (at == std::string::npos) return v;
+  return v.replace(scheme + 3, at - scheme - 3, "***");
+}
+
+}  // namespace
+
 std::string ConnectParams::describe() const {
   std::string out;
   for (const char* k : {"host", "hostaddr", "port", "dbname", "user", "sslmode", "service"}) {
-    auto v = get(k);
+    auto v = without_userinfo(get(k));
     if (v.empty()) continue;
     if (!out.empty()) out += ' ';
     out += std::string(k) + "=" + v;

@@ -41,6 +41,18 @@ void add_hba(const config::Config& config, const HintOptions& options, Hints& h)
   const auto user = config_user(config);
   const auto db = config_database(config);
   const bool ssl_only = requires_tls(config);
+  // A host that is a socket folder (libpq: it starts with /) connects through a Unix socket,
+  // which only `local` rules match; TLS does not apply there.
+  const auto host = config.get("host");
+  if (host && !host->empty() && host->front() == '/' && host->find(',') == std::string::npos) {
+    h.hba.push_back({"",
+                     fmt::format("local {} {} scram-sha-256", db.empty() ? "<database>" : hba_name(db),
+                                 user.empty() ? "<user>" : hba_name(user)),
+                     fmt::format("host {} is a Unix-socket folder: only local rules match it", *host)});
+    if (user.empty() || db.empty())
+      h.notes.push_back("the config leaves user or dbname to libpq's defaults: fill in <user>/<database>");
+    return;
+  }
   std::string address = options.client_cidr ? options.client_cidr->to_string() : kClientCidrPlaceholder;
   std::string line =
       fmt::format("{} {} {} {} scram-sha-256", ssl_only ? "hostssl" : "host", db.empty() ? "<database>" : hba_name(db),

@@ -218,6 +218,11 @@ def test_refused_port_exit_3_with_hint(run, cluster, tmp_path):
     r = run("pgconfig", "test", "-c", cfg)
     assert r.returncode == 3
     assert "Connection refused" in r.stderr and "is the server running" in r.stderr
+    j = run("pgconfig", "test", "-c", cfg, "--format", "json")
+    assert j.returncode == 3
+    doc = json.loads(j.stdout)  # scripts still get a document
+    assert doc["ok"] is False and doc["results"][0]["exit_code"] == 3
+    assert "Connection refused" in doc["results"][0]["error"]
 
 
 def test_unknown_host_and_missing_database(run, cluster, tmp_path):

@@ -243,3 +243,13 @@ TEST_CASE("an empty or non-mapping document is an error") {
   CHECK(load("").has_errors());
   CHECK(load("- a\n- b\n").has_errors());
 }
+
+TEST_CASE("a URI or conninfo string in dbname is refused without echoing it") {
+  auto r = load("connection_settings:\n  dbname: 'postgresql://u:TopSecret99@h/db'\n");
+  auto* f = find_key(r, "connection_settings.dbname");
+  REQUIRE(f);
+  CHECK(f->severity == Severity::error);
+  CHECK(f->to_string().find("TopSecret99") == std::string::npos);
+  CHECK(load("connection_settings:\n  dbname: 'host=h password=x'\n").has_errors());
+  CHECK_FALSE(load("connection_settings:\n  dbname: 'sales-2024'\n").has_errors());
+}

@@ -50,6 +50,9 @@ TEST_CASE("describe() never includes the password") {
   CHECK(p.describe() == "host=db user=u");
   CHECK(p.describe().find("pw-value-123") == std::string::npos);
   CHECK(db::make_params(config::Config{}, "").describe() == "(libpq defaults)");
+  config::Config uri;
+  uri.connection = {{"service", "postgresql://u:pw-in-uri-77@h/db"}};
+  CHECK(db::make_params(uri, "t").describe() == "service=postgresql://***@h/db");
 }
 
 TEST_CASE("an application_name given by the user wins over the fallback") {

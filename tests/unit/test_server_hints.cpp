@@ -75,6 +75,13 @@ TEST_CASE("TLS and hostssl follow sslmode; clientcert only with a client certifi
   CHECK(text.find("\nhost ") == std::string::npos);
 }
 
+TEST_CASE("a Unix-socket host gets a local rule") {
+  auto h = make_hints(load("connection_settings:\n  host: /var/run/postgresql\n  user: app\n  dbname: appdb\n"),
+                      HintOptions{1, parse_cidr("10.0.4.0/24"), std::nullopt});
+  REQUIRE(h.hba.size() == 1);
+  CHECK(h.hba[0].value == "local appdb app scram-sha-256");
+}
+
 TEST_CASE("session advice and sizing") {
   Machine m{8ull * 1024 * 1024, 4, Workload::oltp};
   auto h = make_hints(load(kPools), HintOptions{1, std::nullopt, m});

@@ -151,7 +151,8 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
     if (static_cast<std::size_t>(p - rec_begin) > config_.max_record_bytes)
       throw DataError(record_line_,
                       fmt::format("a record longer than {} MB starts here", config_.max_record_bytes >> 20),
-                      "most likely a quote opened on this line is never closed");
+                      "a quote opened in this record may never be closed; if a field really is this large, "
+                      "load it with psql's \\copy (pgimport holds one record in memory and stops at this size)");
   }
 
   if (!at_end) {

@@ -36,7 +36,7 @@ class RecordScanner {
     LineEnding line_ending = LineEnding::lf;
     std::size_t expected_fields = 0;  // 0: take the first record's count
     bool skip_header = false;         // the first non-blank record is not sent
-    std::size_t max_record_bytes = 16u << 20;
+    std::size_t max_record_bytes = 64u << 20;  // one record is held in memory while it is scanned
     std::uint64_t find_copy_line = 0;  // non-zero: map only this COPY line (a second pass)
   };
   // Receives the bytes to send, in order; ranges are split only around skipped bytes.

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "config/libpq_keywords.hpp"
@@ -91,16 +92,28 @@ class Loader {
     result_.findings.push_back(std::move(f));
   }
 
+  // YAML readers disagree on which of two equal keys wins; say so instead of picking one.
+  bool is_duplicate(std::map<std::string, int>& seen, const YAML::Node& key_node, const std::string& path) {
+    const int line = key_node.Mark().line + 1;
+    auto [it, fresh] = seen.emplace(key_node.Scalar(), line);
+    if (fresh) return false;
+    add(Severity::error, key_node.Mark(), path, "duplicate key (first at line " + std::to_string(it->second) + ")",
+        "keep one of them");
+    return true;
+  }
+
   static std::string suggestion(const std::string& word, const std::vector<std::string>& candidates) {
     auto best = core::did_you_mean(word, candidates);
     return best.empty() ? std::string() : "did you mean '" + best + "'?";
   }
 
   void walk_top(const YAML::Node& root) {
+    std::map<std::string, int> seen;
     for (const auto& entry : root) {
       const YAML::Node key_node = entry.first;
       const YAML::Node value_node = entry.second;
       const std::string key = key_node.Scalar();
+      if (is_duplicate(seen, key_node, key)) continue;
       const YAML::Node& value = value_node;
       if (key == "connection_type") {
         auto v = scalar(value, key, key);
@@ -179,11 +192,13 @@ class Loader {
     std::vector<std::string> candidates;
     for (const auto& s : connection_keys()) candidates.push_back(s.name);
     for (const auto& k : libpq_keywords()) candidates.push_back(k);
+    std::map<std::string, int> seen;
     for (const auto& entry : node) {
       const YAML::Node key_node = entry.first;
       const YAML::Node value_node = entry.second;
       const std::string key = key_node.Scalar();
       const std::string path = "connection_settings." + key;
+      if (is_duplicate(seen, key_node, path)) continue;
       const KeySpec* spec = find_spec(connection_keys(), key);
       KeySpec generic{key, ValueKind::text, 0, -1, {}};
       if (!spec && is_libpq_keyword(key)) spec = &generic;
@@ -225,11 +240,13 @@ class Loader {
 
   void walk_session(const YAML::Node& node, const std::string& section, std::vector<Setting>& out) {
     if (!expect_map(node, section)) return;
+    std::map<std::string, int> seen;
     for (const auto& entry : node) {
       const YAML::Node key_node = entry.first;
       const YAML::Node value_node = entry.second;
       const std::string key = key_node.Scalar();
       const std::string path = section + "." + key;
+      if (is_duplicate(seen, key_node, path)) continue;
       if (!is_setting_name(key)) {
         add(Severity::error, key_node.Mark(), path, "'" + key + "' is not a valid setting name",
             "use a PostgreSQL parameter name such as statement_timeout");
@@ -246,11 +263,13 @@ class Loader {
     pool.present = true;
     std::vector<std::string> names;
     for (const auto& s : pool_keys()) names.push_back(s.name);
+    std::map<std::string, int> seen;
     for (const auto& entry : node) {
       const YAML::Node key_node = entry.first;
       const YAML::Node value_node = entry.second;
       const std::string key = key_node.Scalar();
       const std::string path = section + "." + key;
+      if (is_duplicate(seen, key_node, path)) continue;
       const KeySpec* spec = find_spec(pool_keys(), key);
       if (!spec) {
         add(Severity::error, key_node.Mark(), path, "unknown pool setting '" + key + "'", suggestion(key, names));

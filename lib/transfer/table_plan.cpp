@@ -49,7 +49,14 @@ std::vector<std::size_t> match_header(const std::vector<std::string>& header, co
   for (const auto& c : table.columns) names.push_back(c.name);
   std::vector<std::size_t> out;
   std::map<std::size_t, std::string> taken;
-  for (const auto& field : header) {
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const auto& field = header[i];
+    // An empty header field names nothing (Excel adds them for trailing ;;); never guess one.
+    if (core::trim(field).empty())
+      throw JobError(source + ": header column " + std::to_string(i + 1) + " is empty, so it matches no column of " +
+                         table.display,
+                     {}, "remove the empty columns from the file (spreadsheets add them after the last one), "
+                         "or import into a new table, where it becomes col_" + std::to_string(i + 1));
     auto m = csv::match_column(field, names);
     if (!m) {
       std::string dym = core::did_you_mean(field, names);

@@ -475,3 +475,13 @@ def test_header_guess_single_row_of_numbers_and_all_text(cluster, run, cfg, tmp_
     r = imp(run, cfg, "--table", "all_text2", text, "--no-header")
     assert "could not tell" not in r.stderr
     assert rows(cluster, "SELECT count(*) FROM all_text2") == [(2,)]
+
+
+def test_empty_header_fields_never_match_a_column(cluster, run, cfg, tmp_path):
+    cluster.sql("DROP TABLE IF EXISTS excel_t; CREATE TABLE excel_t (name text, col_4 text)")
+    f = tmp_path / "excel.csv"
+    f.write_text("name;\r\nAlice;\r\nBob;\r\n")
+    r = imp(run, cfg, "--table", "excel_t", f, "--delimiter", ";")
+    assert r.returncode == 1
+    assert "header column 2 is empty" in r.stderr and "did you mean" not in r.stderr
+    assert rows(cluster, "SELECT count(*) FROM excel_t") == [(0,)]

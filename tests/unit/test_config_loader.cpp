@@ -253,3 +253,11 @@ TEST_CASE("a URI or conninfo string in dbname is refused without echoing it") {
   CHECK(load("connection_settings:\n  dbname: 'host=h password=x'\n").has_errors());
   CHECK_FALSE(load("connection_settings:\n  dbname: 'sales-2024'\n").has_errors());
 }
+
+TEST_CASE("duplicate keys are errors naming the first one") {
+  auto r = load("connection_settings:\n  host: a\n  host: b\nsync_settings:\n  x.y: 1\n  x.y: 2\n");
+  REQUIRE(r.findings.size() == 2);
+  CHECK(r.findings[0].line == 3);
+  CHECK(r.findings[0].message == "duplicate key (first at line 2)");
+  CHECK(r.findings[1].key == "sync_settings.x.y");
+}

@@ -40,11 +40,12 @@ def test_every_long_option_is_documented(tool):
     text = text.replace("\u2010", "-").replace("\u2011", "-").replace("\u2212", "-")
     missing = sorted(o for o in long_options(tool) if o not in text)
     assert not missing, f"{tool}.1 does not document {missing}"
-    for section in ("NAME", "SYNOPSIS", "OPTIONS", "EXIT STATUS", "ENVIRONMENT"):
+    for section in ("NAME", "SYNOPSIS", "OPTIONS", "EXIT STATUS", "ENVIRONMENT", "FILES", "EXAMPLES"):
         assert section in text
 
 
 def test_config_format_page_renders():
     text = rendered("pgmonkey-config.5")
-    for word in ("connection_settings", "pool_settings", "from_file", "async_pool_settings"):
+    for word in ("connection_settings", "pool_settings", "from_file", "async_pool_settings",
+                 "SIDECAR", "has_headers", "auto_create_table", "enforce_lowercase", "quotechar"):
         assert word in text

@@ -76,8 +76,10 @@ std::string function_name(const std::string& tool) {
 std::string single_quoted(const std::string& s) {
   std::string out = "'";
   for (char ch : s) {
-    if (ch == '\'') out += "'\\''";
-    else out += ch;
+    if (ch == '\'')
+      out += "'\\''";
+    else
+      out += ch;
   }
   return out + "'";
 }
@@ -128,7 +130,8 @@ std::string bash(const CommandSpec& tool) {
   os << "  esac\n";
   os << "  case $sub in\n";
   os << "    '') opts=" << single_quoted(all_spellings(tool)) << " ;;\n";
-  for (const auto& s : tool.subcommands) os << "    " << s.name << ") opts=" << single_quoted(all_spellings(s)) << " ;;\n";
+  for (const auto& s : tool.subcommands)
+    os << "    " << s.name << ") opts=" << single_quoted(all_spellings(s)) << " ;;\n";
   os << "  esac\n";
   os << "  if [[ $cur == -* ]]; then\n    COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n";
   if (!subs.empty())
@@ -149,8 +152,7 @@ std::string zsh_arguments(const CommandSpec& c, const std::string& indent) {
     std::string names = sp.size() > 1 ? "{" + core::join(sp, ",") + "}" : sp.front();
     std::string desc = first_sentence(o.description);
     std::string spec = "[" + desc + "]";
-    if (o.takes_value)
-      spec += o.choices.empty() ? ":value:_files" : ":value:(" + core::join(o.choices, " ") + ")";
+    if (o.takes_value) spec += o.choices.empty() ? ":value:_files" : ":value:(" + core::join(o.choices, " ") + ")";
     os << " \\\n" << indent << "  " << exclusion << names << single_quoted(spec);
   }
   if (c.positional_files) os << " \\\n" << indent << "  '*:file:_files'";
@@ -183,8 +185,7 @@ std::string zsh(const CommandSpec& tool) {
   return os.str();
 }
 
-void fish_options(std::ostringstream& os, const std::string& tool, const std::string& condition,
-                  const CommandSpec& c) {
+void fish_options(std::ostringstream& os, const std::string& tool, const std::string& condition, const CommandSpec& c) {
   for (const auto& o : c.options) {
     os << "complete -c " << tool;
     if (!condition.empty()) os << " -n " << single_quoted(condition);

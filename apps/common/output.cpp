@@ -45,7 +45,8 @@ void init_logging(const std::string& tool) {
 
 void set_verbosity(bool verbose, bool quiet) {
   spdlog::default_logger()->set_level(verbose ? spdlog::level::debug
-                                              : quiet ? spdlog::level::err : spdlog::level::info);
+                                      : quiet ? spdlog::level::err
+                                              : spdlog::level::info);
 }
 
 void out(const std::string& text) {
@@ -55,9 +56,15 @@ void out(const std::string& text) {
   std::fflush(stdout);
 }
 
-void info(const std::string& text) { log_lines(spdlog::level::info, "", text); }
-void warn(const std::string& text) { log_lines(spdlog::level::warn, "warning: ", text); }
-void debug(const std::string& text) { log_lines(spdlog::level::debug, "debug: ", text); }
+void info(const std::string& text) {
+  log_lines(spdlog::level::info, "", text);
+}
+void warn(const std::string& text) {
+  log_lines(spdlog::level::warn, "warning: ", text);
+}
+void debug(const std::string& text) {
+  log_lines(spdlog::level::debug, "debug: ", text);
+}
 
 void error(const std::string& message, const std::string& detail, const std::string& hint) {
   log_lines(spdlog::level::err, "error: ", message);
@@ -68,10 +75,14 @@ void error(const std::string& message, const std::string& detail, const std::str
 std::string status_word(const std::string& word) {
   if (!use_color(STDOUT_FILENO)) return word;
   const char* code = "0";
-  if (word == "OK") code = "32";
-  else if (word == "WARN") code = "33";
-  else if (word == "FAIL" || word == "ERROR") code = "31";
-  else if (word == "SKIP") code = "36";
+  if (word == "OK")
+    code = "32";
+  else if (word == "WARN")
+    code = "33";
+  else if (word == "FAIL" || word == "ERROR")
+    code = "31";
+  else if (word == "SKIP")
+    code = "36";
   return std::string("\033[") + code + "m" + word + "\033[0m";
 }
 

@@ -13,8 +13,8 @@ void print_text(const probe::ProbeResult& r) {
   std::string tls = r.tls ? r.tls_protocol + " " + r.tls_cipher : std::string("not in use");
   out(fmt::format("{}: {}  server {}, user {}, database {}, TLS {}", config::to_string(r.type),
                   status_word(r.ok() ? "OK" : "FAIL"), r.server_version, r.user, r.database, tls));
-  out(fmt::format("  connect {:.1f} ms, SELECT 1 {:.1f} ms, {} of {} session{} held at once", r.connect_ms,
-                  r.query_ms, r.connections_held, r.connections_wanted, r.connections_wanted == 1 ? "" : "s"));
+  out(fmt::format("  connect {:.1f} ms, SELECT 1 {:.1f} ms, {} of {} session{} held at once", r.connect_ms, r.query_ms,
+                  r.connections_held, r.connections_wanted, r.connections_wanted == 1 ? "" : "s"));
   if (r.type == config::ConnectionType::pool || r.type == config::ConnectionType::async_pool)
     out(std::string("  check_on_checkout: ") + (r.check_on_checkout ? "on (checked each session)" : "off"));
   for (const auto& s : r.settings)
@@ -23,8 +23,8 @@ void print_text(const probe::ProbeResult& r) {
   if (r.capacity) {
     const auto& c = *r.capacity;
     out(fmt::format("  capacity: max_size {} {} ({} left = max_connections {} - reserved {} - in use {})",
-                    c.pool_max_size, c.fits() ? "fits" : "does not fit", c.available, c.max_connections,
-                    c.reserved, c.in_use_by_others));
+                    c.pool_max_size, c.fits() ? "fits" : "does not fit", c.available, c.max_connections, c.reserved,
+                    c.in_use_by_others));
   }
   for (const auto& p : r.problems) out("  problem: " + p);
 }
@@ -85,8 +85,10 @@ int run_test(const CommonOptions& common, const TestOptions& opts) {
     wait = 0;  // the server answered once; later types need not wait again
     all_ok = all_ok && r.ok();
     for (const auto& w : r.warnings) warn(w);
-    if (common.json()) results.push(r.to_json());
-    else print_text(r);
+    if (common.json())
+      results.push(r.to_json());
+    else
+      print_text(r);
   }
   if (common.json()) {
     auto j = core::Json::object();

@@ -35,8 +35,7 @@ int run_validate(const CommonOptions& common, const ValidateOptions& opts) {
   } else {
     for (const auto& f : result.findings) out(f.to_string());
     std::string summary = common.config + ": ";
-    summary += valid ? "valid (connection_type " + std::string(config::to_string(result.config.type)) + ")"
-                     : "invalid";
+    summary += valid ? "valid (connection_type " + std::string(config::to_string(result.config.type)) + ")" : "invalid";
     summary += ", " + std::to_string(errors) + " error" + (errors == 1 ? "" : "s") + ", " + std::to_string(warnings) +
                " warning" + (warnings == 1 ? "" : "s");
     out(summary);

@@ -23,13 +23,15 @@ void print_columns(const transfer::ImportPlan& p, bool to_stdout) {
   if (p.create) {
     emit("table " + p.table + " will be created; columns (file → table):");
     for (const auto& c : p.columns)
-      emit(fmt::format("  {} → {} {}", c.field.empty() ? std::string("(empty)") : "'" + c.field + "'", c.column, c.type));
+      emit(fmt::format("  {} → {} {}", c.field.empty() ? std::string("(empty)") : "'" + c.field + "'", c.column,
+                       c.type));
   } else if (to_stdout) {
     emit("table " + p.table + " exists; columns matched by name (file → table):");
     for (const auto& c : p.columns) emit(fmt::format("  '{}' → {} {}", c.field, c.column, c.type));
   }
   if (!p.table_columns_defaulted.empty())
-    emit("columns not in the file take their defaults: " + fmt::format("{}", fmt::join(p.table_columns_defaulted, ", ")));
+    emit("columns not in the file take their defaults: " +
+         fmt::format("{}", fmt::join(p.table_columns_defaulted, ", ")));
 }
 
 void print_dry_run(const transfer::ImportPlan& p) {
@@ -53,7 +55,8 @@ void setup(CLI::App& app, CommonOptions& common, Options& o) {
   app.add_option("FILE", o.job.file, "CSV file to import; - reads standard input");
   app.add_option("--import_file,--import-file", o.file_option, "Same as FILE (pgmonkey's spelling)");
   app.add_option("-t,--table", o.job.table, "Target table, [schema.]table; quote parts with \"...\"");
-  app.add_option("--encoding", o.job.encoding, "The file's encoding (default: detected), e.g. UTF-8, LATIN1, SHIFT_JIS");
+  app.add_option("--encoding", o.job.encoding,
+                 "The file's encoding (default: detected), e.g. UTF-8, LATIN1, SHIFT_JIS");
   app.add_option("--delimiter", o.job.delimiter, "Field delimiter (default: detected among , ; TAB |); \\t for TAB");
   app.add_option("--quote", o.job.quote, "Quote character (default: \")");
   auto* h = app.add_flag("--header", o.header, "The first row is a header (default: detected)");
@@ -65,7 +68,8 @@ void setup(CLI::App& app, CommonOptions& common, Options& o) {
                "New tables: infer boolean, bigint, numeric, date, timestamp, timestamptz (default: all text)");
   app.add_option("--null", o.job.null_string, "The string that means NULL (default: an unquoted empty field)");
   app.add_flag("--empty-as-null", o.job.empty_as_null, "Quoted empty strings (\"\") become NULL too");
-  app.add_option("--force-not-null", o.job.force_not_null, "Columns (comma-separated) where an empty field is '' not NULL");
+  app.add_option("--force-not-null", o.job.force_not_null,
+                 "Columns (comma-separated) where an empty field is '' not NULL");
   app.add_flag("--dry-run", o.job.dry_run, "Print the detected settings, the DDL and the plan; change nothing");
   app.add_option("--import-config", o.job.import_config, "Import settings file (default: FILE with .yaml, if present)");
   app.add_flag("--write-import-config", o.job.write_import_config,

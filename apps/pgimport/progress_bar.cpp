@@ -15,7 +15,8 @@ std::string render_progress(const transfer::ImportProgress& p, int width) {
   std::string tail = fmt::format(" {} rows  {:.1f} MB/s", p.rows, rate);
   if (!p.total_bytes || *p.total_bytes == 0) return fmt::format("{:.1f} MB{}", mb, tail);
   double frac = std::min(1.0, static_cast<double>(p.bytes) / static_cast<double>(*p.total_bytes));
-  double eta = frac > 0 && rate > 0 ? (static_cast<double>(*p.total_bytes - std::min(p.bytes, *p.total_bytes)) / 1e6) / rate : 0;
+  double eta =
+      frac > 0 && rate > 0 ? (static_cast<double>(*p.total_bytes - std::min(p.bytes, *p.total_bytes)) / 1e6) / rate : 0;
   tail += fmt::format("  ETA {}:{:02d}", static_cast<int>(eta) / 60, static_cast<int>(eta) % 60);
   std::string pct = fmt::format("{:3.0f}% ", frac * 100);
   int bar = width - static_cast<int>(pct.size() + tail.size()) - 2;
@@ -36,8 +37,10 @@ void ProgressBar::update(const transfer::ImportProgress& p) {
   winsize ws{};
   if (tty_ && ::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20) width = ws.ws_col;
   std::string line = render_progress(p, width - 1);
-  if (tty_) std::fprintf(stderr, "\r%s\033[K", line.c_str());
-  else std::fprintf(stderr, "%s\n", line.c_str());
+  if (tty_)
+    std::fprintf(stderr, "\r%s\033[K", line.c_str());
+  else
+    std::fprintf(stderr, "%s\n", line.c_str());
   std::fflush(stderr);
   drawn_ = true;
 }

@@ -18,8 +18,10 @@ namespace pgmonkey::config {
 std::string yaml_quote(const std::string& value) {
   std::string out = "'";
   for (char c : value) {
-    if (c == '\'') out += "''";
-    else out += c;
+    if (c == '\'')
+      out += "''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -31,10 +33,14 @@ std::string render_new_config(bool from_env, const EnvLookup& env) {
     const char* fallback;
   };
   static const Field fields[] = {
-      {"host", "PGHOST", "localhost"},       {"port", "PGPORT", "5432"},
-      {"user", "PGUSER", "postgres"},        {"dbname", "PGDATABASE", "postgres"},
-      {"sslmode", "PGSSLMODE", "prefer"},    {"sslcert", "PGSSLCERT", ""},
-      {"sslkey", "PGSSLKEY", ""},            {"sslrootcert", "PGSSLROOTCERT", ""},
+      {"host", "PGHOST", "localhost"},
+      {"port", "PGPORT", "5432"},
+      {"user", "PGUSER", "postgres"},
+      {"dbname", "PGDATABASE", "postgres"},
+      {"sslmode", "PGSSLMODE", "prefer"},
+      {"sslcert", "PGSSLCERT", ""},
+      {"sslkey", "PGSSLKEY", ""},
+      {"sslrootcert", "PGSSLROOTCERT", ""},
       {"connect_timeout", "PGCONNECT_TIMEOUT", "10"},
       {"application_name", "PGAPPNAME", "myapp"},
   };

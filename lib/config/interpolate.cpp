@@ -24,11 +24,12 @@ EnvLookup fixed_env(std::map<std::string, std::string> vars) {
 }
 
 bool is_sensitive_key(const std::string& key) {
-  return key == "password" || key == "sslkey" || key == "sslcert" || key == "sslrootcert" ||
-         key == "sslpassword";
+  return key == "password" || key == "sslkey" || key == "sslcert" || key == "sslrootcert" || key == "sslpassword";
 }
 
-bool has_env_reference(std::string_view text) { return text.find("${") != std::string_view::npos; }
+bool has_env_reference(std::string_view text) {
+  return text.find("${") != std::string_view::npos;
+}
 
 std::string expand_env_refs(std::string_view text, const std::string& key, bool allow_sensitive_defaults,
                             const EnvLookup& env) {
@@ -42,8 +43,7 @@ std::string expand_env_refs(std::string_view text, const std::string& key, bool 
     }
     out.append(text.substr(pos, start - pos));
     auto end = text.find('}', start + 2);
-    if (end == std::string_view::npos)
-      throw InterpolationError("unterminated ${ reference", "close it with }");
+    if (end == std::string_view::npos) throw InterpolationError("unterminated ${ reference", "close it with }");
     std::string_view inner = text.substr(start + 2, end - start - 2);
     std::string name(inner);
     std::optional<std::string> fallback;

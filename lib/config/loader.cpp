@@ -216,8 +216,8 @@ class Loader {
         add(Severity::error, value_node.Mark(), path, problem, "");
         continue;
       }
-      if ((key == "dbname" || key == "service") && (value->find("://") != std::string::npos ||
-                                                    value->find('=') != std::string::npos)) {
+      if ((key == "dbname" || key == "service") &&
+          (value->find("://") != std::string::npos || value->find('=') != std::string::npos)) {
         // Not expanded (it could carry a password into messages); never echoed for that reason.
         add(Severity::error, value_node.Mark(), path, "holds a connection string or URI, which is not expanded",
             "put host, port, user, dbname and password in their own keys");

@@ -10,10 +10,14 @@ const std::vector<std::string>& connection_type_names() {
 
 const char* to_string(ConnectionType t) {
   switch (t) {
-    case ConnectionType::normal: return "normal";
-    case ConnectionType::pool: return "pool";
-    case ConnectionType::async: return "async";
-    case ConnectionType::async_pool: return "async_pool";
+    case ConnectionType::normal:
+      return "normal";
+    case ConnectionType::pool:
+      return "pool";
+    case ConnectionType::async:
+      return "async";
+    case ConnectionType::async_pool:
+      return "async_pool";
   }
   return "normal";
 }
@@ -46,8 +50,10 @@ std::string Finding::to_string(bool with_severity) const {
     out += ":" + std::to_string(line);
     if (column > 0) out += ":" + std::to_string(column);
   }
-  if (with_severity) out += severity == Severity::error ? ": error: " : ": warning: ";
-  else out += ": ";
+  if (with_severity)
+    out += severity == Severity::error ? ": error: " : ": warning: ";
+  else
+    out += ": ";
   if (!key.empty()) out += key + ": ";
   out += message;
   if (!hint.empty()) out += " (" + hint + ")";

@@ -57,8 +57,8 @@ enum class Severity { warning, error };
 struct Finding {
   Severity severity = Severity::error;
   std::string file;
-  int line = 0;    // 1-based, 0 when unknown
-  int column = 0;  // 1-based, 0 when unknown
+  int line = 0;     // 1-based, 0 when unknown
+  int column = 0;   // 1-based, 0 when unknown
   std::string key;  // dotted path, e.g. connection_settings.port
   std::string message;
   std::string hint;

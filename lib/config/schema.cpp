@@ -77,7 +77,9 @@ std::string range_text(const KeySpec& spec) {
   return "between " + fmt(spec.min) + " and " + fmt(spec.max);
 }
 
-bool in_range(const KeySpec& spec, double v) { return v >= spec.min && (spec.max < spec.min || v <= spec.max); }
+bool in_range(const KeySpec& spec, double v) {
+  return v >= spec.min && (spec.max < spec.min || v <= spec.max);
+}
 
 }  // namespace
 

@@ -9,9 +9,9 @@ namespace pgmonkey {
 // Exit codes shared by every tool (documented in the man pages).
 enum class ExitCode : int {
   ok = 0,
-  failed = 1,       // the job ran and failed: bad data, failed check, audit findings
-  usage = 2,        // usage or configuration error
-  connect = 3,      // could not connect
+  failed = 1,   // the job ran and failed: bad data, failed check, audit findings
+  usage = 2,    // usage or configuration error
+  connect = 3,  // could not connect
   interrupted = 130,
 };
 
@@ -71,8 +71,7 @@ class ConnectError : public Error {
 // The job ran and failed (bad data, a failed check, a server-side SQL error).
 class JobError : public Error {
  public:
-  explicit JobError(std::string message, std::string detail = {}, std::string hint = {},
-                    std::string sqlstate = {})
+  explicit JobError(std::string message, std::string detail = {}, std::string hint = {}, std::string sqlstate = {})
       : Error(ExitCode::failed, std::move(message), std::move(detail), std::move(hint)),
         sqlstate_(std::move(sqlstate)) {}
   const std::string& sqlstate() const noexcept { return sqlstate_; }

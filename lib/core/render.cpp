@@ -12,7 +12,9 @@ const std::string& lookup(const TemplateValues& values, const std::string& name)
   return it->second;
 }
 
-bool truthy(const std::string& v) { return !v.empty() && v != "false"; }
+bool truthy(const std::string& v) {
+  return !v.empty() && v != "false";
+}
 
 }  // namespace
 

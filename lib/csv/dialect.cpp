@@ -18,9 +18,12 @@ std::string shell_char(char c) {
 
 const char* to_string(LineEnding e) {
   switch (e) {
-    case LineEnding::lf: return "LF";
-    case LineEnding::crlf: return "CRLF";
-    case LineEnding::cr: return "CR";
+    case LineEnding::lf:
+      return "LF";
+    case LineEnding::crlf:
+      return "CRLF";
+    case LineEnding::cr:
+      return "CR";
   }
   return "LF";
 }
@@ -52,9 +55,9 @@ std::string Dialect::flags() const {
 }
 
 std::string Dialect::describe() const {
-  return "delimiter " + show_char(delimiter.value) + " (" + delimiter.source() + "), quote " +
-         show_char(quote.value) + " (" + quote.source() + "), header " + (header.value ? "yes" : "no") + " (" +
-         header.source() + "), line endings " + to_string(line_ending);
+  return "delimiter " + show_char(delimiter.value) + " (" + delimiter.source() + "), quote " + show_char(quote.value) +
+         " (" + quote.source() + "), header " + (header.value ? "yes" : "no") + " (" + header.source() +
+         "), line endings " + to_string(line_ending);
 }
 
 }  // namespace pgmonkey::csv

@@ -16,8 +16,9 @@ bool DialectCandidate::better_than(const DialectCandidate& o) const {
 }
 
 std::string DialectCandidate::summary() const {
-  if (!usable) return fmt::format("delimiter {}: {}", show_char(delimiter),
-                                  parsed.unterminated_quote ? "unterminated quote" : "no records");
+  if (!usable)
+    return fmt::format("delimiter {}: {}", show_char(delimiter),
+                       parsed.unterminated_quote ? "unterminated quote" : "no records");
   return fmt::format("delimiter {}: {} fields in {:.0f}% of {} records", show_char(delimiter), field_count,
                      consistency * 100, parsed.records.size());
 }

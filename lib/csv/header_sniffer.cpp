@@ -8,8 +8,8 @@ namespace {
 
 // A value no one would use as a column name.
 bool looks_like_data(const std::string& value) {
-  for (ColumnType t : {ColumnType::bigint, ColumnType::numeric, ColumnType::date, ColumnType::timestamp,
-                       ColumnType::timestamptz})
+  for (ColumnType t :
+       {ColumnType::bigint, ColumnType::numeric, ColumnType::date, ColumnType::timestamp, ColumnType::timestamptz})
     if (value_fits(t, value)) return true;
   return false;
 }

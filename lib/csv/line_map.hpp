@@ -39,7 +39,7 @@ class LineMap {
   std::size_t max_entries_;
   std::uint64_t last_key_ = 0;
   std::uint64_t last_line_ = 0;
-  std::uint64_t full_after_ = 0;  // first key that could not be stored; 0 = never full
+  std::uint64_t full_after_ = 0;                                 // first key that could not be stored; 0 = never full
   std::vector<std::pair<std::uint64_t, std::uint64_t>> recent_;  // ring of (copy line, file start line)
   std::size_t recent_capacity_;
   std::size_t recent_next_ = 0;

@@ -20,9 +20,9 @@ RecordScanner::RecordScanner(Config config)
       map_(config.find_copy_line ? LineMap::only(config.find_copy_line) : LineMap()),
       header_pending_(config.skip_header) {
   for (int b = 0; b < 256; ++b) class_[b] = b >= 0x80 ? kHigh : kPlain;
-  for (unsigned char c : {static_cast<unsigned char>(config_.delimiter), static_cast<unsigned char>(config_.quote),
-                          static_cast<unsigned char>('\n'), static_cast<unsigned char>('\r'),
-                          static_cast<unsigned char>('\0')})
+  for (unsigned char c :
+       {static_cast<unsigned char>(config_.delimiter), static_cast<unsigned char>(config_.quote),
+        static_cast<unsigned char>('\n'), static_cast<unsigned char>('\r'), static_cast<unsigned char>('\0')})
     class_[c] = kSpecial;
 }
 
@@ -33,13 +33,14 @@ void RecordScanner::fail_utf8() const {
 
 void RecordScanner::fail_eol(const char* found) const {
   // Called after the break was counted: it belongs to the line before.
-  throw DataError(line_ - 1, fmt::format("{} line break where the file uses {} (mixed line endings)", found,
-                                     to_string(config_.line_ending)),
-                  "make the line endings consistent, e.g. with dos2unix, or quote the field");
+  throw DataError(
+      line_ - 1,
+      fmt::format("{} line break where the file uses {} (mixed line endings)", found, to_string(config_.line_ending)),
+      "make the line endings consistent, e.g. with dos2unix, or quote the field");
 }
 
-void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned char* rec_end,
-                               const unsigned char* next, std::uint64_t last_line, const Sink& sink) {
+void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned char* rec_end, const unsigned char* next,
+                               std::uint64_t last_line, const Sink& sink) {
   if (empty_) {
     // A blank line: not sent.
     if (rec_begin > send_from_) sink(reinterpret_cast<const char*>(send_from_), rec_begin - send_from_);

@@ -34,10 +34,10 @@ class RecordScanner {
     char delimiter = ',';
     char quote = '"';
     LineEnding line_ending = LineEnding::lf;
-    std::size_t expected_fields = 0;  // 0: take the first record's count
-    bool skip_header = false;         // the first non-blank record is not sent
+    std::size_t expected_fields = 0;           // 0: take the first record's count
+    bool skip_header = false;                  // the first non-blank record is not sent
     std::size_t max_record_bytes = 64u << 20;  // one record is held in memory while it is scanned
-    std::uint64_t find_copy_line = 0;  // non-zero: map only this COPY line (a second pass)
+    std::uint64_t find_copy_line = 0;          // non-zero: map only this COPY line (a second pass)
   };
   // Receives the bytes to send, in order; ranges are split only around skipped bytes.
   using Sink = std::function<void(const char* data, std::size_t size)>;
@@ -50,7 +50,7 @@ class RecordScanner {
   std::size_t scan(const char* data, std::size_t size, bool at_end, const Sink& sink);
 
   std::uint64_t records() const noexcept { return records_; }  // data records sent
-  std::uint64_t lines() const noexcept { return line_ - 1; }    // line breaks so far
+  std::uint64_t lines() const noexcept { return line_ - 1; }   // line breaks so far
   // From the line COPY names in an error to the file line its record starts on.
   const LineMap& line_map() const noexcept { return map_; }
   std::size_t fields() const noexcept { return config_.expected_fields; }
@@ -68,9 +68,9 @@ class RecordScanner {
   std::uint64_t line_ = 1;         // line of the byte being looked at
   std::uint64_t record_line_ = 1;  // line the current record starts on
   std::uint64_t records_ = 0;
-  std::uint64_t sent_lines_ = 0;   // lines as COPY counts them, through the last record sent
+  std::uint64_t sent_lines_ = 0;  // lines as COPY counts them, through the last record sent
   bool header_pending_;
-  bool first_pending_ = true;      // no data record sent yet (COPY's line-ending kind unknown)
+  bool first_pending_ = true;  // no data record sent yet (COPY's line-ending kind unknown)
   // Per-record state (reset at each record boundary).
   const unsigned char* send_from_ = nullptr;
   std::size_t fields_ = 1;

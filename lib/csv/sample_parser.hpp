@@ -19,11 +19,11 @@ struct Field {
 using Record = std::vector<Field>;
 
 struct ParsedSample {
-  std::vector<Record> records;      // blank lines skipped
-  std::vector<long long> lines;     // the line (1-based, from the sample start) each record starts on
-  std::size_t bytes_used = 0;       // through the end of the last complete record
-  bool cut = false;                 // a record ran past the end of the sample and was left out
-  bool unterminated_quote = false;  // with `whole`: a quote was still open at the end
+  std::vector<Record> records;            // blank lines skipped
+  std::vector<long long> lines;           // the line (1-based, from the sample start) each record starts on
+  std::size_t bytes_used = 0;             // through the end of the last complete record
+  bool cut = false;                       // a record ran past the end of the sample and was left out
+  bool unterminated_quote = false;        // with `whole`: a quote was still open at the end
   std::optional<LineEnding> line_ending;  // of the first record
 };
 

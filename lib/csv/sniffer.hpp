@@ -25,12 +25,12 @@ struct SniffOptions {
 struct SniffResult {
   Dialect dialect;
   std::size_t field_count = 0;
-  std::vector<std::string> header;      // the header row's fields (empty without a header)
-  std::vector<Record> data;             // the sample's data records (header excluded)
-  std::vector<ColumnType> types;        // with infer_types, else all text
-  std::vector<std::string> tried;       // the candidates scored, for messages
-  bool empty = false;                   // no records at all
-  bool header_uncertain = false;        // detected, but the data could not tell (all text)
+  std::vector<std::string> header;        // the header row's fields (empty without a header)
+  std::vector<Record> data;               // the sample's data records (header excluded)
+  std::vector<ColumnType> types;          // with infer_types, else all text
+  std::vector<std::string> tried;         // the candidates scored, for messages
+  bool empty = false;                     // no records at all
+  bool header_uncertain = false;          // detected, but the data could not tell (all text)
   long long unterminated_quote_line = 0;  // the first record never closes its quote
 };
 

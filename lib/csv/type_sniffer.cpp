@@ -10,7 +10,9 @@
 namespace pgmonkey::csv {
 namespace {
 
-bool digit(char c) { return c >= '0' && c <= '9'; }
+bool digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Reads exactly `n` digits at `i`.
 bool digits(std::string_view s, std::size_t& i, std::size_t n, int& value) {
@@ -65,8 +67,8 @@ bool is_numeric(std::string_view s) {
 
 bool is_date_at(std::string_view s, std::size_t& i) {
   int y, m, d;
-  if (!digits(s, i, 4, y) || i >= s.size() || s[i++] != '-' || !digits(s, i, 2, m) || i >= s.size() ||
-      s[i++] != '-' || !digits(s, i, 2, d))
+  if (!digits(s, i, 4, y) || i >= s.size() || s[i++] != '-' || !digits(s, i, 2, m) || i >= s.size() || s[i++] != '-' ||
+      !digits(s, i, 2, d))
     return false;
   static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (m < 1 || m > 12 || d < 1 || d > days[m - 1]) return false;
@@ -114,13 +116,20 @@ bool is_timestamp(std::string_view s, bool zone) {
 
 const char* sql_name(ColumnType t) {
   switch (t) {
-    case ColumnType::boolean: return "boolean";
-    case ColumnType::bigint: return "bigint";
-    case ColumnType::numeric: return "numeric";
-    case ColumnType::date: return "date";
-    case ColumnType::timestamp: return "timestamp";
-    case ColumnType::timestamptz: return "timestamptz";
-    case ColumnType::text: return "text";
+    case ColumnType::boolean:
+      return "boolean";
+    case ColumnType::bigint:
+      return "bigint";
+    case ColumnType::numeric:
+      return "numeric";
+    case ColumnType::date:
+      return "date";
+    case ColumnType::timestamp:
+      return "timestamp";
+    case ColumnType::timestamptz:
+      return "timestamptz";
+    case ColumnType::text:
+      return "text";
   }
   return "text";
 }
@@ -139,15 +148,20 @@ bool value_fits(ColumnType t, std::string_view raw) {
       std::string l = core::to_lower(v);
       return l == "true" || l == "false" || l == "t" || l == "f" || l == "yes" || l == "no";
     }
-    case ColumnType::bigint: return is_integer(v);
-    case ColumnType::numeric: return is_numeric(v);
+    case ColumnType::bigint:
+      return is_integer(v);
+    case ColumnType::numeric:
+      return is_numeric(v);
     case ColumnType::date: {
       std::size_t i = 0;
       return is_date_at(v, i) && i == v.size();
     }
-    case ColumnType::timestamp: return is_timestamp(v, false);
-    case ColumnType::timestamptz: return is_timestamp(v, true);
-    case ColumnType::text: return true;
+    case ColumnType::timestamp:
+      return is_timestamp(v, false);
+    case ColumnType::timestamptz:
+      return is_timestamp(v, true);
+    case ColumnType::text:
+      return true;
   }
   return false;
 }

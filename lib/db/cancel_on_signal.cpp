@@ -66,13 +66,19 @@ void cancel_statement(pg_conn* conn) noexcept {
   }
 }
 
-bool interrupted() noexcept { return g_interrupted != 0; }
+bool interrupted() noexcept {
+  return g_interrupted != 0;
+}
 
 void throw_if_interrupted() {
   if (interrupted()) throw InterruptedError();
 }
 
-void request_interrupt() noexcept { g_interrupted = 1; }
-void reset_interrupt() noexcept { g_interrupted = 0; }
+void request_interrupt() noexcept {
+  g_interrupted = 1;
+}
+void reset_interrupt() noexcept {
+  g_interrupted = 0;
+}
 
 }  // namespace pgmonkey::db

@@ -6,29 +6,39 @@
 namespace pgmonkey::db {
 namespace {
 
-bool has(const std::string& text, const char* needle) { return text.find(needle) != std::string::npos; }
+bool has(const std::string& text, const char* needle) {
+  return text.find(needle) != std::string::npos;
+}
 
 }  // namespace
 
 const char* to_string(ConnectFailure kind) {
   switch (kind) {
-    case ConnectFailure::unknown: return "unknown";
-    case ConnectFailure::unknown_host: return "unknown_host";
-    case ConnectFailure::refused: return "refused";
-    case ConnectFailure::timeout: return "timeout";
-    case ConnectFailure::authentication: return "authentication";
-    case ConnectFailure::database_missing: return "database_missing";
-    case ConnectFailure::tls: return "tls";
-    case ConnectFailure::too_many_connections: return "too_many_connections";
-    case ConnectFailure::starting_up: return "starting_up";
+    case ConnectFailure::unknown:
+      return "unknown";
+    case ConnectFailure::unknown_host:
+      return "unknown_host";
+    case ConnectFailure::refused:
+      return "refused";
+    case ConnectFailure::timeout:
+      return "timeout";
+    case ConnectFailure::authentication:
+      return "authentication";
+    case ConnectFailure::database_missing:
+      return "database_missing";
+    case ConnectFailure::tls:
+      return "tls";
+    case ConnectFailure::too_many_connections:
+      return "too_many_connections";
+    case ConnectFailure::starting_up:
+      return "starting_up";
   }
   return "unknown";
 }
 
 bool is_transient(ConnectFailure kind) {
-  return kind == ConnectFailure::refused || kind == ConnectFailure::timeout ||
-         kind == ConnectFailure::starting_up || kind == ConnectFailure::too_many_connections ||
-         kind == ConnectFailure::unknown_host;
+  return kind == ConnectFailure::refused || kind == ConnectFailure::timeout || kind == ConnectFailure::starting_up ||
+         kind == ConnectFailure::too_many_connections || kind == ConnectFailure::unknown_host;
 }
 
 ConnectError classify_connect_failure(const std::string& libpq_message, const ConnectParams& params) {
@@ -45,8 +55,9 @@ ConnectError classify_connect_failure(const std::string& libpq_message, const Co
     hint = "check 'user' and the password (config, PGPASSWORD or ~/.pgpass)";
   } else if (has(text, "no pg_hba.conf entry")) {
     kind = ConnectFailure::authentication;
-    hint = "the server's pg_hba.conf has no rule for this user, database and address; "
-           "`pgserverconfig -c CONFIG` suggests one";
+    hint =
+        "the server's pg_hba.conf has no rule for this user, database and address; "
+        "`pgserverconfig -c CONFIG` suggests one";
   } else if (has(text, "role \"") && has(text, "does not exist")) {
     kind = ConnectFailure::authentication;
     hint = "the role does not exist; check 'user' in the config";

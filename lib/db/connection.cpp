@@ -84,7 +84,9 @@ Connection::Connection(ConnectParams params) : pqxx::connection_base(policy_), p
   init();
 }
 
-Connection::~Connection() noexcept { close(); }
+Connection::~Connection() noexcept {
+  close();
+}
 
 std::unique_ptr<Connection> connect(const config::Config& config, const std::string& tool_name) {
   return std::make_unique<Connection>(make_params(config, tool_name));
@@ -100,10 +102,8 @@ std::vector<std::string> apply_session_settings(pqxx::connection_base& conn,
       auto r = tx.exec_params("SELECT pg_catalog.set_config($1, $2, false)", s.key, s.value);
       applied.push_back(r[0][0].c_str());
     } catch (const pqxx::sql_error& e) {
-      throw JobError("cannot apply session setting " + s.key + " = '" + s.value + "'",
-                     server_message(e.what()), "check the name and value in the config (line " +
-                                                std::to_string(s.line) + ")",
-                     sqlstate_of(e));
+      throw JobError("cannot apply session setting " + s.key + " = '" + s.value + "'", server_message(e.what()),
+                     "check the name and value in the config (line " + std::to_string(s.line) + ")", sqlstate_of(e));
     }
   }
   return applied;

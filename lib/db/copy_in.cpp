@@ -20,7 +20,9 @@ std::string field(const PGresult* r, int code) {
   return v ? v : "";
 }
 
-std::string conn_message(PGconn* c) { return core::trim(PQerrorMessage(c)); }
+std::string conn_message(PGconn* c) {
+  return core::trim(PQerrorMessage(c));
+}
 
 }  // namespace
 

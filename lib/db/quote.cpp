@@ -18,7 +18,9 @@ std::string quote_with(std::string_view s, char q) {
 
 }  // namespace
 
-std::string quote_ident(std::string_view name) { return quote_with(name, '"'); }
+std::string quote_ident(std::string_view name) {
+  return quote_with(name, '"');
+}
 
 std::string quote_qualified(std::string_view schema, std::string_view name) {
   return schema.empty() ? quote_ident(name) : quote_ident(schema) + "." + quote_ident(name);

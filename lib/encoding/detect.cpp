@@ -75,13 +75,27 @@ std::string canonical_name(std::string_view raw) {
   for (char c : core::to_lower(core::trim(raw)))
     if (c != '-' && c != '_' && c != ' ') key += c;
   static const std::array<std::pair<const char*, const char*>, 22> aliases{{
-      {"utf8", "UTF-8"},          {"utf8sig", "UTF-8"},        {"u8", "UTF-8"},
-      {"ascii", "UTF-8"},         {"usascii", "UTF-8"},        {"latin1", "ISO-8859-1"},
-      {"l1", "ISO-8859-1"},       {"iso88591", "ISO-8859-1"},  {"latin2", "ISO-8859-2"},
-      {"iso88592", "ISO-8859-2"}, {"iso88597", "ISO-8859-7"},  {"cp1252", "WINDOWS-1252"},
-      {"windows1252", "WINDOWS-1252"}, {"cp1250", "WINDOWS-1250"}, {"windows1250", "WINDOWS-1250"},
-      {"cp1251", "WINDOWS-1251"}, {"windows1251", "WINDOWS-1251"}, {"utf16", "UTF-16"},
-      {"utf16le", "UTF-16LE"},    {"utf16be", "UTF-16BE"},     {"sjis", "SHIFT_JIS"},
+      {"utf8", "UTF-8"},
+      {"utf8sig", "UTF-8"},
+      {"u8", "UTF-8"},
+      {"ascii", "UTF-8"},
+      {"usascii", "UTF-8"},
+      {"latin1", "ISO-8859-1"},
+      {"l1", "ISO-8859-1"},
+      {"iso88591", "ISO-8859-1"},
+      {"latin2", "ISO-8859-2"},
+      {"iso88592", "ISO-8859-2"},
+      {"iso88597", "ISO-8859-7"},
+      {"cp1252", "WINDOWS-1252"},
+      {"windows1252", "WINDOWS-1252"},
+      {"cp1250", "WINDOWS-1250"},
+      {"windows1250", "WINDOWS-1250"},
+      {"cp1251", "WINDOWS-1251"},
+      {"windows1251", "WINDOWS-1251"},
+      {"utf16", "UTF-16"},
+      {"utf16le", "UTF-16LE"},
+      {"utf16be", "UTF-16BE"},
+      {"sjis", "SHIFT_JIS"},
       {"shiftjis", "SHIFT_JIS"},
   }};
   for (const auto& [alias, name] : aliases)
@@ -96,8 +110,9 @@ EncodingChoice user_encoding(const std::string& name, std::string_view sample) {
   c.user_set = true;
   c.name = canonical_name(name);
   if (c.name.empty() || !iconv_knows(c.name))
-    throw UsageError("unknown encoding '" + name + "'",
-                     "use a name iconv knows, e.g. UTF-8, LATIN1, WINDOWS-1252, UTF-16LE, SHIFT_JIS (iconv -l lists them)");
+    throw UsageError(
+        "unknown encoding '" + name + "'",
+        "use a name iconv knows, e.g. UTF-8, LATIN1, WINDOWS-1252, UTF-16LE, SHIFT_JIS (iconv -l lists them)");
   // A BOM that agrees with the named encoding is skipped; "UTF-16"/"UTF-32" let iconv read it.
   if (auto bom = detect_bom(sample); bom && bom->encoding == c.name) c.bom_length = bom->length;
   c.how = "set by you";
@@ -122,8 +137,8 @@ EncodingChoice detect_encoding(std::string_view sample, bool whole) {
   auto [multibyte, invalid] = utf8_statistics(sample);
   if (multibyte >= 8 && invalid <= std::max<std::size_t>(1, multibyte / 100)) {
     c.name = "UTF-8";
-    c.how = fmt::format("UTF-8 check of {}: {} multi-byte characters, {} invalid byte{}", kib(sample.size()),
-                        multibyte, invalid, invalid == 1 ? "" : "s");
+    c.how = fmt::format("UTF-8 check of {}: {} multi-byte characters, {} invalid byte{}", kib(sample.size()), multibyte,
+                        invalid, invalid == 1 ? "" : "s");
     return c;
   }
   std::unique_ptr<std::remove_pointer_t<uchardet_t>, void (*)(uchardet_t)> ud(uchardet_new(), uchardet_delete);
@@ -132,9 +147,9 @@ EncodingChoice detect_encoding(std::string_view sample, bool whole) {
   uchardet_data_end(ud.get());
   std::string found = uchardet_get_charset(ud.get());
   if (found.empty())
-    throw JobError("cannot tell the file's encoding: it is not UTF-8 and uchardet found no match in " +
-                       kib(sample.size()),
-                   {}, "set the encoding with --encoding NAME (e.g. LATIN1, WINDOWS-1252, SHIFT_JIS)");
+    throw JobError(
+        "cannot tell the file's encoding: it is not UTF-8 and uchardet found no match in " + kib(sample.size()), {},
+        "set the encoding with --encoding NAME (e.g. LATIN1, WINDOWS-1252, SHIFT_JIS)");
   c.name = canonical_name(found);
   if (!iconv_knows(c.name))
     throw JobError("uchardet detected '" + found + "', which iconv cannot convert", {},

@@ -25,8 +25,10 @@ Transcoder::Transcoder(const std::string& from) {
     std::size_t dst_left = utf8_of_[b].size();
     std::size_t rc = iconv(cd, &src, &src_left, &dst, &dst_left);
     if (rc == static_cast<std::size_t>(-1)) {
-      if (errno == EILSEQ) length_of_[b] = 0;
-      else single_byte_ = false;  // EINVAL: a lead byte of a multi-byte sequence
+      if (errno == EILSEQ)
+        length_of_[b] = 0;
+      else
+        single_byte_ = false;  // EINVAL: a lead byte of a multi-byte sequence
     } else {
       length_of_[b] = static_cast<std::uint8_t>(utf8_of_[b].size() - dst_left);
       if (length_of_[b] == 0) single_byte_ = false;  // a shift state or the like
@@ -59,7 +61,9 @@ Transcoder::Step Transcoder::convert_single_byte(std::string_view in, std::strin
   return step;
 }
 
-Transcoder::~Transcoder() noexcept { iconv_close(static_cast<iconv_t>(cd_)); }
+Transcoder::~Transcoder() noexcept {
+  iconv_close(static_cast<iconv_t>(cd_));
+}
 
 Transcoder::Step Transcoder::convert(std::string_view in, std::string& out, bool at_end) {
   if (single_byte_) return convert_single_byte(in, out);

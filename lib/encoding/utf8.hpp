@@ -9,7 +9,7 @@ namespace pgmonkey::encoding {
 
 // One step per byte: rejects overlong forms, surrogates, and code points above U+10FFFF.
 struct Utf8State {
-  std::uint8_t need = 0;  // continuation bytes still expected
+  std::uint8_t need = 0;   // continuation bytes still expected
   std::uint8_t lo = 0x80;  // allowed range for the next continuation byte
   std::uint8_t hi = 0xBF;
 
@@ -19,14 +19,22 @@ struct Utf8State {
       if (b < 0x80) return true;
       lo = 0x80;
       hi = 0xBF;
-      if (b >= 0xC2 && b <= 0xDF) need = 1;
-      else if (b == 0xE0) need = 2, lo = 0xA0;
-      else if (b == 0xED) need = 2, hi = 0x9F;
-      else if (b >= 0xE1 && b <= 0xEF) need = 2;
-      else if (b == 0xF0) need = 3, lo = 0x90;
-      else if (b >= 0xF1 && b <= 0xF3) need = 3;
-      else if (b == 0xF4) need = 3, hi = 0x8F;
-      else return false;
+      if (b >= 0xC2 && b <= 0xDF)
+        need = 1;
+      else if (b == 0xE0)
+        need = 2, lo = 0xA0;
+      else if (b == 0xED)
+        need = 2, hi = 0x9F;
+      else if (b >= 0xE1 && b <= 0xEF)
+        need = 2;
+      else if (b == 0xF0)
+        need = 3, lo = 0x90;
+      else if (b >= 0xF1 && b <= 0xF3)
+        need = 3;
+      else if (b == 0xF4)
+        need = 3, hi = 0x8F;
+      else
+        return false;
       return true;
     }
     if (b < lo || b > hi) return false;

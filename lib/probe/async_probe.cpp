@@ -5,8 +5,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -167,8 +167,9 @@ void run_loop(std::vector<std::unique_ptr<Session>>& sessions, double timeout_s)
     }
     if (fds.empty()) return;
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now()).count();
-    if (left <= 0) throw ConnectError(ConnectFailure::timeout, "timed out waiting for the server",
-                                      "the server did not answer; check host, port and connect_timeout");
+    if (left <= 0)
+      throw ConnectError(ConnectFailure::timeout, "timed out waiting for the server",
+                         "the server did not answer; check host, port and connect_timeout");
     int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::min<long long>(left, 1000)));
     if (n < 0 && errno != EINTR) throw JobError("poll() failed", std::strerror(errno));
     for (std::size_t i = 0; i < fds.size(); ++i)
@@ -258,8 +259,8 @@ ProbeResult run_async_probe(const config::Config& config, const ProbeOptions& op
     }
     if (is_pool) {
       const auto& cap = res[select_at + 2 + n_set];
-      r.capacity = make_capacity(*core::parse_int(cap.at(0)), *core::parse_int(cap.at(1)),
-                                 *core::parse_int(cap.at(2)), 1, config.async_pool.max_size);
+      r.capacity = make_capacity(*core::parse_int(cap.at(0)), *core::parse_int(cap.at(1)), *core::parse_int(cap.at(2)),
+                                 1, config.async_pool.max_size);
     }
   }
   judge(r);

@@ -14,9 +14,12 @@ namespace {
 std::string yaml_string(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\', out += c;
-    else if (c == '\t') out += "\\t";
-    else out += c;
+    if (c == '"' || c == '\\')
+      out += '\\', out += c;
+    else if (c == '\t')
+      out += "\\t";
+    else
+      out += c;
   }
   return out + "\"";
 }
@@ -53,15 +56,20 @@ ImportConfig read_import_config(const std::string& path, std::vector<std::string
       continue;
     }
     auto b = core::parse_bool(value);
-    if (!b) throw ConfigError(path + ":" + std::to_string(line) + ": '" + key + "' must be true or false, got '" + value + "'");
-    (key == "has_headers" ? c.has_headers : key == "auto_create_table" ? c.auto_create_table : c.enforce_lowercase) = *b;
+    if (!b)
+      throw ConfigError(path + ":" + std::to_string(line) + ": '" + key + "' must be true or false, got '" + value +
+                        "'");
+    (key == "has_headers"         ? c.has_headers
+     : key == "auto_create_table" ? c.auto_create_table
+                                  : c.enforce_lowercase) = *b;
   }
   return c;
 }
 
 std::string render_import_config(const ImportConfig& c, const std::string& data_file) {
   auto b = [](const std::optional<bool>& v) { return v.value_or(true) ? "true" : "false"; };
-  std::string out = "# Import settings for " + data_file + " (written by pgimport --write-import-config).\n"
+  std::string out = "# Import settings for " + data_file +
+                    " (written by pgimport --write-import-config).\n"
                     "# Review them, then run pgimport again; flags on the command line override these.\n";
   out += std::string("has_headers: ") + b(c.has_headers) + "\n";
   out += std::string("auto_create_table: ") + b(c.auto_create_table) + "\n";

@@ -6,10 +6,10 @@
 #include <pqxx/except>
 #include <pqxx/transaction>
 
+#include <sys/stat.h>
 #include <chrono>
 #include <fstream>
 #include <memory>
-#include <sys/stat.h>
 
 #include "core/error.hpp"
 #include "core/strings.hpp"
@@ -31,10 +31,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kHeadBytes = 256 * 1024;      // raw bytes read for encoding detection
-constexpr std::size_t kChunkBytes = 256 * 1024;     // one read of the input
-constexpr std::size_t kMaxSniffBytes = 8u << 20;     // sample cap while looking for 100 records
-constexpr int kServerCheckEvery = 16;                // chunks between early-error checks
+constexpr std::size_t kHeadBytes = 256 * 1024;    // raw bytes read for encoding detection
+constexpr std::size_t kChunkBytes = 256 * 1024;   // one read of the input
+constexpr std::size_t kMaxSniffBytes = 8u << 20;  // sample cap while looking for 100 records
+constexpr int kServerCheckEvery = 16;             // chunks between early-error checks
 const char* const kRolledBack = "nothing was imported: the transaction was rolled back";
 
 double seconds_since(Clock::time_point t0) {
@@ -85,7 +85,8 @@ struct Settings {
 
 Settings merge_settings(const ImportOptions& o, const ImportConfig& side) {
   Settings s;
-  if (auto d = o.delimiter ? o.delimiter : side.delimiter) s.sniff.delimiter.set_by_user(csv::parse_char_option(*d, "delimiter"));
+  if (auto d = o.delimiter ? o.delimiter : side.delimiter)
+    s.sniff.delimiter.set_by_user(csv::parse_char_option(*d, "delimiter"));
   if (auto q = o.quote ? o.quote : side.quotechar) s.sniff.quote.set_by_user(csv::parse_char_option(*q, "quote"));
   if (auto h = o.header ? o.header : side.has_headers) s.sniff.header.set_by_user(*h);
   s.sniff.infer_types = o.infer_types;
@@ -138,8 +139,10 @@ std::optional<std::uint64_t> rescan_for_line(const std::string& path, const enco
   if (e.connection_lost() || e.sqlstate() == "57P01") {
     std::string what = e.what();
     if (!core::starts_with(what, "lost the connection")) what = "lost the connection to the server: " + what;
-    throw JobError(what, {}, std::string("the server closed the session (restart, crash, or "
-                                         "pg_terminate_backend); ") + kRolledBack);
+    throw JobError(what, {},
+                   std::string("the server closed the session (restart, crash, or "
+                               "pg_terminate_backend); ") +
+                       kRolledBack);
   }
   std::string where = source;
   if (e.copy_line()) {
@@ -241,7 +244,9 @@ std::string ImportResult::summary() const {
                      seconds, rate);
 }
 
-bool needs_connection(const ImportOptions& o) { return !o.write_import_config; }
+bool needs_connection(const ImportOptions& o) {
+  return !o.write_import_config;
+}
 
 ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const ImportCallbacks& cb) {
   const auto t0 = Clock::now();
@@ -249,8 +254,10 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
     if (cb.on_warning) cb.on_warning(w);
   };
   std::optional<TableName> name;
-  if (!o.table.empty()) name = parse_table_name(o.table);
-  else if (!o.write_import_config) throw UsageError("--table is required", "pgimport -c CONN.yaml --table [schema.]table FILE");
+  if (!o.table.empty())
+    name = parse_table_name(o.table);
+  else if (!o.write_import_config)
+    throw UsageError("--table is required", "pgimport -c CONN.yaml --table [schema.]table FILE");
 
   // 1. The sidecar import config.
   std::string side_path = o.import_config;
@@ -298,8 +305,7 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
     if (status == TextReader::Status::invalid)
       throw_data_error(plan.source, count_breaks(buf) + 1, "invalid byte sequence for encoding " + plan.encoding.name,
                        "name the file's encoding with --encoding", false);
-    throw JobError(plan.source + " is empty: no header and no rows", {},
-                   "nothing was imported; check the file name");
+    throw JobError(plan.source + " is empty: no header and no rows", {}, "nothing was imported; check the file name");
   }
   if (sniffed.unterminated_quote_line)
     throw_data_error(plan.source, static_cast<std::uint64_t>(sniffed.unterminated_quote_line),

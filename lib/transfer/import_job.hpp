@@ -43,17 +43,17 @@ struct ColumnPlan {
 
 // Everything decided before any row is sent; --dry-run prints it.
 struct ImportPlan {
-  std::string source;                  // file name or "standard input"
-  std::optional<std::uint64_t> size;   // bytes, when known
+  std::string source;                 // file name or "standard input"
+  std::optional<std::uint64_t> size;  // bytes, when known
   encoding::EncodingChoice encoding;
-  bool transcoding = false;            // converted to UTF-8 on the client
+  bool transcoding = false;  // converted to UTF-8 on the client
   csv::Dialect dialect;
-  std::string sidecar;                 // import config used (empty: none)
-  std::string table;                   // schema.table for messages
-  bool create = false;                 // the table is created
+  std::string sidecar;  // import config used (empty: none)
+  std::string table;    // schema.table for messages
+  bool create = false;  // the table is created
   bool truncate = false;
-  std::string ddl;                     // CREATE TABLE ..., when create
-  std::string truncate_sql;            // TRUNCATE ..., when truncate
+  std::string ddl;           // CREATE TABLE ..., when create
+  std::string truncate_sql;  // TRUNCATE ..., when truncate
   std::string copy_sql;
   std::vector<ColumnPlan> columns;
   std::vector<std::string> table_columns_defaulted;  // existing columns not in the file
@@ -62,8 +62,8 @@ struct ImportPlan {
 };
 
 struct ImportProgress {
-  std::uint64_t bytes = 0;                  // input bytes read
-  std::optional<std::uint64_t> total_bytes; // when the input is a regular file
+  std::uint64_t bytes = 0;                   // input bytes read
+  std::optional<std::uint64_t> total_bytes;  // when the input is a regular file
   std::uint64_t rows = 0;
   double seconds = 0;
 };

@@ -9,8 +9,12 @@
 namespace pgmonkey::transfer {
 namespace {
 
-bool ident_start(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80; }
-bool ident_char(unsigned char c) { return ident_start(c) || (c >= '0' && c <= '9') || c == '$'; }
+bool ident_start(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+}
+bool ident_char(unsigned char c) {
+  return ident_start(c) || (c >= '0' && c <= '9') || c == '$';
+}
 
 [[noreturn]] void bad(const std::string& text, const std::string& why) {
   throw UsageError("invalid table name '" + text + "': " + why,
@@ -28,7 +32,9 @@ std::string TableName::quoted_as_written() const {
   return db::quote_qualified(schema_as_written, table_as_written);
 }
 
-std::string TableName::display() const { return schema.empty() ? table : schema + "." + table; }
+std::string TableName::display() const {
+  return schema.empty() ? table : schema + "." + table;
+}
 
 TableName parse_table_name(const std::string& text, UnquotedParts unquoted) {
   struct Part {

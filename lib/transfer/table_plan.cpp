@@ -55,20 +55,22 @@ std::vector<std::size_t> match_header(const std::vector<std::string>& header, co
     if (core::trim(field).empty())
       throw JobError(source + ": header column " + std::to_string(i + 1) + " is empty, so it matches no column of " +
                          table.display,
-                     {}, "remove the empty columns from the file (spreadsheets add them after the last one), "
-                         "or import into a new table, where it becomes col_" + std::to_string(i + 1));
+                     {},
+                     "remove the empty columns from the file (spreadsheets add them after the last one), "
+                     "or import into a new table, where it becomes col_" +
+                         std::to_string(i + 1));
     auto m = csv::match_column(field, names);
     if (!m) {
       std::string dym = core::did_you_mean(field, names);
       if (dym.empty()) dym = core::did_you_mean(csv::normalise_names({field}, true).front(), names);
-      throw JobError(source + ": header column '" + field + "' has no column in " + table.display,
-                     "table columns: " + core::join(names, ", "),
-                     dym.empty() ? "rename the header field, or add the column to the table"
-                                 : "did you mean '" + dym + "'?");
+      throw JobError(
+          source + ": header column '" + field + "' has no column in " + table.display,
+          "table columns: " + core::join(names, ", "),
+          dym.empty() ? "rename the header field, or add the column to the table" : "did you mean '" + dym + "'?");
     }
     if (taken.count(*m))
-      throw JobError(source + ": header columns '" + taken[*m] + "' and '" + field + "' both name column " +
-                     names[*m] + " of " + table.display);
+      throw JobError(source + ": header columns '" + taken[*m] + "' and '" + field + "' both name column " + names[*m] +
+                     " of " + table.display);
     taken[*m] = field;
     out.push_back(*m);
   }
@@ -79,7 +81,8 @@ std::string create_table_sql(const TableName& name, const std::vector<std::strin
                              const std::vector<csv::ColumnType>& types) {
   std::vector<std::string> defs;
   for (std::size_t i = 0; i < columns.size(); ++i)
-    defs.push_back(db::quote_ident(columns[i]) + " " + csv::sql_name(i < types.size() ? types[i] : csv::ColumnType::text));
+    defs.push_back(db::quote_ident(columns[i]) + " " +
+                   csv::sql_name(i < types.size() ? types[i] : csv::ColumnType::text));
   return "CREATE TABLE " + name.quoted() + " (" + core::join(defs, ", ") + ")";
 }
 

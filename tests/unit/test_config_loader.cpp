@@ -10,7 +10,9 @@ using namespace pgmonkey::config;
 
 namespace {
 
-LoadResult load(const std::string& text, LoadOptions opts = {}) { return load_config_text(text, "t.yaml", opts); }
+LoadResult load(const std::string& text, LoadOptions opts = {}) {
+  return load_config_text(text, "t.yaml", opts);
+}
 
 const Finding* find_key(const LoadResult& r, const std::string& key) {
   for (const auto& f : r.findings)

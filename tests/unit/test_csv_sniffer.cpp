@@ -26,9 +26,8 @@ TEST_CASE("the delimiter with a consistent field count wins") {
     const char* text;
     char delimiter;
   };
-  for (auto c : {Case{"a,b,c\n1,2,3\n4,5,6\n", ','}, Case{"a;b;c\n1,5;2;3\n4;5;6\n", ';'},
-                 Case{"a\tb\n1\t2\n", '\t'}, Case{"a|b|c\nx,y|2|3\n", '|'},
-                 Case{"name;note\nAnn;\"a;b\"\nBob;\"c\"\n", ';'}}) {
+  for (auto c : {Case{"a,b,c\n1,2,3\n4,5,6\n", ','}, Case{"a;b;c\n1,5;2;3\n4;5;6\n", ';'}, Case{"a\tb\n1\t2\n", '\t'},
+                 Case{"a|b|c\nx,y|2|3\n", '|'}, Case{"name;note\nAnn;\"a;b\"\nBob;\"c\"\n", ';'}}) {
     auto r = sniff(c.text, true, SniffOptions{});
     CHECK(r.dialect.delimiter.value == c.delimiter);
     CHECK_FALSE(r.dialect.delimiter.user_set);
@@ -73,7 +72,7 @@ TEST_CASE("type inference keeps leading zeros as text") {
       "true,1,1.5,2024-02-29,2024-01-01 10:00:00,2024-01-01T10:00:00Z,01234,x\n"
       "no,-20,3,2023-12-31,2024-01-01T10:00,2024-01-01 10:00:00+02:00,02134,1\n",
       true, o);
-  std::vector<ColumnType> want{ColumnType::boolean, ColumnType::bigint,      ColumnType::numeric, ColumnType::date,
+  std::vector<ColumnType> want{ColumnType::boolean,   ColumnType::bigint,      ColumnType::numeric, ColumnType::date,
                                ColumnType::timestamp, ColumnType::timestamptz, ColumnType::text,    ColumnType::text};
   CHECK(r.types == want);
   CHECK_FALSE(value_fits(ColumnType::date, "2023-02-29"));
@@ -81,9 +80,8 @@ TEST_CASE("type inference keeps leading zeros as text") {
 }
 
 TEST_CASE("header normalisation") {
-  auto n = normalise_names({"First Name", "first_name", "", "1st", "Größe (cm)", "a--b", std::string(70, 'x'),
-                            std::string(70, 'x')},
-                           true);
+  auto n = normalise_names(
+      {"First Name", "first_name", "", "1st", "Größe (cm)", "a--b", std::string(70, 'x'), std::string(70, 'x')}, true);
   CHECK(n[0] == "first_name");
   CHECK(n[1] == "first_name_2");
   CHECK(n[2] == "col_3");

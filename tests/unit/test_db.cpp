@@ -111,7 +111,11 @@ TEST_CASE("--wait backs off from 0.5 s, doubling, capped") {
 TEST_CASE("retries stop at once on a non-transient failure") {
   int calls = 0;
   CHECK_THROWS_AS(probe::with_retries(
-                      10, [&] { ++calls; throw ConnectError(ConnectFailure::authentication, "bad password"); },
+                      10,
+                      [&] {
+                        ++calls;
+                        throw ConnectError(ConnectFailure::authentication, "bad password");
+                      },
                       nullptr),
                   ConnectError);
   CHECK(calls == 1);

@@ -13,9 +13,19 @@
 using namespace pgmonkey::encoding;
 
 TEST_CASE("a BOM decides") {
-  CHECK(detect_encoding("\xEF\xBB\xBF" "a,b\n", true).name == "UTF-8");
-  CHECK(detect_encoding("\xEF\xBB\xBF" "a,b\n", true).bom_length == 3);
-  CHECK(detect_encoding(std::string("\xFF\xFE" "a\0", 4), true).name == "UTF-16LE");
+  CHECK(detect_encoding("\xEF\xBB\xBF"
+                        "a,b\n",
+                        true)
+            .name == "UTF-8");
+  CHECK(detect_encoding("\xEF\xBB\xBF"
+                        "a,b\n",
+                        true)
+            .bom_length == 3);
+  CHECK(detect_encoding(std::string("\xFF\xFE"
+                                    "a\0",
+                                    4),
+                        true)
+            .name == "UTF-16LE");
   CHECK(detect_encoding(std::string("\xFE\xFF\0a", 4), true).name == "UTF-16BE");
   CHECK(detect_encoding(std::string("\xFF\xFE\0\0a\0\0\0", 8), true).name == "UTF-32LE");
   CHECK(detect_encoding(std::string("\0\0\xFE\xFF", 4), true).name == "UTF-32BE");
@@ -50,7 +60,11 @@ TEST_CASE("UTF-8 with a stray bad byte stays UTF-8 so the import can name the ba
   auto c = detect_encoding("name\ncafé crème brûlée üñïç\n\xFF\n", true);
   CHECK(c.name == "UTF-8");
   CHECK(c.how.find("1 invalid byte") != std::string::npos);
-  CHECK(detect_encoding("caf\xE9 cr\xE8me br\xFB" "l\xE9" "e \xFC\xF1\xEF\xE7\n", true).name != "UTF-8");
+  CHECK(detect_encoding("caf\xE9 cr\xE8me br\xFB"
+                        "l\xE9"
+                        "e \xFC\xF1\xEF\xE7\n",
+                        true)
+            .name != "UTF-8");
 }
 
 TEST_CASE("uchardet for the rest") {
@@ -67,7 +81,10 @@ TEST_CASE("names: pgmonkey's Python codec names and unknown names") {
   CHECK(canonical_name("utf-8-sig") == "UTF-8");
   CHECK(canonical_name("latin1") == "ISO-8859-1");
   CHECK(canonical_name("cp1252") == "WINDOWS-1252");
-  CHECK(user_encoding("utf-8", "\xEF\xBB\xBF" "a").bom_length == 3);
+  CHECK(user_encoding("utf-8",
+                      "\xEF\xBB\xBF"
+                      "a")
+            .bom_length == 3);
   CHECK(user_encoding("latin1", "a").user_set);
   CHECK_THROWS_AS(user_encoding("no-such-encoding", "a"), pgmonkey::UsageError);
 }

@@ -59,8 +59,9 @@ TEST_CASE("COPY and CREATE statements quote every name") {
   f.null_string = "N'A";
   f.force_not_null = {"a\"b"};
   auto sql = copy_sql(parse_table_name("t"), {"a\"b", "c"}, f);
-  CHECK(sql == "COPY \"t\" (\"a\"\"b\", \"c\") FROM STDIN WITH (FORMAT csv, DELIMITER ';', QUOTE '\"', ESCAPE '\"', "
-               "NULL 'N''A', FORCE_NOT_NULL (\"a\"\"b\"), ENCODING 'UTF8')");
+  CHECK(sql ==
+        "COPY \"t\" (\"a\"\"b\", \"c\") FROM STDIN WITH (FORMAT csv, DELIMITER ';', QUOTE '\"', ESCAPE '\"', "
+        "NULL 'N''A', FORCE_NOT_NULL (\"a\"\"b\"), ENCODING 'UTF8')");
   CHECK(create_table_sql(parse_table_name("s.t"), {"x"}, {pgmonkey::csv::ColumnType::bigint}) ==
         "CREATE TABLE \"s\".\"t\" (\"x\" bigint)");
 }
@@ -81,9 +82,9 @@ TEST_CASE("line map: sparse end lines, recent start lines") {
     m.add(key, line + 1, line + (two ? 2 : 1));
     line += two ? 2 : 1;
   }
-  CHECK(m.entries() == 1);  // COPY counts the quoted newlines too: ends advance together
+  CHECK(m.entries() == 1);         // COPY counts the quoted newlines too: ends advance together
   CHECK(*m.line_of(key) == line);  // recent: exact start
-  auto old = m.find(2);             // the first record (two lines, COPY lines 1-2) is no longer recent
+  auto old = m.find(2);            // the first record (two lines, COPY lines 1-2) is no longer recent
   REQUIRE(old);
   CHECK_FALSE(old->start);
   CHECK(old->line == 3);

@@ -7,23 +7,16 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "temp_dir.hpp"
 #include "transfer/atomic_file.hpp"
 
 using namespace pgmonkey;
 using namespace pgmonkey::transfer;
 namespace fs = std::filesystem;
 
-namespace {
+using pgmonkey::test::TempDir;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/pgexport-atomic-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::size_t entries() const { return static_cast<std::size_t>(std::distance(fs::directory_iterator(path), {})); }
-};
+namespace {
 
 std::string read(const fs::path& p) {
   std::ifstream f(p);

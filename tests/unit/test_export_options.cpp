@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/error.hpp"
+#include "temp_dir.hpp"
 #include "transfer/export_job.hpp"
 #include "transfer/export_options.hpp"
 
@@ -13,20 +14,9 @@ using namespace pgmonkey;
 using namespace pgmonkey::transfer;
 namespace fs = std::filesystem;
 
-namespace {
+using pgmonkey::test::TempDir;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/pgexport-unit-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name) << text;
-    return path / name;
-  }
-};
+namespace {
 
 }  // namespace
 

@@ -16,10 +16,6 @@ namespace fs = std::filesystem;
 
 using pgmonkey::test::TempDir;
 
-namespace {
-
-}  // namespace
-
 TEST_CASE("the default COPY is psql's \\copy TO ... WITH (FORMAT csv, HEADER)") {
   CopySource src{"public", "t", 'r', {}};
   CHECK(build_copy_sql(src, ExportDialect{}, "UTF8") ==

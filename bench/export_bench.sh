@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # pgexport against `psql \copy ... TO` on the same table in the same run: median wall time of
 # each, the throughput ratio, and peak RSS (from /usr/bin/time -v).
-#   bench/export_bench.sh [ROWS] [RUNS]        defaults: 1000000 rows, 5 runs each
+#   bench/export_bench.sh [--rows N] [--runs N]   defaults: 1000000 rows, 5 runs each
 # Uses build-release/apps (else build/apps) or $PGMONKEY_BIN; starts its own throw-away cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rows=${1:-1000000}
-runs=${2:-5}
+rows=1000000 runs=5
+usage() { echo "usage: $0 [--rows N] [--runs N]" >&2; exit 2; }
+while (($#)); do
+  case "$1" in
+    --rows) rows=${2:-}; shift 2 || usage ;;
+    --runs) runs=${2:-}; shift 2 || usage ;;
+    *) usage ;;
+  esac
+done
+[[ "$rows" =~ ^[0-9]+$ && "$runs" =~ ^[0-9]+$ ]] || usage
 bin=${PGMONKEY_BIN:-}
 if [[ -z "$bin" ]]; then
   if [[ -x build-release/apps/pgexport ]]; then bin=build-release/apps; else bin=build/apps; fi

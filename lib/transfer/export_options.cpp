@@ -73,13 +73,44 @@ char parse_dialect_char(const std::string& value, const std::string& what) {
 }
 
 std::vector<std::string> split_column_list(const std::string& list, const std::string& what) {
+  // Names are separated by commas; a "double-quoted" name is taken exactly (commas, spaces, ""
+  // for a quote), as in SQL.
   std::vector<std::string> out;
-  for (const auto& part : core::split(list, ',')) {
-    std::string name = core::trim(part);
+  std::size_t i = 0;
+  const std::size_t n = list.size();
+  auto skip_spaces = [&] {
+    while (i < n && std::isspace(static_cast<unsigned char>(list[i]))) ++i;
+  };
+  for (;;) {
+    skip_spaces();
+    std::string name;
+    if (i < n && list[i] == '"') {
+      bool closed = false;
+      for (++i; i < n; ++i) {
+        if (list[i] != '"') {
+          name += list[i];
+        } else if (i + 1 < n && list[i + 1] == '"') {
+          name += '"';
+          ++i;
+        } else {
+          closed = true;
+          ++i;
+          break;
+        }
+      }
+      if (!closed) throw UsageError(what + " has an unclosed double quote: '" + list + "'");
+      skip_spaces();
+      if (i < n && list[i] != ',') throw UsageError(what + ": expected a comma after the quoted name \"" + name + "\"");
+    } else {
+      auto comma = list.find(',', i);
+      name = core::trim(list.substr(i, comma == std::string::npos ? std::string::npos : comma - i));
+      i = comma == std::string::npos ? n : comma;
+    }
     if (name.empty()) throw UsageError(what + " has an empty column name: '" + list + "'");
     out.push_back(name);
+    if (i >= n) return out;
+    ++i;  // the comma
   }
-  return out;
 }
 
 ExportDialect resolve_dialect(const DialectFlags& flags, const std::optional<Sidecar>& sidecar) {

@@ -45,7 +45,8 @@ ExportDialect resolve_dialect(const DialectFlags& flags, const std::optional<Sid
 // One single-byte character for DELIMITER/QUOTE; "\t" (two characters) and "tab" mean a tab,
 // as in pgmonkey. Throws UsageError naming `what` otherwise.
 char parse_dialect_char(const std::string& value, const std::string& what);
-// "a, b,c" -> {"a","b","c"}; throws UsageError on an empty name.
+// "a, b,c" -> {"a","b","c"}; a "double-quoted" name is taken exactly (commas, spaces, "" for a
+// quote). Throws UsageError on an empty name or an unclosed quote.
 std::vector<std::string> split_column_list(const std::string& list, const std::string& what);
 
 // How the bytes the server sends become the file's bytes.

@@ -460,3 +460,18 @@ def test_full_disk_leaves_nothing_behind(db, cfg, tmp_path):
     assert f"cannot write {out}: File too large" in r.stderr
     assert out.read_text() == "old\n"
     assert entries(tmp_path) == ["big.csv", "conf"]
+
+
+def test_quoted_names_in_columns_and_force_quote(db, run, cfg, tmp_path):
+    db.sql('DROP TABLE IF EXISTS export_t.commas')
+    db.sql('CREATE TABLE export_t.commas (id int, "Unit, price" numeric, "q""x" text)')
+    db.sql("INSERT INTO export_t.commas VALUES (1, 2.5, 'a')")
+    out = tmp_path / "commas.csv"
+    r = export(run, cfg, "-t", "export_t.commas", "-o", out,
+               "--columns", '"q""x", "Unit, price"', "--force-quote", '"q""x"')
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes() == psql_copy(db, tmp_path / "p.csv", "export_t.commas",
+                                         options='FORMAT csv, HEADER, FORCE_QUOTE ("q""x")',
+                                         columns='"q""x", "Unit, price"')
+    r = export(run, cfg, "-t", "export_t.commas", "-o", tmp_path / "x.csv", "--columns", '"open')
+    assert r.returncode == 2 and "unclosed double quote" in r.stderr

@@ -149,4 +149,11 @@ TEST_CASE("default file name: the table without its schema") {
 TEST_CASE("column lists") {
   CHECK(split_column_list("a, b ,c", "--columns") == std::vector<std::string>{"a", "b", "c"});
   CHECK_THROWS_AS(split_column_list("a,,b", "--columns"), UsageError);
+  // Quoted names are taken exactly: commas, spaces and "" inside.
+  CHECK(split_column_list(R"(id,"b,c", "q""x" , Col A)", "--columns") ==
+        std::vector<std::string>{"id", "b,c", "q\"x", "Col A"});
+  CHECK(split_column_list(R"(" padded ")", "--columns") == std::vector<std::string>{" padded "});
+  CHECK_THROWS_AS(split_column_list(R"("open)", "--columns"), UsageError);
+  CHECK_THROWS_AS(split_column_list(R"("a"b)", "--columns"), UsageError);
+  CHECK_THROWS_AS(split_column_list("a,", "--columns"), UsageError);
 }

@@ -114,7 +114,13 @@ EncodingChoice user_encoding(const std::string& name, std::string_view sample) {
         "unknown encoding '" + name + "'",
         "use a name iconv knows, e.g. UTF-8, LATIN1, WINDOWS-1252, UTF-16LE, SHIFT_JIS (iconv -l lists them)");
   // A BOM that agrees with the named encoding is skipped; "UTF-16"/"UTF-32" let iconv read it.
-  if (auto bom = detect_bom(sample); bom && bom->encoding == c.name) c.bom_length = bom->length;
+  if (auto bom = detect_bom(sample)) {
+    if (bom->encoding == c.name)
+      c.bom_length = bom->length;
+    else if (c.name != "UTF-16" && c.name != "UTF-32")  // these read their own mark
+      c.warning = "the file starts with a " + bom->encoding + " byte-order mark, but the encoding is set to " + c.name +
+                  ": the mark will be read as text (drop --encoding to use the mark)";
+  }
   c.how = "set by you";
   return c;
 }

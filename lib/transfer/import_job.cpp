@@ -290,6 +290,7 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
   bool head_whole = !in.read_until(head, kHeadBytes);
   plan.encoding = settings.encoding ? encoding::user_encoding(*settings.encoding, head)
                                     : encoding::detect_encoding(head, head_whole);
+  if (!plan.encoding.warning.empty()) warn(plan.encoding.warning);
   TextReader reader(in, std::move(head), plan.encoding);
   plan.transcoding = reader.transcoding();
 

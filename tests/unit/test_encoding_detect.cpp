@@ -89,6 +89,15 @@ TEST_CASE("names: pgmonkey's Python codec names and unknown names") {
   CHECK_THROWS_AS(user_encoding("no-such-encoding", "a"), pgmonkey::UsageError);
 }
 
+TEST_CASE("a BOM that contradicts the named encoding is a warning, not silently text") {
+  auto c = user_encoding("latin1", "\xEF\xBB\xBFid");
+  CHECK(c.bom_length == 0);
+  CHECK(c.warning.find("UTF-8 byte-order mark") != std::string::npos);
+  CHECK(user_encoding("utf-8", "\xEF\xBB\xBFid").warning.empty());
+  CHECK(user_encoding("utf-16", "\xFF\xFEi\0").warning.empty());  // UTF-16 reads its own mark
+  CHECK(user_encoding("latin1", "id").warning.empty());
+}
+
 TEST_CASE("transcoding keeps an unfinished sequence for the next call and flags invalid input") {
   Transcoder t("UTF-16LE");
   std::string out;

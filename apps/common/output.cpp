@@ -49,11 +49,20 @@ void set_verbosity(bool verbose, bool quiet) {
                                               : spdlog::level::info);
 }
 
-void out(const std::string& text) {
+namespace {
+void write_line(std::FILE* stream, const std::string& text) {
   std::string line = core::redact(text);
   line += '\n';
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  std::fflush(stdout);
+  std::fwrite(line.data(), 1, line.size(), stream);
+  std::fflush(stream);
+}
+}  // namespace
+
+void out(const std::string& text) {
+  write_line(stdout, text);
+}
+void out_stderr(const std::string& text) {
+  write_line(stderr, text);
 }
 
 void info(const std::string& text) {

@@ -16,7 +16,8 @@ void init_logging(const std::string& tool);
 // After parsing: debug with verbose, errors only with quiet.
 void set_verbosity(bool verbose, bool quiet);
 
-void out(const std::string& text);  // a line of results on stdout
+void out(const std::string& text);         // a line of results on stdout
+void out_stderr(const std::string& text);  // the same on stderr, when the data owns stdout
 void info(const std::string& text);
 void warn(const std::string& text);
 void debug(const std::string& text);

@@ -36,12 +36,14 @@ void setup(CLI::App& app, Options& o) {
                  "File encoding: any PostgreSQL client encoding, utf-16 (LE with BOM), utf-16le, utf-16be, ascii");
   app.add_option(
       "--export-config,--export_config", o.sidecar,
-      "pgmonkey export config: delimiter, quotechar, encoding (default: data.yaml or data.csv.yaml next to data.csv)");
+      "pgmonkey export config: delimiter, quotechar, encoding, has_headers (default: data.yaml or data.csv.yaml next "
+      "to data.csv)");
 }
 
 int run_export(const CommonOptions& common, Options& o) {
   if (o.output.empty()) o.output = transfer::default_output_for(o.table);
-  std::string sidecar_path = o.sidecar.empty() ? transfer::find_sidecar(o.output) : o.sidecar;
+  auto cfg = load_config(common);
+  std::string sidecar_path = o.sidecar.empty() ? transfer::find_sidecar(o.output, cfg.path) : o.sidecar;
   std::optional<transfer::Sidecar> sidecar;
   if (!sidecar_path.empty()) {
     sidecar = transfer::load_sidecar(sidecar_path);
@@ -55,20 +57,22 @@ int run_export(const CommonOptions& common, Options& o) {
   if (!o.columns.empty()) req.columns = transfer::split_column_list(o.columns, "--columns");
   req.dialect = transfer::resolve_dialect(o.dialect, sidecar);
   const auto& d = req.dialect;
-  debug(fmt::format("delimiter {:?} ({}), quote {:?} ({}), encoding {} ({})", std::string(1, d.delimiter),
-                    d.delimiter_source, std::string(1, d.quote), d.quote_source, d.encoding, d.encoding_source));
+  debug(fmt::format("delimiter {:?} ({}), quote {:?} ({}), encoding {} ({}), header {}", std::string(1, d.delimiter),
+                    d.delimiter_source, std::string(1, d.quote), d.quote_source, d.encoding, d.encoding_source,
+                    d.header ? "yes" : "no"));
 
-  auto cfg = load_config(common);
   auto conn = db::connect(cfg, "pgexport");
-  db::apply_session_settings(*conn, cfg.session_settings(config::ConnectionType::normal));
+  db::apply_session_settings(*conn, db::bulk_session_settings(cfg));
   auto result = transfer::run_export(*conn, req, pgexport::progress_line(!common.quiet && !common.json()));
   pgexport::clear_progress_line();
-  // With -o - the data owns stdout, so the summary goes to stderr.
-  std::string text = common.json() ? result.to_json().dump() : pgexport::summary(result);
-  if (o.output == "-")
-    info(text);
+  // With -o - the data owns stdout, so the summary goes to stderr: the JSON document as it is
+  // (scripts parse it, -q or not), the text line as a diagnostic.
+  if (!common.json())
+    (o.output == "-" ? info : out)(pgexport::summary(result));
+  else if (o.output == "-")
+    out_stderr(result.to_json().dump());
   else
-    out(text);
+    out(result.to_json().dump());
   return 0;
 }
 

@@ -1,4 +1,4 @@
-// Signal handlers that turn Ctrl-C/SIGTERM into a flag plus a server-side cancel request; plain cancels.
+// Signal handlers that turn Ctrl-C/SIGTERM/SIGHUP into a flag plus a server-side cancel request; plain cancels.
 #include "db/cancel_on_signal.hpp"
 
 #include <libpq-fe.h>
@@ -39,11 +39,13 @@ SignalScope::SignalScope(SigPipe pipe) noexcept : pipe_(pipe == SigPipe::ignore)
   if (g_depth++ == 0) g_interrupted = 0;
   install(SIGINT, on_signal, &old_int_);
   install(SIGTERM, on_signal, &old_term_);
+  install(SIGHUP, on_signal, &old_hup_);
   if (pipe_) install(SIGPIPE, SIG_IGN, &old_pipe_);
 }
 
 SignalScope::~SignalScope() noexcept {
   if (pipe_) sigaction(SIGPIPE, &old_pipe_, nullptr);
+  sigaction(SIGHUP, &old_hup_, nullptr);
   sigaction(SIGTERM, &old_term_, nullptr);
   sigaction(SIGINT, &old_int_, nullptr);
   --g_depth;

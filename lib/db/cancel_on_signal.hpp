@@ -14,7 +14,8 @@ enum class SigPipe {
   ignore,  // a closed output pipe becomes a write error (EPIPE) instead of killing the process
 };
 
-// While alive, SIGINT and SIGTERM no longer kill the process: they set the flag interrupted()
+// While alive, SIGINT, SIGTERM and SIGHUP (a closed terminal or dropped ssh session) no longer
+// kill the process: they set the flag interrupted()
 // reports. The handlers run without SA_RESTART, so a read or write blocked on a pipe returns
 // EINTR and its loop sees the flag. The previous handlers come back on destruction. Scopes nest;
 // the outermost one clears the flag when it starts.
@@ -28,6 +29,7 @@ class SignalScope {
  private:
   struct sigaction old_int_ {};
   struct sigaction old_term_ {};
+  struct sigaction old_hup_ {};
   struct sigaction old_pipe_ {};
   bool pipe_ = false;
 };
@@ -52,7 +54,7 @@ class CancelOnSignal {
 // allocates), e.g. for a COPY abandoned mid-stream. Never throws; a failed request is ignored.
 void cancel_statement(pg_conn* conn) noexcept;
 
-// True once SIGINT or SIGTERM arrived while a SignalScope was alive (until the next outermost
+// True once SIGINT, SIGTERM or SIGHUP arrived while a SignalScope was alive (until the next outermost
 // scope starts).
 bool interrupted() noexcept;
 // Throws InterruptedError when interrupted().

@@ -64,8 +64,11 @@ AtomicFile::AtomicFile(std::string target, bool overwrite) : target_(std::move(t
     if (S_ISDIR(st.st_mode)) throw UsageError(target_ + " is a folder", "give a file name with -o");
     if (!overwrite) throw UsageError("refusing to overwrite existing file " + target_, "pass --force to replace it");
   }
-  // Hidden, next to the target, recognisable: .NAME.pgexport-XXXXXX
-  std::string pattern = folder_of(target_) + "/." + name_of(target_) + ".pgexport-XXXXXX";
+  // Hidden, next to the target, recognisable: .NAME.pgexport-XXXXXX, with NAME cut so that a
+  // target name near the 255-byte limit still gets a temp file.
+  const std::string suffix = ".pgexport-XXXXXX";
+  std::string name = name_of(target_).substr(0, 255 - 1 - suffix.size());
+  std::string pattern = folder_of(target_) + "/." + name + suffix;
   std::vector<char> buf(pattern.begin(), pattern.end());
   buf.push_back('\0');
   fd_ = ::mkstemp(buf.data());

@@ -35,6 +35,7 @@ struct FoundTable {
   std::string oid;
   CopySource source;
   std::vector<std::string> all_columns;
+  std::vector<std::string> generated_columns;  // GENERATED ALWAYS AS (...) STORED
 };
 
 std::optional<FoundTable> lookup(pqxx::transaction_base& tx, const std::string& qualified) {
@@ -50,10 +51,13 @@ std::optional<FoundTable> lookup(pqxx::transaction_base& tx, const std::string& 
   t.source.table = r[0][2].c_str();
   t.source.relkind = r[0][3].c_str()[0];
   auto cols = tx.exec_params(
-      "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = $1::oid AND attnum > 0 "
+      "SELECT attname, attgenerated <> '' FROM pg_catalog.pg_attribute WHERE attrelid = $1::oid AND attnum > 0 "
       "AND NOT attisdropped ORDER BY attnum",
       t.oid);
-  for (const auto& row : cols) t.all_columns.emplace_back(row[0].c_str());
+  for (const auto& row : cols) {
+    t.all_columns.emplace_back(row[0].c_str());
+    if (row[1].as<bool>()) t.generated_columns.emplace_back(row[0].c_str());
+  }
   return t;
 }
 
@@ -176,7 +180,12 @@ Plan make_plan(pqxx::transaction_base& tx, const ExportRequest& req) {
   p.encoding = plan_encoding(req.dialect.encoding);
   FoundTable found = find_table(tx, req.table);
   p.source = found.source;
-  if (!req.columns.empty()) p.source.columns = match_columns(req.columns, found.all_columns, "--columns", req.table);
+  if (!req.columns.empty()) {
+    p.source.columns = match_columns(req.columns, found.all_columns, "--columns", req.table);
+    for (const auto& c : p.source.columns)
+      if (std::find(found.generated_columns.begin(), found.generated_columns.end(), c) != found.generated_columns.end())
+        p.source.lists_generated = true;
+  }
   const auto& cols = p.source.columns.empty() ? found.all_columns : p.source.columns;
   p.dialect = req.dialect;
   if (!(p.dialect.force_quote.size() == 1 && p.dialect.force_quote[0] == "*"))

@@ -51,10 +51,14 @@ Sidecar load_sidecar(const std::string& path) {
       s.quotechar = value;
     else if (key == "encoding")
       s.encoding = value;
-    else if (key != "has_headers" && key != "auto_create_table" && key != "enforce_lowercase") {
-      // Those three are pgmonkey's import settings: one file may serve both directions.
-      std::string guess = core::did_you_mean(key, {"delimiter", "quotechar", "encoding"});
-      s.warnings.push_back(path + ": '" + key + "' is not an export setting (known: delimiter, quotechar, encoding)" +
+    else if (key == "has_headers") {
+      s.has_headers = core::parse_bool(value);
+      if (!s.has_headers)
+        throw ConfigError("the export config " + path + ": has_headers must be true or false, not '" + value + "'");
+    } else if (key != "auto_create_table" && key != "enforce_lowercase") {
+      // Those two are pgmonkey's import settings: one file may serve both directions.
+      std::string guess = core::did_you_mean(key, {"delimiter", "quotechar", "encoding", "has_headers"});
+      s.warnings.push_back(path + ": '" + key + "' is not an export setting (known: delimiter, quotechar, encoding, has_headers)" +
                            (guess.empty() ? "" : "; did you mean '" + guess + "'?"));
     }
   }
@@ -132,7 +136,10 @@ ExportDialect resolve_dialect(const DialectFlags& flags, const std::optional<Sid
   if (auto v = pick(flags.quote, "--quote", &Sidecar::quotechar, d.quote_source))
     d.quote = parse_dialect_char(*v, "the quote character (from " + d.quote_source + ")");
   if (auto v = pick(flags.encoding, "--encoding", &Sidecar::encoding, d.encoding_source)) d.encoding = *v;
-  if (flags.header) d.header = *flags.header;
+  if (flags.header)
+    d.header = *flags.header;
+  else if (sidecar && sidecar->has_headers)
+    d.header = *sidecar->has_headers;
   d.null_string = flags.null_string;
   if (flags.force_quote) {
     if (core::trim(*flags.force_quote) == "*")
@@ -185,11 +192,12 @@ std::string build_copy_sql(const CopySource& source, const ExportDialect& d, con
   std::string relation = db::quote_qualified(source.schema, source.table);
   std::string cols = db::quote_ident_list(source.columns);
   std::string what;
-  if (source.relkind == 'r') {
+  if (source.relkind == 'r' && !source.lists_generated) {
     what = relation;
     if (!cols.empty()) what += " (" + cols + ")";
   } else {
-    // COPY reads only plain tables; everything else goes through a query with the same output.
+    // COPY reads only plain tables and no generated columns; the rest goes through a query
+    // with the same output.
     what = "(SELECT " + (cols.empty() ? std::string("*") : cols) + " FROM " + relation + ")";
   }
   std::vector<std::string> opts = {"FORMAT csv", std::string("HEADER ") + (d.header ? "true" : "false"),

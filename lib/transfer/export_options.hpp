@@ -23,10 +23,12 @@ struct ExportDialect {
   std::string delimiter_source = "default", quote_source = "default", encoding_source = "default";
 };
 
-// pgmonkey's export config next to the CSV file (delimiter, quotechar, encoding).
+// pgmonkey's export config next to the CSV file (delimiter, quotechar, encoding), plus
+// has_headers, so that one file shared with pgimport describes the same CSV both ways.
 struct Sidecar {
   std::string path;
   std::optional<std::string> delimiter, quotechar, encoding;
+  std::optional<bool> has_headers;
   std::vector<std::string> warnings;  // unknown keys, for the app to show
 };
 
@@ -67,6 +69,7 @@ struct CopySource {
   std::string table;
   char relkind = 'r';                // views, materialized views, foreign and partitioned tables need a query
   std::vector<std::string> columns;  // chosen columns in order; empty: all, in table order
+  bool lists_generated = false;      // `columns` names a generated column, which COPY t (cols) refuses
 };
 // Checks the combination of dialect values PostgreSQL would reject, as a usage error.
 void validate_dialect(const ExportDialect& dialect);

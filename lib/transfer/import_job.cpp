@@ -261,9 +261,12 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
 
   // 1. The sidecar import config.
   std::string side_path = o.import_config;
-  if (side_path.empty() && !o.write_import_config) side_path = find_sidecar(o.file);
-  if (side_path.empty() && o.file != "-") side_path = sidecar_path(o.file);  // where --write-import-config writes
+  if (side_path.empty() && !o.write_import_config) side_path = find_sidecar(o.file, cfg.path);
   bool side_exists = !side_path.empty() && file_exists(side_path);
+  if (side_path.empty() && o.file != "-") {
+    side_path = sidecar_path(o.file);  // where --write-import-config writes
+    side_exists = o.write_import_config && file_exists(side_path);
+  }
   ImportConfig side;
   if (o.write_import_config) {
     if (side_path.empty()) throw UsageError("--write-import-config needs a file name or --import-config PATH");
@@ -338,7 +341,7 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
   if (!plan.dialect.header.value)
     for (std::size_t i = 0; i < sniffed.field_count; ++i) header.push_back("col_" + std::to_string(i + 1));
   auto conn = db::connect(cfg, "pgimport");
-  db::apply_session_settings(*conn, cfg.session_settings(config::ConnectionType::normal));
+  db::apply_session_settings(*conn, db::bulk_session_settings(cfg));
   db::CancelOnSignal cancel_on_signal(conn->raw());
   pqxx::work tx(*conn, "pgimport");
   // Like pgexport: an existing table as written first (-t Orders finds "Orders"), then the name

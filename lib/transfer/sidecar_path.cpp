@@ -11,13 +11,17 @@ std::string sidecar_path(const std::string& data_file) {
   return fs::path(data_file).replace_extension(".yaml").string();
 }
 
-std::string find_sidecar(const std::string& data_file) {
+std::string find_sidecar(const std::string& data_file, const std::string& connection_config) {
   if (data_file.empty() || data_file == "-") return {};
-  std::error_code ec;
+  auto usable = [&](const std::string& candidate) {
+    std::error_code ec;
+    if (!fs::is_regular_file(candidate, ec)) return false;
+    return connection_config.empty() || !fs::equivalent(candidate, connection_config, ec);
+  };
   std::string swapped = sidecar_path(data_file);
-  if (fs::is_regular_file(swapped, ec)) return swapped;
+  if (usable(swapped)) return swapped;
   std::string appended = data_file + ".yaml";
-  if (fs::is_regular_file(appended, ec)) return appended;
+  if (usable(appended)) return appended;
   return {};
 }
 

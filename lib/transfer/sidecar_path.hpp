@@ -11,6 +11,8 @@ std::string sidecar_path(const std::string& data_file);
 
 // The sidecar that exists next to `data_file` as a regular file: pgmonkey's name first, then
 // FILE.yaml spelled literally (data.csv.yaml). Empty when neither exists, or for "-" (stdin/stdout).
-std::string find_sidecar(const std::string& data_file);
+// `connection_config` (the -c file) is never taken for a sidecar: app.yaml is the connection
+// config of `-c app.yaml -o app.csv`, not app.csv's export settings.
+std::string find_sidecar(const std::string& data_file, const std::string& connection_config = {});
 
 }  // namespace pgmonkey::transfer

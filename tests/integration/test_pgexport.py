@@ -369,6 +369,62 @@ def test_session_settings_from_the_config_apply(db, run, tmp_path):
     assert out.read_text().splitlines()[1] == "1,2024-01-02 12:04:05.678+09"
 
 
+def test_config_statement_timeout_does_not_cut_the_copy_short(db, run, tmp_path):
+    # pgconfig create writes statement_timeout 30 s for the application; a dump may take longer.
+    conf = db.write_config(tmp_path / "conf" / "st.yaml", sections={"sync_settings": {"statement_timeout": "100",
+                                                                                     "lock_timeout": "5000"}})
+    db.sql("CREATE OR REPLACE VIEW export_t.sleepy AS SELECT 1 AS x FROM pg_catalog.pg_sleep(0.5)")
+    out = tmp_path / "sleepy.csv"
+    r = export(run, conf, "-t", "export_t.sleepy", "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert out.read_text() == "x\n1\n"
+
+
+def test_json_summary_with_data_on_stdout(db, run, cfg, tmp_path):
+    for quiet in ([], ["-q"]):
+        r = subprocess.run([str(BIN / "pgexport"), "-c", str(cfg), "-t", "export_t.orders", "-o", "-",
+                            "--format", "json", *quiet], env=clean_env(), capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.startswith("id,item\n")
+        doc = json.loads(r.stderr)  # the whole of stderr is the document
+        assert doc["rows"] == 500 and doc["output"] == "-"
+
+
+def test_connection_config_is_not_taken_for_the_sidecar(db, run, tmp_path):
+    conf = db.write_config(tmp_path / "latin.yaml")  # -c latin.yaml -t latin writes latin.csv here
+    r = run("pgexport", "-c", conf, "-t", "export_t.latin", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "latin.csv").read_bytes() == psql_copy(db, tmp_path / "p.csv", "export_t.latin")
+
+
+def test_shared_sidecar_has_headers_round_trips(db, run, cfg, tmp_path):
+    (tmp_path / "data.yaml").write_text("has_headers: false\ndelimiter: ';'\n")  # one file for both tools
+    out = tmp_path / "data.csv"
+    r = export(run, cfg, "-t", "export_t.latin", "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes() == psql_copy(db, tmp_path / "p.csv", "export_t.latin",
+                                         options="FORMAT csv, DELIMITER ';'")
+    db.sql("DROP TABLE IF EXISTS export_t.latin_back")
+    db.sql("CREATE TABLE export_t.latin_back (LIKE export_t.latin)")
+    r = run("pgimport", "-c", cfg, "-t", "export_t.latin_back", "--no-create", out)
+    assert r.returncode == 0, r.stderr
+    assert db.sql("SELECT count(*) FROM ((TABLE export_t.latin EXCEPT ALL TABLE export_t.latin_back) UNION ALL "
+                  "(TABLE export_t.latin_back EXCEPT ALL TABLE export_t.latin)) d") == [(0,)]
+
+
+def test_generated_columns_can_be_chosen(db, run, cfg, tmp_path):
+    db.sql("DROP TABLE IF EXISTS export_t.gen")
+    db.sql("CREATE TABLE export_t.gen (a int, b int GENERATED ALWAYS AS (a * 2) STORED)")
+    db.sql("INSERT INTO export_t.gen (a) VALUES (1), (2)")
+    out = tmp_path / "gen.csv"
+    r = export(run, cfg, "-t", "export_t.gen", "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes() == psql_copy(db, tmp_path / "p.csv", "export_t.gen") == b"a\n1\n2\n"
+    r = export(run, cfg, "-t", "export_t.gen", "-o", out, "--force", "--columns", "b,a", "--force-quote", "b")
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes() == b'b,a\n"2",1\n"4",2\n'
+
+
 def test_could_not_connect_exits_3(db, run, tmp_path):
     bad = db.write_config(tmp_path / "conf" / "bad.yaml", port=1)
     r = export(run, bad, "-t", "export_t.orders", "-o", tmp_path / "x.csv")
@@ -396,7 +452,7 @@ def wait_for_copy(cluster, proc):
     raise AssertionError("the export's COPY never started")
 
 
-@pytest.mark.parametrize("how", ["terminate_backend", "SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("how", ["terminate_backend", "SIGINT", "SIGTERM", "SIGHUP"])
 def test_interrupted_export_leaves_target_untouched(db, cfg, tmp_path, how):
     out = tmp_path / "slow.csv"
     out.write_text("previous contents\n")

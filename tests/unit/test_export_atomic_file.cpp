@@ -46,6 +46,19 @@ TEST_CASE("commit renames the temp file over the target") {
   CHECK((st.st_mode & 0777) == (0666 & ~mask));
 }
 
+TEST_CASE("a target name of 255 bytes still gets a temp file") {
+  TempDir dir;
+  auto target = (dir.path / (std::string(251, 'n') + ".csv")).string();
+  {
+    AtomicFile f(target, false);
+    CHECK(fs::path(f.temp_path()).filename().string().size() <= 255);
+    f.write("x\n", 2);
+    f.commit();
+  }
+  CHECK(read(target) == "x\n");
+  CHECK(dir.entries() == 1);
+}
+
 TEST_CASE("without commit the target is untouched and the temp file is gone") {
   TempDir dir;
   auto target = (dir.path / "out.csv").string();

@@ -43,6 +43,10 @@ TEST_CASE("views and other non-tables are copied through a query") {
   CHECK(build_copy_sql(view, ExportDialect{}, "UTF8").rfind("COPY (SELECT * FROM \"s\".\"v\") TO STDOUT", 0) == 0);
   view.columns = {"b", "a"};
   CHECK(build_copy_sql(view, ExportDialect{}, "UTF8").rfind("COPY (SELECT \"b\", \"a\" FROM \"s\".\"v\")", 0) == 0);
+  CopySource table{"s", "t", 'r', {"g", "a"}};
+  CHECK(build_copy_sql(table, ExportDialect{}, "UTF8").rfind("COPY \"s\".\"t\" (\"g\", \"a\") TO", 0) == 0);
+  table.lists_generated = true;  // COPY t (g) refuses a generated column; a query reads it
+  CHECK(build_copy_sql(table, ExportDialect{}, "UTF8").rfind("COPY (SELECT \"g\", \"a\" FROM \"s\".\"t\")", 0) == 0);
 }
 
 TEST_CASE("dialect characters: one ASCII byte, \\t and tab mean a tab") {
@@ -100,6 +104,12 @@ TEST_CASE("flags override the sidecar, which overrides the defaults") {
   CHECK(d.quote == '\'');
   CHECK(d.encoding == "latin1");
   CHECK(d.delimiter_source == "data.yaml");
+  CHECK(d.header);
+  s.has_headers = false;  // shared with pgimport: the same file describes the CSV both ways
+  d = resolve_dialect(flags, s);
+  CHECK_FALSE(d.header);
+  flags.header = true;
+  CHECK(resolve_dialect(flags, s).header);
   flags.delimiter = ";";
   flags.encoding = "utf-16";
   flags.header = false;
@@ -129,7 +139,11 @@ TEST_CASE("the sidecar is pgmonkey's FILE.yaml next to the CSV") {
   auto swapped =
       dir.write("data.yaml", "delimiter: '|'\nquotechar: \"'\"\nencoding: utf-16\nhas_headers: true\ndelimter: x\n");
   CHECK(find_sidecar(csv) == swapped.string());  // pgmonkey's own name wins
+  // ... unless it is the connection config itself (-c data.yaml -o data.csv)
+  CHECK(find_sidecar(csv, swapped.string()) == (dir.path / "data.csv.yaml").string());
   auto s = load_sidecar(swapped.string());
+  CHECK(s.has_headers == true);
+  CHECK_THROWS_AS(load_sidecar(dir.write("bad4.yaml", "has_headers: maybe\n").string()), ConfigError);
   CHECK(s.delimiter == "|");
   CHECK(s.quotechar == "'");
   CHECK(s.encoding == "utf-16");

@@ -4,10 +4,12 @@ set(CPACK_PACKAGE_NAME pgmonkey)
 set(CPACK_PACKAGE_VENDOR "The pgmonkey developers")
 set(CPACK_PACKAGE_CONTACT "The pgmonkey developers <pgmonkey@users.noreply.github.com>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "PostgreSQL connection, audit and CSV tools")
+# One string: several arguments would make a CMake list, joined with ';'.
 set(CPACK_PACKAGE_DESCRIPTION
-    "pgconfig creates, validates and tests YAML connection configs;\n"
-    "pgserverconfig recommends and audits server settings; pgimport loads\n"
-    "CSV files with COPY; pgexport writes tables to CSV files atomically.")
+    "pgconfig creates, validates and tests YAML connection configs;
+pgserverconfig recommends and audits server settings; pgimport loads
+CSV files with COPY; pgexport writes tables to CSV files atomically.")
+set(CPACK_RPM_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION}")
 set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_GENERATOR "DEB;RPM")
@@ -24,7 +26,7 @@ set(CPACK_RPM_PACKAGE_AUTOREQ ON)
 # Folders the base system owns; the package must not claim them.
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
     /usr/share/man /usr/share/man/man1 /usr/share/man/man5 /usr/share/bash-completion
-    /usr/share/bash-completion/completions /usr/share/zsh /usr/share/zsh/vendor-completions /usr/share/fish
+    /usr/share/bash-completion/completions /usr/share/zsh /usr/share/zsh/site-functions /usr/share/zsh/vendor-completions /usr/share/fish
     /usr/share/fish/vendor_completions.d)
 
 include(CPack)

@@ -29,6 +29,7 @@ def check_tree(root, tmp_path):
         assert list((share / "man" / "man1").glob(f"{tool}.1*"))
         assert (share / "bash-completion" / "completions" / tool).exists()
         assert (share / "zsh" / "vendor-completions" / f"_{tool}").exists()
+        assert (share / "zsh" / "site-functions" / f"_{tool}").exists()
         assert (share / "fish" / "vendor_completions.d" / f"{tool}.fish").exists()
     assert list((share / "man" / "man5").glob("pgmonkey-config.5*"))
     cfg = tmp_path / "created" / "app.yaml"
@@ -73,3 +74,12 @@ def test_cmake_install_into_any_prefix(tmp_path):
     subprocess.run(["cmake", "--install", str(BUILD), "--prefix", str(prefix)], check=True, capture_output=True)
     check_tree(prefix, tmp_path)
     assert (prefix / "share" / "pgmonkey" / "templates" / "config" / "pgmonkey.yaml").exists()
+
+
+def test_package_descriptions_read_as_written():
+    for deb in debs():
+        desc = subprocess.run(["dpkg-deb", "-f", str(deb), "Description"], capture_output=True, text=True).stdout
+        assert "pgimport loads" in desc and ";pgserverconfig" not in desc and ";CSV" not in desc, (deb, desc)
+    rpm = sorted(PACKAGES.glob("pgmonkey-*.rpm"))[0]
+    info = subprocess.run(["rpm", "-qpi", str(rpm)], capture_output=True, text=True).stdout
+    assert "pgimport loads" in info and "installer created using CPack" not in info, info

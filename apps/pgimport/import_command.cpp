@@ -69,7 +69,8 @@ void setup(CLI::App& app, CommonOptions& common, Options& o) {
   app.add_option("--null", o.job.null_string, "The string that means NULL (default: an unquoted empty field)");
   app.add_flag("--empty-as-null", o.job.empty_as_null, "Quoted empty strings (\"\") become NULL too");
   app.add_option("--force-not-null", o.job.force_not_null,
-                 "Columns (comma-separated) where an empty field is '' not NULL");
+                 "Columns (comma-separated) where an empty field is '' not NULL")
+      ->allow_extra_args(false);  // one value per use: "--force-not-null a FILE" keeps FILE
   app.add_flag("--dry-run", o.job.dry_run, "Print the detected settings, the DDL and the plan; change nothing");
   app.add_option("--import-config", o.job.import_config, "Import settings file (default: FILE with .yaml, if present)");
   app.add_flag("--write-import-config", o.job.write_import_config,

@@ -31,6 +31,7 @@ DialectGuess sniff_dialect(std::string_view sample, bool whole, const Option<cha
   bool first = true;
   for (char q : quotes) {
     for (char d : delimiters) {
+      if (d == q) continue;  // --quote ',' rules out ',' as the delimiter
       DialectCandidate c;
       c.delimiter = d;
       c.quote = q;

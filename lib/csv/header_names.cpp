@@ -36,7 +36,9 @@ std::string normalise_one(const std::string& raw, bool lowercase, std::size_t po
   while (!out.empty() && out.front() == '_') out.erase(0, 1);
   while (!out.empty() && out.back() == '_') out.pop_back();
   if (out.empty()) return "col_" + std::to_string(position);
-  if (out[0] >= '0' && out[0] <= '9') out = "col_" + out;
+  // A table cannot have a column named like a system column (bounding boxes have xmin, xmax).
+  static const std::set<std::string> system_columns{"tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"};
+  if ((out[0] >= '0' && out[0] <= '9') || system_columns.count(out)) out = "col_" + out;
   return cut(out, kMaxIdentifierBytes);
 }
 

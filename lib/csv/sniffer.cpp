@@ -40,7 +40,7 @@ SniffResult sniff(std::string_view sample, bool whole, const SniffOptions& optio
     r.data = records;
   }
   // 4. Types.
-  r.types = options.infer_types ? infer_types(r.data, r.field_count)
+  r.types = options.infer_types ? infer_types(r.data, r.field_count, options.nulls)
                                 : std::vector<ColumnType>(r.field_count, ColumnType::text);
   return r;
 }

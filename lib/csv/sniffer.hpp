@@ -20,6 +20,7 @@ struct SniffOptions {
   Option<char> quote{'"', false};
   Option<bool> header{true, false};
   bool infer_types = false;
+  NullRule nulls;  // what COPY will read as NULL, so that inference ignores exactly those
 };
 
 struct SniffResult {

@@ -166,17 +166,22 @@ bool value_fits(ColumnType t, std::string_view raw) {
   return false;
 }
 
-std::vector<ColumnType> infer_types(const std::vector<Record>& records, std::size_t columns) {
+bool NullRule::is_null(const Field& f) const {
+  if (!f.quoted) return f.text == null_string;
+  return empty_as_null && f.text.empty();
+}
+
+std::vector<ColumnType> infer_types(const std::vector<Record>& records, std::size_t columns, const NullRule& nulls) {
   std::vector<ColumnType> types(columns, ColumnType::text);
   for (std::size_t c = 0; c < columns; ++c) {
     bool any = false;
     for (const auto& r : records)
-      if (c < r.size() && !r[c].text.empty()) any = true;
+      if (c < r.size() && !nulls.is_null(r[c])) any = true;
     if (!any) continue;  // nothing to go on: text
     for (ColumnType t : candidate_types()) {
       bool all = true;
       for (const auto& r : records) {
-        if (c >= r.size() || r[c].text.empty()) continue;
+        if (c >= r.size() || nulls.is_null(r[c])) continue;
         if (!value_fits(t, r[c].text)) {
           all = false;
           break;

@@ -19,7 +19,17 @@ const std::vector<ColumnType>& candidate_types();
 // leading zero (zip codes, ids like 007) do not count as numbers, so they stay text.
 bool value_fits(ColumnType t, std::string_view value);
 
-// One type per column, from `records` (the header row excluded); empty fields are ignored.
-std::vector<ColumnType> infer_types(const std::vector<Record>& records, std::size_t columns);
+// Which fields COPY will load as NULL: an unquoted field equal to null_string (COPY's default:
+// empty) and, with empty_as_null (FORCE_NULL), a quoted empty one too.
+struct NullRule {
+  std::string null_string;
+  bool empty_as_null = false;
+  bool is_null(const Field& f) const;
+};
+
+// One type per column, from `records` (the header row excluded); NULLs are ignored, every other
+// value must fit (a quoted "" is an empty string, which only text takes).
+std::vector<ColumnType> infer_types(const std::vector<Record>& records, std::size_t columns,
+                                    const NullRule& nulls = {});
 
 }  // namespace pgmonkey::csv

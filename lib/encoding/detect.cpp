@@ -40,6 +40,42 @@ std::pair<std::size_t, std::size_t> utf8_statistics(std::string_view s) {
   return {multibyte, invalid};
 }
 
+// UTF-16/32 without a byte-order mark: mostly-ASCII text has a NUL in the same place of almost
+// every code unit. Empty when the pattern is not clear.
+std::string utf16_or_32_by_nuls(std::string_view s) {
+  const std::size_t n = std::min<std::size_t>(s.size(), kDetectSampleBytes) / 4 * 4;
+  if (n < 8) return {};
+  std::array<std::size_t, 4> zeros{};
+  for (std::size_t i = 0; i < n; ++i)
+    if (s[i] == '\0') ++zeros[i % 4];
+  const std::size_t units4 = n / 4;
+  auto most = [&](std::size_t z, std::size_t units) { return z * 10 >= units * 9; };  // 90 %
+  auto few = [&](std::size_t z, std::size_t units) { return z * 10 <= units; };       // 10 %
+  if (most(zeros[2], units4) && most(zeros[3], units4) && most(zeros[1], units4) && few(zeros[0], units4))
+    return "UTF-32LE";
+  if (most(zeros[0], units4) && most(zeros[1], units4) && most(zeros[2], units4) && few(zeros[3], units4))
+    return "UTF-32BE";
+  const std::size_t units2 = n / 2;
+  const std::size_t even = zeros[0] + zeros[2], odd = zeros[1] + zeros[3];
+  if (odd * 10 >= units2 * 6 && few(even, units2)) return "UTF-16LE";
+  if (even * 10 >= units2 * 6 && few(odd, units2)) return "UTF-16BE";
+  return {};
+}
+
+// Counts the bytes >= 0x80; true when each is a Latin-1/Windows-1252 letter (0xC0-0xFF but
+// for × and ÷).
+bool high_bytes_are_latin_letters(std::string_view s, std::size_t& high) {
+  high = 0;
+  bool letters = true;
+  for (char ch : s) {
+    auto b = static_cast<std::uint8_t>(ch);
+    if (b < 0x80) continue;
+    ++high;
+    if (b < 0xC0 || b == 0xD7 || b == 0xF7) letters = false;
+  }
+  return letters && high > 0;
+}
+
 bool iconv_knows(const std::string& name) {
   iconv_t cd = iconv_open("UTF-8", name.c_str());
   if (cd == reinterpret_cast<iconv_t>(-1)) return false;
@@ -133,6 +169,12 @@ EncodingChoice detect_encoding(std::string_view sample, bool whole) {
     c.how = "byte-order mark";
     return c;
   }
+  // Before the UTF-8 check: ASCII text in UTF-16 is also valid UTF-8, full of NULs.
+  if (std::string wide = utf16_or_32_by_nuls(sample); !wide.empty()) {
+    c.name = wide;
+    c.how = "a NUL byte in every code unit of " + kib(sample.size()) + ", no byte-order mark";
+    return c;
+  }
   if (is_valid_utf8(sample, !whole)) {
     c.name = "UTF-8";
     c.how = "strict UTF-8 check of " + kib(sample.size());
@@ -161,6 +203,19 @@ EncodingChoice detect_encoding(std::string_view sample, bool whole) {
     throw JobError("uchardet detected '" + found + "', which iconv cannot convert", {},
                    "set the encoding with --encoding NAME");
   c.how = "uchardet on " + kib(sample.size()) + ", not valid UTF-8";
+  std::size_t high = 0;
+  bool latin_letters = high_bytes_are_latin_letters(sample, high);
+  // DOS code pages are rare in today's files; accented letters that all sit where Windows-1252
+  // keeps its letters are far more likely Windows-1252 (uchardet guesses IBM852 on small files).
+  if (latin_letters && core::starts_with(c.name, "IBM")) {
+    c.how = fmt::format("{} non-ASCII bytes, all Windows-1252 letters (uchardet guessed {})", high, c.name);
+    c.name = "WINDOWS-1252";
+  }
+  if (high < 64)
+    c.warning = fmt::format(
+        "the encoding {} is a guess from only {} non-ASCII byte{}: check the imported text, or name it with "
+        "--encoding (e.g. WINDOWS-1252, LATIN1, LATIN2)",
+        c.name, high, high == 1 ? "" : "s");
   return c;
 }
 

@@ -90,12 +90,25 @@ Settings merge_settings(const ImportOptions& o, const ImportConfig& side) {
   if (auto q = o.quote ? o.quote : side.quotechar) s.sniff.quote.set_by_user(csv::parse_char_option(*q, "quote"));
   if (auto h = o.header ? o.header : side.has_headers) s.sniff.header.set_by_user(*h);
   s.sniff.infer_types = o.infer_types;
+  s.sniff.nulls = {o.null_string.value_or(""), o.empty_as_null};
   s.create = o.create.value_or(side.auto_create_table.value_or(true));
   s.lowercase = o.lowercase.value_or(side.enforce_lowercase.value_or(true));
   s.encoding = o.encoding ? o.encoding : side.encoding;
   if (s.sniff.delimiter.user_set && s.sniff.quote.user_set && s.sniff.delimiter.value == s.sniff.quote.value)
     throw UsageError("the delimiter and the quote must differ");
+  if (o.null_string && o.empty_as_null)
+    throw UsageError("--empty-as-null works with the default NULL (an unquoted empty field), not with --null",
+                     "with --null STR, write STR for NULL in the file; quoted STR stays text");
   return s;
+}
+
+// What COPY would refuse about --null, said before anything runs.
+void check_null_string(const std::string& null_string, const csv::Dialect& d) {
+  auto has = [&](char c) { return null_string.find(c) != std::string::npos; };
+  if (has(d.delimiter.value))
+    throw UsageError("--null must not contain the delimiter " + csv::show_char(d.delimiter.value));
+  if (has(d.quote.value)) throw UsageError("--null must not contain the quote character " + csv::show_char(d.quote.value));
+  if (has('\n') || has('\r')) throw UsageError("--null must not contain a newline");
 }
 
 // A data problem as the user should see it: file:line: what (and the roll-back note).
@@ -340,6 +353,7 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
   std::vector<std::string> header = sniffed.header;
   if (!plan.dialect.header.value)
     for (std::size_t i = 0; i < sniffed.field_count; ++i) header.push_back("col_" + std::to_string(i + 1));
+  if (o.null_string) check_null_string(*o.null_string, plan.dialect);
   auto conn = db::connect(cfg, "pgimport");
   db::apply_session_settings(*conn, db::bulk_session_settings(cfg));
   db::CancelOnSignal cancel_on_signal(conn->raw());

@@ -485,3 +485,83 @@ def test_empty_header_fields_never_match_a_column(cluster, run, cfg, tmp_path):
     assert r.returncode == 1
     assert "header column 2 is empty" in r.stderr and "did you mean" not in r.stderr
     assert rows(cluster, "SELECT count(*) FROM excel_t") == [(0,)]
+
+
+def test_config_statement_timeout_does_not_cut_the_copy_short(cluster, run, tmp_path):
+    # pgconfig create writes statement_timeout 30 s for the application; a big load may take longer.
+    conf = cluster.write_config(tmp_path / "st.yaml", sections={"sync_settings": {"statement_timeout": "100"}})
+    cluster.sql("DROP TABLE IF EXISTS slow_load")
+    cluster.sql("CREATE TABLE slow_load (id int)")
+    cluster.sql("""CREATE OR REPLACE FUNCTION slow_row() RETURNS trigger LANGUAGE plpgsql AS
+                   $$ BEGIN PERFORM pg_sleep(0.1); RETURN NEW; END $$""")
+    cluster.sql("CREATE TRIGGER slow BEFORE INSERT ON slow_load FOR EACH ROW EXECUTE FUNCTION slow_row()")
+    f = tmp_path / "slow.csv"
+    f.write_text("id\n1\n2\n3\n4\n5\n")
+    r = imp(run, conf, "-t", "slow_load", f)
+    assert r.returncode == 0, r.stderr
+    assert rows(cluster, "SELECT count(*) FROM slow_load") == [(5,)]
+
+
+def test_force_not_null_takes_one_value_and_leaves_the_file(cluster, run, cfg, tmp_path):
+    f = tmp_path / "fnn.csv"
+    f.write_text("a,b\n1,\n2,x\n")
+    r = imp(run, cfg, "-t", "fnn_t", "--force-not-null", "b", f)
+    assert r.returncode == 0, r.stderr
+    assert rows(cluster, "SELECT a, b FROM fnn_t ORDER BY a") == [("1", ""), ("2", "x")]
+
+
+def test_system_column_names_are_renamed(cluster, run, cfg, tmp_path):
+    f = tmp_path / "boxes.csv"
+    f.write_text("label,xmin,ymin,xmax,ymax\ncat,1,2,3,4\n")
+    r = imp(run, cfg, "-t", "boxes", f)
+    assert r.returncode == 0, r.stderr
+    assert "'xmin' → col_xmin text" in r.stderr
+    assert rows(cluster, "SELECT label, col_xmin, ymin, col_xmax, ymax FROM boxes") == [("cat", "1", "2", "3", "4")]
+
+
+def test_infer_types_respects_null_rules(cluster, run, cfg, tmp_path):
+    f = tmp_path / "qe.csv"
+    f.write_text('id,v,w\n1,10,NA\n2,"",5\n3,30,NA\n')
+    r = imp(run, cfg, "-t", "qe_plain", "--infer-types", f)
+    assert r.returncode == 0, r.stderr  # "" is an empty string: v stays text
+    assert rows(cluster, "SELECT v FROM qe_plain ORDER BY id") == [("10",), ("",), ("30",)]
+    r = imp(run, cfg, "-t", "qe_null", "--infer-types", "--null", "NA", f)
+    assert r.returncode == 0, r.stderr
+    types = rows(cluster, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+                          "WHERE attrelid = 'qe_null'::regclass AND attnum > 0 ORDER BY attnum")
+    assert [t for (t,) in types] == ["bigint", "text", "bigint"]
+    assert rows(cluster, "SELECT w FROM qe_null ORDER BY id") == [(None,), (5,), (None,)]
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--null", ","], "--null must not contain the delimiter ','"),
+    (["--null", '"'], "--null must not contain the quote character"),
+    (["--null", "NA", "--empty-as-null"], "--empty-as-null works with the default NULL"),
+])
+def test_impossible_null_options_are_usage_errors(cluster, run, cfg, tmp_path, flags, message):
+    f = tmp_path / "n.csv"
+    f.write_text("a,b\n1,2\n")
+    r = imp(run, cfg, "-t", "null_usage", f, *flags)
+    assert r.returncode == 2, r.stderr
+    assert message in r.stderr
+    assert rows(cluster, "SELECT to_regclass('null_usage') IS NULL") == [(True,)]
+
+
+@pytest.mark.parametrize("enc", ["UTF-16LE", "UTF-16BE"])
+def test_utf16_without_a_bom_is_detected(cluster, run, cfg, tmp_path, enc):
+    f = tmp_path / "wide.csv"
+    f.write_bytes("id,name\n1,François\n2,plain\n".encode(enc.lower()))
+    table = "wide_" + enc[-2:].lower()
+    r = imp(run, cfg, "-t", table, f)
+    assert r.returncode == 0, r.stderr
+    assert f"encoding: {enc} (detected: a NUL byte in every code unit" in r.stderr
+    assert rows(cluster, f"SELECT name FROM {table} ORDER BY id") == [("François",), ("plain",)]
+
+
+def test_a_small_latin1_file_is_read_as_windows_1252_with_a_warning(cluster, run, cfg, tmp_path):
+    f = tmp_path / "small_latin.csv"
+    f.write_bytes("id,name\n1,François\n2,Noël\n3,Ångström\n".encode("latin-1"))
+    r = imp(run, cfg, "-t", "small_latin", f)
+    assert r.returncode == 0, r.stderr
+    assert "encoding: WINDOWS-1252 (detected" in r.stderr and "a guess from only 4 non-ASCII bytes" in r.stderr
+    assert rows(cluster, "SELECT name FROM small_latin ORDER BY id") == [("François",), ("Noël",), ("Ångström",)]

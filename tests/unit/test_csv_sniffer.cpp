@@ -64,6 +64,18 @@ TEST_CASE("header detection") {
   CHECK(sniff("a,b\r\n1,2\r\n", true, {}).dialect.line_ending == LineEnding::crlf);
 }
 
+TEST_CASE("type inference ignores exactly what COPY reads as NULL") {
+  SniffOptions o;
+  o.infer_types = true;
+  const std::string data = "id,v,w\n1,10,NA\n2,\"\",5\n3,,NA\n";
+  // "" is an empty string for COPY, which bigint refuses; NA is text unless it is the NULL string.
+  CHECK(sniff(data, true, o).types == std::vector<ColumnType>{ColumnType::bigint, ColumnType::text, ColumnType::text});
+  o.nulls.empty_as_null = true;
+  CHECK(sniff(data, true, o).types[1] == ColumnType::bigint);
+  o.nulls = {"NA", false};  // with --null NA an unquoted empty field is '' (text), NA is NULL
+  CHECK(sniff(data, true, o).types == std::vector<ColumnType>{ColumnType::bigint, ColumnType::text, ColumnType::bigint});
+}
+
 TEST_CASE("type inference keeps leading zeros as text") {
   SniffOptions o;
   o.infer_types = true;
@@ -92,6 +104,9 @@ TEST_CASE("header normalisation") {
   CHECK(n[7].size() == 63);
   CHECK(n[6] != n[7]);
   CHECK(normalise_names({"MixedCase"}, false)[0] == "MixedCase");
+  auto sys = normalise_names({"label", "XMin", "ymin", "xmax", "ctid", "TableOID"}, true);
+  CHECK(sys == std::vector<std::string>{"label", "col_xmin", "ymin", "col_xmax", "col_ctid", "col_tableoid"});
+  CHECK(normalise_names({"XMIN"}, false)[0] == "XMIN");  // a different identifier from xmin
 }
 
 TEST_CASE("header fields match table columns by name") {

@@ -77,6 +77,27 @@ TEST_CASE("uchardet for the rest") {
   }
 }
 
+TEST_CASE("UTF-16 and UTF-32 without a byte-order mark, by where the NULs are") {
+  const std::string text = "id,name\n1,Fran\xC3\xA7ois\n2,plain\n3,caf\xC3\xA9\n";
+  for (const char* enc : {"UTF-16LE", "UTF-16BE", "UTF-32LE", "UTF-32BE"}) {
+    auto c = detect_encoding(from_utf8(enc, text), true);
+    CHECK(c.name == enc);
+    CHECK(c.how.find("no byte-order mark") != std::string::npos);
+  }
+  CHECK(detect_encoding(std::string("a\0b,c\n", 6), true).name == "UTF-8");  // a stray NUL is not UTF-16
+}
+
+TEST_CASE("a few Latin letters are Windows-1252 rather than a DOS code page, with a warning") {
+  auto c = detect_encoding(from_utf8("ISO-8859-1", "id,name\n1,François\n2,Noël\n3,Ångström\n"), true);
+  CHECK(c.name == "WINDOWS-1252");
+  CHECK(c.warning.find("guess from only 4 non-ASCII bytes") != std::string::npos);
+  std::string many;
+  for (int i = 0; i < 40; ++i) many += "Привет, мир; съешь же ещё этих мягких булок\n";
+  auto ru = detect_encoding(from_utf8("WINDOWS-1251", many), true);
+  CHECK(ru.name == "WINDOWS-1251");
+  CHECK(ru.warning.empty());
+}
+
 TEST_CASE("names: pgmonkey's Python codec names and unknown names") {
   CHECK(canonical_name("utf-8-sig") == "UTF-8");
   CHECK(canonical_name("latin1") == "ISO-8859-1");

@@ -45,7 +45,9 @@ void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned ch
     // A blank line: not sent.
     if (rec_begin > send_from_) sink(reinterpret_cast<const char*>(send_from_), rec_begin - send_from_);
     send_from_ = next;
+    if (started_ && pending_blanks_++ == 0) pending_first_ = record_line_;
   } else if (header_pending_) {
+    started_ = true;
     header_pending_ = false;
     if (config_.expected_fields == 0) config_.expected_fields = fields_;
     if (rec_begin > send_from_) sink(reinterpret_cast<const char*>(send_from_), rec_begin - send_from_);
@@ -60,6 +62,12 @@ void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned ch
                           ? "check the delimiter (--delimiter) and that fields holding it are quoted"
                           : "a field may hold an unquoted line break, or the row is short");
     ++records_;
+    started_ = true;
+    if (pending_blanks_) {
+      if (blank_lines_ == 0) first_blank_line_ = pending_first_;
+      blank_lines_ += pending_blanks_;
+      pending_blanks_ = 0;
+    }
     // COPY numbers a record by the line it ends on in what it was sent: one per record plus
     // each quoted line break of the file's line-ending kind (LF, or CR for CR and CRLF files).
     // Before the first record's end it does not know that kind yet and counts only CRs.

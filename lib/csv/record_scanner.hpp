@@ -50,6 +50,11 @@ class RecordScanner {
   std::size_t scan(const char* data, std::size_t size, bool at_end, const Sink& sink);
 
   std::uint64_t records() const noexcept { return records_; }  // data records sent
+  // Blank lines skipped between records (leading and trailing ones are expected and not counted), and
+  // the first of them. psql's \copy would load one as a NULL row in a one-column file and refuse
+  // it otherwise; the import reports them.
+  std::uint64_t blank_lines() const noexcept { return blank_lines_; }
+  std::uint64_t first_blank_line() const noexcept { return first_blank_line_; }
   std::uint64_t lines() const noexcept { return line_ - 1; }   // line breaks so far
   // From the line COPY names in an error to the file line its record starts on.
   const LineMap& line_map() const noexcept { return map_; }
@@ -68,6 +73,11 @@ class RecordScanner {
   std::uint64_t line_ = 1;         // line of the byte being looked at
   std::uint64_t record_line_ = 1;  // line the current record starts on
   std::uint64_t records_ = 0;
+  std::uint64_t blank_lines_ = 0;
+  std::uint64_t first_blank_line_ = 0;
+  std::uint64_t pending_blanks_ = 0;  // since the last record: trailing ones if no record follows
+  std::uint64_t pending_first_ = 0;
+  bool started_ = false;  // the header or a record has been seen
   std::uint64_t sent_lines_ = 0;  // lines as COPY counts them, through the last record sent
   bool header_pending_;
   bool first_pending_ = true;  // no data record sent yet (COPY's line-ending kind unknown)

@@ -367,6 +367,15 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
     if (sql_step([&] { return resolve_table(tx, as_written); }).exists) name = as_written;
   }
   auto target = sql_step([&] { return resolve_table(tx, *name); });
+  if (target.exists && !plan.dialect.header.value && !plan.dialect.header.user_set && !sniffed.data.empty()) {
+    // "region,2023,2024" into a table with those columns: its header, though "2023" looks like data.
+    std::vector<std::string> first;
+    for (const auto& f : sniffed.data.front()) first.push_back(f.text);
+    if (names_table_columns(first, target)) {
+      plan.dialect.header = {true, false};
+      header = first;
+    }
+  }
   plan.table = target.display;
   plan.truncate = o.truncate && target.exists;
   if (plan.truncate) plan.truncate_sql = "TRUNCATE " + name->quoted();
@@ -464,6 +473,11 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
     throw;
   }
   if (cb.on_progress) cb.on_progress({in.consumed(), in.size(), scanner.records(), seconds_since(t0)});
+  if (auto blank = scanner.blank_lines())
+    warn(fmt::format("skipped {} blank line{} between records (the first at {}:{}){}", blank, blank == 1 ? "" : "s",
+                     plan.source, scanner.first_blank_line(),
+                     sniffed.field_count == 1 ? "; in a one-column file they could mean NULL: use --null to mark NULLs"
+                                              : ""));
 
   // 6. Commit (or, for a dry run, leave everything as it was).
   if (!o.dry_run) {

@@ -5,6 +5,7 @@
 #include <pqxx/transaction_base>
 
 #include <map>
+#include <set>
 
 #include "core/error.hpp"
 #include "core/strings.hpp"
@@ -41,6 +42,18 @@ TargetTable resolve_table(pqxx::transaction_base& tx, const TableName& name) {
       r[0][0].as<long long>());
   for (const auto& row : cols) t.columns.push_back({row[0].c_str(), row[1].c_str()});
   return t;
+}
+
+bool names_table_columns(const std::vector<std::string>& row, const TargetTable& table) {
+  std::vector<std::string> names;
+  for (const auto& c : table.columns) names.push_back(c.name);
+  std::set<std::size_t> taken;
+  for (const auto& field : row) {
+    if (core::trim(field).empty()) return false;
+    auto m = csv::match_column(field, names);
+    if (!m || !taken.insert(*m).second) return false;
+  }
+  return !row.empty();
 }
 
 std::vector<std::size_t> match_header(const std::vector<std::string>& header, const TargetTable& table,

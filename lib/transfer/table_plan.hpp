@@ -27,6 +27,10 @@ struct TargetTable {
 // relation kind that COPY cannot load.
 TargetTable resolve_table(pqxx::transaction_base& tx, const TableName& name);
 
+// True when every field of `row` names a different column of `table` (as match_header would
+// match it): such a first row is the header, even when its names look like data ("2023").
+bool names_table_columns(const std::vector<std::string>& row, const TargetTable& table);
+
 // Header fields → existing columns by name (any order). Throws JobError naming a field with no
 // column (with a did-you-mean) or two fields naming one column.
 std::vector<std::size_t> match_header(const std::vector<std::string>& header, const TargetTable& table,

@@ -565,3 +565,27 @@ def test_a_small_latin1_file_is_read_as_windows_1252_with_a_warning(cluster, run
     assert r.returncode == 0, r.stderr
     assert "encoding: WINDOWS-1252 (detected" in r.stderr and "a guess from only 4 non-ASCII bytes" in r.stderr
     assert rows(cluster, "SELECT name FROM small_latin ORDER BY id") == [("François",), ("Noël",), ("Ångström",)]
+
+
+def test_a_first_row_naming_the_tables_columns_is_its_header(cluster, run, cfg, tmp_path):
+    cluster.sql('DROP TABLE IF EXISTS by_year')
+    cluster.sql('CREATE TABLE by_year (region text, "2023" int, "2024" int)')
+    f = tmp_path / "years.csv"
+    f.write_text("region,2024,2023\nnorth,6,5\n")  # numbers for names, in another order
+    r = imp(run, cfg, "-t", "by_year", f)
+    assert r.returncode == 0, r.stderr
+    assert "header yes" in r.stderr
+    assert rows(cluster, 'SELECT region, "2023", "2024" FROM by_year') == [("north", 5, 6)]
+
+
+def test_blank_lines_between_records_are_reported(cluster, run, cfg, tmp_path):
+    f = tmp_path / "blank.csv"
+    f.write_text("\nname\nalice\n\nbob\n\ncarol\n\n")
+    r = imp(run, cfg, "-t", "blank_t", f)
+    assert r.returncode == 0, r.stderr
+    assert f"skipped 2 blank lines between records (the first at {f}:4)" in r.stderr
+    assert "use --null" in r.stderr
+    assert rows(cluster, "SELECT count(*) FROM blank_t") == [(3,)]
+    f.write_text("name\nalice\n\n")
+    r = imp(run, cfg, "-t", "blank_u", f)
+    assert r.returncode == 0 and "blank line" not in r.stderr, r.stderr

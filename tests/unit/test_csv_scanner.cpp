@@ -61,7 +61,12 @@ TEST_CASE("the header and blank lines are not sent; quoted newlines stay in thei
     RecordScanner s(cfg(2));
     CHECK(feed(s, data, piece) == "1,\"x\ny\"\n2,\"q,\"\"r\"\n");
     CHECK(s.records() == 2);
+    CHECK(s.blank_lines() == 1);  // the one between records; the leading two are expected
+    CHECK(s.first_blank_line() == 6);
   }
+  RecordScanner trailing(cfg(1));
+  CHECK(feed(trailing, "name\nalice\n\n\n", 3) == "alice\n");
+  CHECK(trailing.blank_lines() == 0);  // blank lines at the end are not between records
 }
 
 TEST_CASE("COPY's line numbers map back to the file's lines") {

@@ -12,7 +12,8 @@ using namespace pgmonkey;
 using namespace pgmonkey::app;
 
 struct Options {
-  std::string table, output, columns, sidecar;
+  std::string table, output, sidecar;
+  std::optional<std::string> columns;
   bool force = false;
   transfer::DialectFlags dialect;
 };
@@ -54,7 +55,7 @@ int run_export(const CommonOptions& common, Options& o) {
   req.table = o.table;
   req.output = o.output;
   req.force = o.force;
-  if (!o.columns.empty()) req.columns = transfer::split_column_list(o.columns, "--columns");
+  if (o.columns) req.columns = transfer::split_column_list(*o.columns, "--columns");
   req.dialect = transfer::resolve_dialect(o.dialect, sidecar);
   const auto& d = req.dialect;
   debug(fmt::format("delimiter {:?} ({}), quote {:?} ({}), encoding {} ({}), header {}", std::string(1, d.delimiter),

@@ -320,6 +320,7 @@ def test_broken_sidecar_is_a_config_error(db, run, cfg, tmp_path):
     (["--force-quote", "amount", "--columns", "id"], "has no column amount"),
     (["--delimiter", "ab"], "single one-byte character"),
     (["--columns", "id,ID"], "column id is named more than once"),
+    (["--columns", ""], "--columns has an empty column name"),
 ])
 def test_bad_options_are_usage_errors(db, run, cfg, tmp_path, flags, message):
     r = export(run, cfg, "-t", "export_t.awkward", "-o", tmp_path / "x.csv", *flags)

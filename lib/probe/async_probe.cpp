@@ -2,6 +2,9 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -34,8 +37,10 @@ struct Query {
 // One session's way through connect → queries, one step per readiness event.
 class Session {
  public:
-  Session(const db::ConnectParams& params, std::vector<Query> queries)
-      : params_(params), queries_(std::move(queries)) {}
+  // `connect_limit_s` > 0 bounds the connecting phase, as connect_timeout does for a blocking
+  // connect (the non-blocking API leaves that to the caller).
+  Session(const db::ConnectParams& params, std::vector<Query> queries, double connect_limit_s)
+      : params_(params), queries_(std::move(queries)), connect_limit_s_(connect_limit_s) {}
   ~Session() {
     if (conn_) PQfinish(conn_);
   }
@@ -44,6 +49,9 @@ class Session {
 
   void start() {
     started_ = clock_type::now();
+    if (connect_limit_s_ > 0)
+      connect_deadline_ = started_ + std::chrono::duration_cast<clock_type::duration>(
+                                         std::chrono::duration<double>(connect_limit_s_));
     auto k = params_.keyword_ptrs();
     auto v = params_.value_ptrs();
     conn_ = PQconnectStartParams(k.data(), v.data(), 0);
@@ -52,6 +60,17 @@ class Session {
   }
 
   bool done() const { return state_ == State::done || state_ == State::failed; }
+  // While connecting with a limit: when it runs out.
+  std::optional<clock_type::time_point> connect_deadline() const {
+    if (state_ != State::connecting) return std::nullopt;
+    return connect_deadline_;
+  }
+  // The connect_timeout ran out: fail as a blocking connect would.
+  void expire_connect() {
+    connect_error_ = db::classify_connect_failure(
+        fmt::format("timeout expired after {:g} s while connecting", connect_limit_s_), params_);
+    state_ = State::failed;
+  }
   bool failed() const { return state_ == State::failed; }
   int fd() const { return conn_ ? PQsocket(conn_) : -1; }
 
@@ -142,6 +161,8 @@ class Session {
 
   const db::ConnectParams& params_;
   std::vector<Query> queries_;
+  double connect_limit_s_ = 0;
+  std::optional<clock_type::time_point> connect_deadline_;
   std::size_t current_ = 0;
   PGconn* conn_ = nullptr;
   State state_ = State::connecting;
@@ -166,14 +187,25 @@ void run_loop(std::vector<std::unique_ptr<Session>>& sessions, double timeout_s)
       owners.push_back(s.get());
     }
     if (fds.empty()) return;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now()).count();
+    const auto now = clock_type::now();
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
     if (left <= 0)
       throw ConnectError(ConnectFailure::timeout, "timed out waiting for the server",
                          "the server did not answer; check host, port and connect_timeout");
-    int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::min<long long>(left, 1000)));
+    long long wait_ms = std::min<long long>(left, 1000);
+    for (Session* s : owners)
+      if (auto d = s->connect_deadline())
+        wait_ms = std::min<long long>(
+            wait_ms, std::max<long long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(*d - now).count() + 1));
+    int n = ::poll(fds.data(), fds.size(), static_cast<int>(wait_ms));
     if (n < 0 && errno != EINTR) throw JobError("poll() failed", std::strerror(errno));
-    for (std::size_t i = 0; i < fds.size(); ++i)
-      if (fds[i].revents) owners[i]->step();
+    const auto after = clock_type::now();
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      if (fds[i].revents)
+        owners[i]->step();
+      else if (auto d = owners[i]->connect_deadline(); d && after >= *d)
+        owners[i]->expire_connect();
+    }
   }
 }
 
@@ -201,7 +233,14 @@ ProbeResult run_async_probe(const config::Config& config, const ProbeOptions& op
   r.check_on_checkout = is_pool && config.async_pool.check_on_checkout;
   const auto params = db::make_params(config, options.tool_name);
   double timeout_s = 60;
-  if (auto t = core::parse_int(params.get("connect_timeout")); t && *t > 0) timeout_s = static_cast<double>(*t) + 30;
+  // libpq's connect_timeout: at least 2 s, for each host of a multi-host list.
+  double connect_limit_s = 0;
+  if (auto t = core::parse_int(params.get("connect_timeout")); t && *t > 0) {
+    std::string hosts = params.get("host").empty() ? params.get("hostaddr") : params.get("host");
+    auto count = static_cast<double>(std::max<std::size_t>(1, core::split(hosts, ',').size()));
+    connect_limit_s = static_cast<double>(std::max<long long>(*t, 2)) * count;
+    timeout_s = connect_limit_s + 30;
+  }
 
   std::vector<std::unique_ptr<Session>> sessions;
   // First the one session that proves the server is there (retrying with --wait) ...
@@ -209,7 +248,8 @@ ProbeResult run_async_probe(const config::Config& config, const ProbeOptions& op
       options.wait_seconds,
       [&] {
         sessions.clear();
-        sessions.push_back(std::make_unique<Session>(params, plan_queries(config, true, r.check_on_checkout)));
+        sessions.push_back(std::make_unique<Session>(params, plan_queries(config, true, r.check_on_checkout),
+                                                              connect_limit_s));
         sessions.back()->start();
         run_loop(sessions, timeout_s);
         if (sessions.back()->connect_error()) throw *sessions.back()->connect_error();
@@ -217,7 +257,8 @@ ProbeResult run_async_probe(const config::Config& config, const ProbeOptions& op
       options.on_retry);
   // ... then the rest of the pool, all connecting at once in one event loop.
   for (int i = 1; i < r.connections_wanted; ++i) {
-    sessions.push_back(std::make_unique<Session>(params, plan_queries(config, false, r.check_on_checkout)));
+    sessions.push_back(std::make_unique<Session>(params, plan_queries(config, false, r.check_on_checkout),
+                                                          connect_limit_s));
     sessions.back()->start();
   }
   run_loop(sessions, timeout_s);

@@ -1,6 +1,7 @@
 """pgconfig create / validate / test, run as built, against real throw-away clusters."""
 import json
 import os
+import socket
 import stat
 import subprocess
 import time
@@ -349,3 +350,22 @@ def test_help_version_and_usage_errors(run):
     assert run("pgconfig", "test").returncode == 2  # -c is required
     assert run("pgconfig", "test", "-c", "x.yaml", "--connection-type", "bogus").returncode == 2
     assert run("pgconfig", "validate", "-c", "x.yaml", "--format", "xml").returncode == 2
+
+
+@pytest.mark.parametrize("ctype", ["normal", "pool", "async", "async_pool"])
+def test_connect_timeout_bounds_every_connection_type(run, cluster, tmp_path, ctype):
+    # A server that accepts TCP connections and never answers.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    try:
+        cfg = cluster.write_config(tmp_path / "silent.yaml", connection_type=ctype, port=silent.getsockname()[1],
+                                   connect_timeout=2)
+        t0 = time.monotonic()
+        r = run("pgconfig", "test", "-c", cfg, timeout=60)
+        took = time.monotonic() - t0
+    finally:
+        silent.close()
+    assert r.returncode == 3, (r.stdout, r.stderr)
+    assert "timeout" in (r.stdout + r.stderr).lower()
+    assert took < 15, took  # connect_timeout 2 s, not the probe's own 60 s

@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 
+#include "config/interpolate.hpp"
 #include "config/libpq_keywords.hpp"
 #include "config/schema.hpp"
 #include "core/error.hpp"
@@ -201,6 +202,7 @@ class Loader {
       if (is_duplicate(seen, key_node, path)) continue;
       const KeySpec* spec = find_spec(connection_keys(), key);
       KeySpec generic{key, ValueKind::text, 0, -1, {}};
+      if (!spec && is_libpq_keyword(key)) spec = find_spec(libpq_value_keys(), key);
       if (!spec && is_libpq_keyword(key)) spec = &generic;
       if (!spec) {
         add(Severity::error, key_node.Mark(), path, "unknown connection setting '" + key + "'",
@@ -210,6 +212,14 @@ class Loader {
       auto raw = scalar(value_node, key, path);
       if (!raw || raw->empty()) continue;
       if (key == "password") core::register_secret(*raw);
+      if (spec->kind == ValueKind::text && value_node.IsScalar() && value_node.Tag() == "?") {
+        // Plain (unquoted) text that pgmonkey's YAML parser would turn into something else.
+        if (std::string reading = yaml11_reading(value_node.Scalar()); !reading.empty())
+          add(Severity::warning, value_node.Mark(), path,
+              "unquoted " + (is_sensitive_key(key) ? std::string("value") : "'" + value_node.Scalar() + "'") +
+                  " is " + reading + " to YAML 1.1 parsers (pgmonkey, PyYAML), not this text",
+              "quote it, e.g. " + key + ": '...', so that every tool reads the same value");
+      }
       std::string problem;
       auto value = check_value(*spec, *raw, problem);
       if (!value) {

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <regex>
+#include <utility>
 
 #include "config/interpolate.hpp"
 #include "core/strings.hpp"
@@ -40,6 +42,44 @@ const std::vector<KeySpec>& connection_keys() {
       {"autocommit", ValueKind::boolean, 0, -1, {}},
   };
   return specs;
+}
+
+const std::vector<KeySpec>& libpq_value_keys() {
+  static const std::vector<std::string> tls_versions{"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"};
+  static const std::vector<std::string> modes{"disable", "prefer", "require"};
+  static const std::vector<KeySpec> specs{
+      {"target_session_attrs",
+       ValueKind::choice,
+       0,
+       -1,
+       {"any", "read-write", "read-only", "primary", "standby", "prefer-standby"}},
+      {"channel_binding", ValueKind::choice, 0, -1, modes},
+      {"gssencmode", ValueKind::choice, 0, -1, modes},
+      {"ssl_min_protocol_version", ValueKind::choice, 0, -1, tls_versions},
+      {"ssl_max_protocol_version", ValueKind::choice, 0, -1, tls_versions},
+      {"sslcompression", ValueKind::integer, 0, 1, {}},
+      {"sslsni", ValueKind::integer, 0, 1, {}},
+      {"tcp_user_timeout", ValueKind::integer, 0, 2147483647, {}},
+  };
+  return specs;
+}
+
+std::string yaml11_reading(const std::string& s) {
+  // PyYAML's implicit resolvers (YAML 1.1), for the forms whose value prints differently.
+  static const std::regex boolean("yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF");
+  static const std::vector<std::pair<std::regex, const char*>> numbers{
+      {std::regex("[-+]?0[0-7_]+"), "an octal number"},
+      {std::regex("[-+]?0x[0-9a-fA-F_]+"), "a hexadecimal number"},
+      {std::regex("[-+]?0b[01_]+"), "a binary number"},
+      {std::regex("[-+]?[0-9][0-9_]*_[0-9_]*"), "a number"},
+      {std::regex("[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+"), "a base-60 number"},
+      {std::regex("[-+]?([0-9][0-9_]*)?\\.[0-9_]*([eE][-+][0-9]+)?"), "a decimal number"},
+  };
+  if (std::regex_match(s, boolean)) return "a boolean";
+  if (s.find_first_of("0123456789") == std::string::npos) return {};
+  for (const auto& [pattern, what] : numbers)
+    if (std::regex_match(s, pattern)) return what;
+  return {};
 }
 
 const std::vector<KeySpec>& pool_keys() {

@@ -28,6 +28,9 @@ const std::vector<std::string>& top_level_keys();
 const std::vector<std::string>& sslmodes();
 // The keys pgmonkey documents in connection_settings (others are accepted when libpq knows them).
 const std::vector<KeySpec>& connection_keys();
+// Other libpq keywords whose values libpq checks when it connects (libpq 15's value sets), so that
+// `validate` finds what `test` would fail on. Keywords not listed here are taken as text.
+const std::vector<KeySpec>& libpq_value_keys();
 const std::vector<KeySpec>& pool_keys();
 const KeySpec* find_spec(const std::vector<KeySpec>& specs, const std::string& name);
 
@@ -35,6 +38,11 @@ const KeySpec* find_spec(const std::vector<KeySpec>& specs, const std::string& n
 // (booleans as 1/0), otherwise sets `problem` to a message that does not echo the value
 // when the key is sensitive.
 std::optional<std::string> check_value(const KeySpec& spec, const std::string& value, std::string& problem);
+
+// What a YAML 1.1 parser (PyYAML, so pgmonkey itself and generated Python) makes of an unquoted
+// scalar when that is not the text as written: "an octal number" for 012345, "a boolean" for
+// yes/off, ... Empty when it reads as the same text. yaml-cpp keeps the text, so the two differ.
+std::string yaml11_reading(const std::string& plain);
 
 // A session setting name as PostgreSQL accepts it: identifier, optionally dotted (custom GUCs).
 bool is_setting_name(const std::string& name);

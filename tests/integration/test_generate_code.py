@@ -119,6 +119,18 @@ def test_cpp_program_fails_cleanly_with_a_wrong_password(cluster, built, tmp_pat
     assert "not-the-password-42" not in r.stdout + r.stderr
 
 
+@pytest.mark.parametrize("connection_type", ["normal", "async"])
+def test_cpp_program_keeps_boolean_looking_text(cluster, built, tmp_path, connection_type):
+    # A password 'yes' is text; only libpq's 0/1 keywords (keepalives) take YAML booleans.
+    cluster.sql("DROP ROLE IF EXISTS yes_user")
+    cluster.sql("CREATE ROLE yes_user LOGIN PASSWORD 'yes'")
+    cfg = cluster.write_config(tmp_path / "yes.yaml", user="yes_user", password="yes", keepalives="true",
+                               sections=settings_sections())
+    r = run_program([built["dir"] / f"cpp_{connection_type}", cfg])
+    assert r.returncode == 0, r.stderr
+    assert "SELECT 1 returned 1" in r.stdout
+
+
 @pytest.mark.parametrize("connection_type", CPP_TYPES)
 def test_cpp_program_applies_the_session_settings(cluster, built, tmp_path, connection_type):
     # statement_timeout = 'soon' is rejected by the server: proof that the settings are applied.

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "config/loader.hpp"
+#include "config/schema.hpp"
 #include "core/redact.hpp"
 
 using namespace pgmonkey::config;
@@ -113,6 +114,51 @@ TEST_CASE("other libpq keywords are accepted, multi-host lists included") {
   CHECK(r.findings.empty());
   CHECK(r.config.get("target_session_attrs") == std::optional<std::string>("read-write"));
   CHECK(r.config.get("options") == std::optional<std::string>("-c search_path=app"));
+}
+
+TEST_CASE("values libpq would refuse at connect time are config errors now") {
+  auto r = load(R"(connection_settings:
+  target_session_attrs: primaryy
+  channel_binding: whatever
+  sslsni: yes
+  keepalives: 'true'
+)");
+  auto* t = find_key(r, "connection_settings.target_session_attrs");
+  REQUIRE(t);
+  CHECK(t->severity == Severity::error);
+  CHECK(t->message.find("must be one of any, read-write") != std::string::npos);
+  REQUIRE(find_key(r, "connection_settings.channel_binding"));
+  CHECK_FALSE(find_key(r, "connection_settings.sslsni"));
+  CHECK(r.config.get("sslsni") == std::optional<std::string>("1"));  // a YAML boolean as libpq spells it
+  CHECK(r.config.get("keepalives") == std::optional<std::string>("1"));
+}
+
+TEST_CASE("unquoted values that pgmonkey's YAML 1.1 parser reads as something else are warnings") {
+  auto r = load(R"(connection_settings:
+  user: 0755
+  password: yes
+  dbname: '0755'
+  host: 127.0.0.1
+  application_name: 1.50
+  sslmode: disable
+)");
+  auto* user = find_key(r, "connection_settings.user");
+  REQUIRE(user);
+  CHECK(user->severity == Severity::warning);
+  CHECK(user->message == "unquoted '0755' is an octal number to YAML 1.1 parsers (pgmonkey, PyYAML), not this text");
+  auto* pw = find_key(r, "connection_settings.password");
+  REQUIRE(pw);
+  CHECK(pw->message.find("unquoted value is a boolean") != std::string::npos);  // never echoed
+  REQUIRE(find_key(r, "connection_settings.application_name"));
+  CHECK_FALSE(find_key(r, "connection_settings.dbname"));  // quoted
+  CHECK_FALSE(find_key(r, "connection_settings.host"));    // a string to PyYAML too
+  CHECK(r.config.get("user") == std::optional<std::string>("0755"));
+  CHECK(yaml11_reading("0x1F") == "a hexadecimal number");
+  CHECK(yaml11_reading("1_000") == "a number");
+  CHECK(yaml11_reading("12:30") == "a base-60 number");
+  CHECK(yaml11_reading(".5") == "a decimal number");
+  CHECK(yaml11_reading("secret1") == "");
+  CHECK(yaml11_reading("123456") == "");  // an int that prints as written
 }
 
 TEST_CASE("types and ranges are checked and every finding is reported") {

@@ -211,7 +211,10 @@ class Loader {
       }
       auto raw = scalar(value_node, key, path);
       if (!raw || raw->empty()) continue;
-      if (key == "password") core::register_secret(*raw);
+      if (key == "password") {
+        core::register_secret(*raw);
+        result_.password_in_file = value_node.IsScalar() && !has_env_reference(value_node.Scalar());
+      }
       if (spec->kind == ValueKind::text && value_node.IsScalar() && value_node.Tag() == "?") {
         // Plain (unquoted) text that pgmonkey's YAML parser would turn into something else.
         if (std::string reading = yaml11_reading(value_node.Scalar()); !reading.empty())
@@ -350,6 +353,7 @@ std::string read_file(const std::string& path) {
 }  // namespace
 
 LoadResult load_config_text(const std::string& text, const std::string& name, const LoadOptions& options) {
+  if (auto pw = options.env("PGPASSWORD")) core::register_secret(*pw);
   return Loader(name, options).run(text);
 }
 
@@ -357,7 +361,7 @@ LoadResult load_config(const std::string& path, const LoadOptions& options) {
   std::string text = read_file(path);
   LoadResult result = load_config_text(text, path, options);
   struct stat st {};
-  if (result.config.has_password() && ::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO))) {
+  if (result.password_in_file && ::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO))) {
     Finding f;
     f.severity = Severity::warning;
     f.file = path;

@@ -18,11 +18,13 @@ struct LoadOptions {
 struct LoadResult {
   Config config;
   std::vector<Finding> findings;  // in file order
+  bool password_in_file = false;  // written as is, not a ${VAR}, from_env or from_file reference
   bool has_errors() const;
   bool has_warnings() const;
 };
 
-// Parses and validates; content problems become findings. Throws ConfigError only when the
+// Parses and validates; content problems become findings. The password libpq would take from
+// PGPASSWORD is registered for redaction too, as a password read from the file is. Throws ConfigError only when the
 // file cannot be read at all.
 LoadResult load_config(const std::string& path, const LoadOptions& options = {});
 

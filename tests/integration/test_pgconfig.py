@@ -99,6 +99,21 @@ def test_group_readable_config_with_password_warns(run, cluster, tmp_path):
     assert r.returncode == 1
     assert "readable by group or others" in r.stdout
     assert cluster.password not in r.stdout + r.stderr
+    # A reference is not a password in the file: no warning.
+    for value in ("${PGPASSWORD}", {"from_env": "PGPASSWORD"}):
+        refs = cluster.write_config(tmp_path / "refs.yaml", password=value, mode=0o644)
+        r = run("pgconfig", "validate", "-c", refs, "--strict")
+        assert "readable by group" not in r.stdout + r.stderr, r.stdout
+
+
+def test_password_from_pgpassword_is_masked_too(run, cluster, tmp_path):
+    # create --from-env leaves the password to PGPASSWORD: it must be as secret as one in the file.
+    cfg = cluster.write_config(tmp_path / "env.yaml", password=False,
+                               sections={"sync_settings": {"application_name": cluster.password}})
+    r = run("pgconfig", "test", "-c", cfg, "-v", env={"PGPASSWORD": cluster.password})
+    assert r.returncode == 0, r.stderr
+    assert cluster.password not in r.stdout + r.stderr
+    assert "********" in r.stdout + r.stderr
 
 
 def test_legacy_postgresql_wrapper_works_with_warning(run, cluster, tmp_path):

@@ -33,6 +33,30 @@ bool LoadResult::has_warnings() const {
 
 namespace {
 
+// YAML 1.1 merge keys (<<: *base, or a list of them), which PyYAML and so pgmonkey honour and
+// yaml-cpp does not: the merged keys are copied in unless the mapping sets them itself.
+// Anchors come before their aliases, so a document-order walk merges a base before its users.
+void resolve_merge_keys(YAML::Node node, int depth = 0) {
+  if (depth > 64) return;  // deeper than any config; aliases cannot make a cycle here
+  if (node.IsSequence())
+    for (YAML::Node child : node) resolve_merge_keys(child, depth + 1);
+  if (!node.IsMap()) return;
+  for (auto kv : node) resolve_merge_keys(kv.second, depth + 1);
+  const YAML::Node& view = node;  // const access: operator[] must not insert the key
+  const YAML::Node merge = view["<<"];
+  if (!merge) return;
+  std::vector<YAML::Node> sources;
+  if (merge.IsMap()) sources.push_back(merge);
+  if (merge.IsSequence())
+    for (const auto& m : merge)
+      if (m.IsMap()) sources.push_back(m);
+  if (sources.size() != (merge.IsSequence() ? merge.size() : 1)) return;  // not mappings: reported as a key
+  node.remove("<<");
+  for (const auto& source : sources)
+    for (const auto& kv : source)
+      if (!view[kv.first.Scalar()]) node.force_insert(kv.first, kv.second);
+}
+
 class Loader {
  public:
   Loader(std::string name, const LoadOptions& options) : name_(std::move(name)), options_(options) {}
@@ -42,6 +66,7 @@ class Loader {
     YAML::Node root;
     try {
       root = YAML::Load(text);
+      resolve_merge_keys(root);
     } catch (const YAML::Exception& e) {
       // yaml-cpp's message names the problem; its mark holds YAML's own line and column.
       add(Severity::error, e.mark, "", "malformed YAML: " + e.msg, "fix the syntax at this line and column");
@@ -125,20 +150,30 @@ class Loader {
           add(Severity::error, value.Mark(), key, "unknown connection type '" + *v + "'",
               "use one of " + core::join(connection_type_names(), ", "));
         }
-      } else if (key == "connection_settings") {
-        walk_connection(value);
-      } else if (key == "sync_settings") {
-        walk_session(value, key, result_.config.sync_settings);
-      } else if (key == "async_settings") {
-        walk_session(value, key, result_.config.async_settings);
-      } else if (key == "pool_settings") {
-        walk_pool(value, key, result_.config.pool);
-      } else if (key == "async_pool_settings") {
-        walk_pool(value, key, result_.config.async_pool);
-      } else {
+      } else if (!walk_section(key, value)) {
         add(Severity::error, key_node.Mark(), key, "unknown section '" + key + "'", suggestion(key, top_level_keys()));
+        // A misspelt section (connection_setings) is still checked as the one meant, so its own
+        // typos are reported in the same pass; the config is unusable either way.
+        const std::string meant = core::did_you_mean(key, top_level_keys());
+        if (!meant.empty() && meant != "connection_type" && !root[meant]) walk_section(meant, value);
       }
     }
+  }
+
+  bool walk_section(const std::string& key, const YAML::Node& value) {
+    if (key == "connection_settings")
+      walk_connection(value);
+    else if (key == "sync_settings")
+      walk_session(value, key, result_.config.sync_settings);
+    else if (key == "async_settings")
+      walk_session(value, key, result_.config.async_settings);
+    else if (key == "pool_settings")
+      walk_pool(value, key, result_.config.pool);
+    else if (key == "async_pool_settings")
+      walk_pool(value, key, result_.config.async_pool);
+    else
+      return false;
+    return true;
   }
 
   // A single value, interpolated when asked; nullopt for null/empty or on error (reported).
@@ -339,6 +374,9 @@ class Loader {
 };
 
 std::string read_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw ConfigError("cannot read config " + path + ": it is a folder", {}, "give the config file's path with -c");
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     int err = errno;

@@ -91,6 +91,8 @@ def test_missing_config_is_a_config_error(run, tmp_path):
     r = run("pgconfig", "validate", "-c", tmp_path / "nope.yaml")
     assert r.returncode == 2
     assert "cannot read config" in r.stderr and "pgconfig create" in r.stderr
+    r = run("pgconfig", "validate", "-c", tmp_path)
+    assert r.returncode == 2 and "it is a folder" in r.stderr
 
 
 def test_group_readable_config_with_password_warns(run, cluster, tmp_path):

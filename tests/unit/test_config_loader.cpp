@@ -161,6 +161,40 @@ TEST_CASE("unquoted values that pgmonkey's YAML 1.1 parser reads as something el
   CHECK(yaml11_reading("123456") == "");  // an int that prints as written
 }
 
+TEST_CASE("a misspelt section is still checked, so every finding comes in one pass") {
+  auto r = load("connection_setings:\n  Host: x\n  sslmod: require\npool_setings:\n  max_sise: 3\n");
+  REQUIRE(find_key(r, "connection_setings"));
+  CHECK(find_key(r, "connection_setings")->hint == "did you mean 'connection_settings'?");
+  REQUIRE(find_key(r, "connection_settings.sslmod"));
+  CHECK(find_key(r, "connection_settings.sslmod")->hint == "did you mean 'sslmode'?");
+  REQUIRE(find_key(r, "connection_settings.Host"));
+  REQUIRE(find_key(r, "pool_settings.max_sise"));
+  CHECK(find_key(r, "connection_settings.sslmod")->line == 3);
+}
+
+TEST_CASE("YAML merge keys work as in pgmonkey's parser") {
+  auto r = load(R"(connection_type: async_pool
+connection_settings: &conn
+  host: db.example.com
+pool_settings: &pool
+  min_size: 2
+  max_size: 4
+  timeout: 10
+async_pool_settings:
+  <<: *pool
+  max_size: 6
+sync_settings:
+  <<: [{statement_timeout: '1000'}, {lock_timeout: '500'}]
+)");
+  CHECK(r.findings.empty());
+  CHECK(r.config.async_pool.min_size == 2);
+  CHECK(r.config.async_pool.max_size == 6);  // the mapping's own value wins
+  CHECK(r.config.pool.max_size == 4);        // the base is unchanged
+  CHECK(r.config.sync_settings.size() == 2);
+  auto bad = load("pool_settings:\n  <<: 3\n");
+  REQUIRE(find_key(bad, "pool_settings.<<"));
+}
+
 TEST_CASE("types and ranges are checked and every finding is reported") {
   auto r = load(R"(connection_type: sync
 connection_settings:

@@ -144,9 +144,17 @@ Outcomes check_database_limit(const AuditInput& in) {
 
 // ---- TLS ----
 
+// The audit reached the server over a Unix socket (no client address), where TLS never applies.
+bool over_unix_socket(const AuditInput& in) {
+  return !in.snapshot.client_address.has_value();
+}
+
 Outcomes check_ssl(const AuditInput& in) {
   const auto* ssl = in.snapshot.setting("ssl");
   if (!ssl) return missing(in, "ssl", "on");
+  if (over_unix_socket(in) && ssl->setting != "on")
+    return one(Status::skip, "ssl = " + ssl->setting, "on for TCP clients",
+               "the config connects over a Unix socket, where TLS does not apply");
   const auto mode = sslmode_of(in.config);
   const int rank = sslmode_rank(in.config);
   auto current = "ssl = " + ssl->setting + ", sslmode = " + mode;
@@ -208,12 +216,12 @@ Outcomes check_hostssl_only(const AuditInput& in) {
     return r.error.empty() && r.type == "hostssl" && !r.is_reject();
   });
   const bool tls_wanted = sslmode_rank(in.config) >= kSslRequire || any_hostssl;
+  if (!tls_wanted)
+    return one(Status::skip, "no hostssl rules", "hostssl",
+               "neither the rules nor sslmode=" + sslmode_of(in.config) + " ask for TLS (see tls.ssl)");
   return per_hba_rule(in, "no host rule lets a session in without TLS",
                       [&](const HbaRule& r) -> std::optional<Outcome> {
                         if (!(r.type == "host" || r.type == "hostnossl") || r.is_reject()) return std::nullopt;
-                        if (!tls_wanted && r.type == "host") {
-                          return make(Status::warn, "", "hostssl", "TLS is optional for this rule; use hostssl");
-                        }
                         return make(Status::warn, "", "hostssl",
                                     any_hostssl ? "a non-TLS host rule next to hostssl ones: sessions can skip TLS"
                                                 : "this rule admits sessions without TLS while the config requires it");
@@ -225,6 +233,8 @@ Outcomes check_session_tls(const AuditInput& in) {
   const int rank = sslmode_rank(in.config);
   const auto mode = sslmode_of(in.config);
   if (s.session_ssl) return one(Status::ok, "TLS " + s.session_ssl_version, "TLS", "the audit session is encrypted");
+  if (over_unix_socket(in))
+    return one(Status::skip, "Unix socket", "TLS", "the audit session uses a Unix socket, where TLS does not apply");
   if (rank >= kSslRequire)
     return one(Status::fail, "no TLS", "TLS", "the audit session is not encrypted although sslmode=" + mode);
   if (mode == "disable") return one(Status::skip, "no TLS", "TLS", "sslmode=disable: TLS not asked for");

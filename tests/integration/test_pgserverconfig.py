@@ -242,7 +242,8 @@ def test_server_down_exits_3(run, tmp_path, weak):
     cfg = weak.write_config(tmp_path / "down.yaml", port=port, connect_timeout=3)
     r = run("pgserverconfig", "-c", cfg, "--audit", "--format", "json")
     assert r.returncode == 3, r.stderr
-    assert r.stdout == ""
+    doc = json.loads(r.stdout)  # scripts get a document saying why there is no report
+    assert doc["ok"] is False and doc["exit_code"] == 3 and doc["error"]
     assert "error:" in r.stderr
 
 

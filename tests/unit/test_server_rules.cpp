@@ -183,6 +183,22 @@ TEST_CASE("sslmode require against ssl off and a non-TLS session FAIL") {
   CHECK(status(r, "tls.session") == Status::fail);
 }
 
+TEST_CASE("TLS rules do not apply where nothing asks for TLS or over a Unix socket") {
+  auto s = sound();
+  s.settings["ssl"].setting = "off";
+  s.session_ssl = false;
+  for (auto& r : s.hba_rules)
+    if (r.type == "hostssl") r.type = "host";
+  auto r = audit(load("prefer"), s);
+  CHECK(statuses(r, "tls.hostssl_only") == std::vector<Status>{Status::skip});  // no hostssl rules, sslmode prefer
+  CHECK(status(r, "tls.session") == Status::warn);
+  s.client_address.reset();  // inet_client_addr() is NULL over a Unix socket
+  r = audit(load("prefer"), s);
+  CHECK(status(r, "tls.ssl") == Status::skip);
+  CHECK(status(r, "tls.session") == Status::skip);
+  CHECK(has(statuses(audit(load("require"), s), "tls.hostssl_only"), Status::warn));  // sslmode asks for TLS
+}
+
 TEST_CASE("first-match simulation: no match, reject, non-hostssl") {
   auto c = load("require");
   auto s = sound();

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <utility>
 
 #include "core/error.hpp"
 #include "core/render.hpp"
@@ -51,6 +52,12 @@ std::string render_new_config(bool from_env, const EnvLookup& env) {
       if (auto e = env(f.env_var); e && !e->empty()) v = *e;
     }
     values[f.key] = yaml_quote(v);
+  }
+  // Set only when the environment has them (no line otherwise).
+  for (const auto& [key, var] :
+       {std::pair{"options", "PGOPTIONS"}, std::pair{"target_session_attrs", "PGTARGETSESSIONATTRS"}}) {
+    auto e = from_env ? env(var) : std::nullopt;
+    values[key] = e && !e->empty() ? yaml_quote(*e) : "";
   }
   values["origin"] = from_env ? "Filled in from the PG* environment variables" : "Local defaults; edit to suit";
   values["password_in_env"] = (from_env && env("PGPASSWORD")) ? "true" : "";

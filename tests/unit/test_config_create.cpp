@@ -18,6 +18,7 @@ TEST_CASE("the default template validates cleanly") {
   auto r = load_config_text(text, "new.yaml");
   CHECK(r.findings.empty());
   CHECK(r.config.get("host") == std::optional<std::string>("localhost"));
+  CHECK_FALSE(r.config.get("options"));  // only written when PGOPTIONS is set
 }
 
 TEST_CASE("--from-env fills settings, quotes them, and leaves the password out") {
@@ -26,7 +27,9 @@ TEST_CASE("--from-env fills settings, quotes them, and leaves the password out")
                              {"PGUSER", "o'brien"},
                              {"PGPASSWORD", "envsecret77"},
                              {"PGDATABASE", "sales"},
-                             {"PGSSLMODE", "require"}});
+                             {"PGSSLMODE", "require"},
+                             {"PGOPTIONS", "-c search_path=app"},
+                             {"PGTARGETSESSIONATTRS", "read-write"}});
   auto text = render_new_config(true, env);
   CHECK(text.find("envsecret77") == std::string::npos);
   auto r = load_config_text(text, "new.yaml");
@@ -34,6 +37,8 @@ TEST_CASE("--from-env fills settings, quotes them, and leaves the password out")
   CHECK(r.config.get("user") == std::optional<std::string>("o'brien"));
   CHECK(r.config.get("port") == std::optional<std::string>("6543"));
   CHECK(r.config.get("sslmode") == std::optional<std::string>("require"));
+  CHECK(r.config.get("options") == std::optional<std::string>("-c search_path=app"));
+  CHECK(r.config.get("target_session_attrs") == std::optional<std::string>("read-write"));
   CHECK_FALSE(r.config.has_password());
 }
 

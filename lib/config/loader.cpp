@@ -254,8 +254,8 @@ class Loader {
         // Plain (unquoted) text that pgmonkey's YAML parser would turn into something else.
         if (std::string reading = yaml11_reading(value_node.Scalar()); !reading.empty())
           add(Severity::warning, value_node.Mark(), path,
-              "unquoted " + (is_sensitive_key(key) ? std::string("value") : "'" + value_node.Scalar() + "'") +
-                  " is " + reading + " to YAML 1.1 parsers (pgmonkey, PyYAML), not this text",
+              "unquoted " + (is_sensitive_key(key) ? std::string("value") : "'" + value_node.Scalar() + "'") + " is " +
+                  reading + " to YAML 1.1 parsers (pgmonkey, PyYAML), not this text",
               "quote it, e.g. " + key + ": '...', so that every tool reads the same value");
       }
       std::string problem;

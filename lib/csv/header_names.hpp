@@ -12,8 +12,8 @@ constexpr std::size_t kMaxIdentifierBytes = 63;
 
 // Rules: lowercase unless `lowercase` is off; runs of characters other than letters, digits
 // and _ become one _ (non-ASCII letters are kept); _ trimmed at both ends; a leading digit gets
-// "col_" in front, as does a system column's name (xmin, ctid ...); an empty name becomes col_N (N = 1-based position); cut to 63 bytes on a
-// character boundary; duplicates get _2, _3 ... still within 63 bytes.
+// "col_" in front, as does a system column's name (xmin, ctid ...); an empty name becomes col_N (N = 1-based position);
+// cut to 63 bytes on a character boundary; duplicates get _2, _3 ... still within 63 bytes.
 std::vector<std::string> normalise_names(const std::vector<std::string>& header, bool lowercase);
 
 // The table column a header field names: exact, then case-insensitive, then after normalising.

@@ -55,7 +55,7 @@ class RecordScanner {
   // it otherwise; the import reports them.
   std::uint64_t blank_lines() const noexcept { return blank_lines_; }
   std::uint64_t first_blank_line() const noexcept { return first_blank_line_; }
-  std::uint64_t lines() const noexcept { return line_ - 1; }   // line breaks so far
+  std::uint64_t lines() const noexcept { return line_ - 1; }  // line breaks so far
   // From the line COPY names in an error to the file line its record starts on.
   const LineMap& line_map() const noexcept { return map_; }
   std::size_t fields() const noexcept { return config_.expected_fields; }
@@ -77,7 +77,7 @@ class RecordScanner {
   std::uint64_t first_blank_line_ = 0;
   std::uint64_t pending_blanks_ = 0;  // since the last record: trailing ones if no record follows
   std::uint64_t pending_first_ = 0;
-  bool started_ = false;  // the header or a record has been seen
+  bool started_ = false;          // the header or a record has been seen
   std::uint64_t sent_lines_ = 0;  // lines as COPY counts them, through the last record sent
   bool header_pending_;
   bool first_pending_ = true;  // no data record sent yet (COPY's line-ending kind unknown)

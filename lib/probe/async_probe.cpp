@@ -50,8 +50,8 @@ class Session {
   void start() {
     started_ = clock_type::now();
     if (connect_limit_s_ > 0)
-      connect_deadline_ = started_ + std::chrono::duration_cast<clock_type::duration>(
-                                         std::chrono::duration<double>(connect_limit_s_));
+      connect_deadline_ =
+          started_ + std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(connect_limit_s_));
     auto k = params_.keyword_ptrs();
     auto v = params_.value_ptrs();
     conn_ = PQconnectStartParams(k.data(), v.data(), 0);
@@ -196,7 +196,8 @@ void run_loop(std::vector<std::unique_ptr<Session>>& sessions, double timeout_s)
     for (Session* s : owners)
       if (auto d = s->connect_deadline())
         wait_ms = std::min<long long>(
-            wait_ms, std::max<long long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(*d - now).count() + 1));
+            wait_ms,
+            std::max<long long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(*d - now).count() + 1));
     int n = ::poll(fds.data(), fds.size(), static_cast<int>(wait_ms));
     if (n < 0 && errno != EINTR) throw JobError("poll() failed", std::strerror(errno));
     const auto after = clock_type::now();
@@ -248,8 +249,8 @@ ProbeResult run_async_probe(const config::Config& config, const ProbeOptions& op
       options.wait_seconds,
       [&] {
         sessions.clear();
-        sessions.push_back(std::make_unique<Session>(params, plan_queries(config, true, r.check_on_checkout),
-                                                              connect_limit_s));
+        sessions.push_back(
+            std::make_unique<Session>(params, plan_queries(config, true, r.check_on_checkout), connect_limit_s));
         sessions.back()->start();
         run_loop(sessions, timeout_s);
         if (sessions.back()->connect_error()) throw *sessions.back()->connect_error();
@@ -257,8 +258,8 @@ ProbeResult run_async_probe(const config::Config& config, const ProbeOptions& op
       options.on_retry);
   // ... then the rest of the pool, all connecting at once in one event loop.
   for (int i = 1; i < r.connections_wanted; ++i) {
-    sessions.push_back(std::make_unique<Session>(params, plan_queries(config, false, r.check_on_checkout),
-                                                          connect_limit_s));
+    sessions.push_back(
+        std::make_unique<Session>(params, plan_queries(config, false, r.check_on_checkout), connect_limit_s));
     sessions.back()->start();
   }
   run_loop(sessions, timeout_s);

@@ -58,7 +58,8 @@ Sidecar load_sidecar(const std::string& path) {
     } else if (key != "auto_create_table" && key != "enforce_lowercase") {
       // Those two are pgmonkey's import settings: one file may serve both directions.
       std::string guess = core::did_you_mean(key, {"delimiter", "quotechar", "encoding", "has_headers"});
-      s.warnings.push_back(path + ": '" + key + "' is not an export setting (known: delimiter, quotechar, encoding, has_headers)" +
+      s.warnings.push_back(path + ": '" + key +
+                           "' is not an export setting (known: delimiter, quotechar, encoding, has_headers)" +
                            (guess.empty() ? "" : "; did you mean '" + guess + "'?"));
     }
   }

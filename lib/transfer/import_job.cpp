@@ -107,7 +107,8 @@ void check_null_string(const std::string& null_string, const csv::Dialect& d) {
   auto has = [&](char c) { return null_string.find(c) != std::string::npos; };
   if (has(d.delimiter.value))
     throw UsageError("--null must not contain the delimiter " + csv::show_char(d.delimiter.value));
-  if (has(d.quote.value)) throw UsageError("--null must not contain the quote character " + csv::show_char(d.quote.value));
+  if (has(d.quote.value))
+    throw UsageError("--null must not contain the quote character " + csv::show_char(d.quote.value));
   if (has('\n') || has('\r')) throw UsageError("--null must not contain a newline");
 }
 
@@ -474,10 +475,10 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
   }
   if (cb.on_progress) cb.on_progress({in.consumed(), in.size(), scanner.records(), seconds_since(t0)});
   if (auto blank = scanner.blank_lines())
-    warn(fmt::format("skipped {} blank line{} between records (the first at {}:{}){}", blank, blank == 1 ? "" : "s",
-                     plan.source, scanner.first_blank_line(),
-                     sniffed.field_count == 1 ? "; in a one-column file they could mean NULL: use --null to mark NULLs"
-                                              : ""));
+    warn(fmt::format(
+        "skipped {} blank line{} between records (the first at {}:{}){}", blank, blank == 1 ? "" : "s", plan.source,
+        scanner.first_blank_line(),
+        sniffed.field_count == 1 ? "; in a one-column file they could mean NULL: use --null to mark NULLs" : ""));
 
   // 6. Commit (or, for a dry run, leave everything as it was).
   if (!o.dry_run) {

@@ -73,7 +73,8 @@ TEST_CASE("type inference ignores exactly what COPY reads as NULL") {
   o.nulls.empty_as_null = true;
   CHECK(sniff(data, true, o).types[1] == ColumnType::bigint);
   o.nulls = {"NA", false};  // with --null NA an unquoted empty field is '' (text), NA is NULL
-  CHECK(sniff(data, true, o).types == std::vector<ColumnType>{ColumnType::bigint, ColumnType::text, ColumnType::bigint});
+  CHECK(sniff(data, true, o).types ==
+        std::vector<ColumnType>{ColumnType::bigint, ColumnType::text, ColumnType::bigint});
 }
 
 TEST_CASE("type inference keeps leading zeros as text") {

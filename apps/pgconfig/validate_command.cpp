@@ -29,7 +29,9 @@ int run_validate(const CommonOptions& common, const ValidateOptions& opts) {
       list.push(std::move(o));
     }
     auto j = core::Json::object();
-    j.set("file", common.config).set("valid", valid).set("connection_type", config::to_string(result.config.type));
+    // With errors the model is incomplete (an unknown type reads as the default): say nothing.
+    j.set("file", common.config).set("valid", valid);
+    j.set("connection_type", valid ? core::Json(config::to_string(result.config.type)) : core::Json(nullptr));
     j.set("errors", errors).set("warnings", warnings).set("findings", std::move(list));
     out(j.dump());
   } else {

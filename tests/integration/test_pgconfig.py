@@ -72,6 +72,7 @@ def test_validate_json_and_strict(run, cluster, tmp_path):
     assert r.returncode == 0
     doc = json.loads(r.stdout)
     assert doc["valid"] is True and doc["errors"] == 0 and doc["warnings"] == 1
+    assert doc["connection_type"] == "pool"
     assert doc["findings"][0]["severity"] == "warning"
     assert set(doc["findings"][0]) == {"severity", "file", "line", "column", "key", "message", "hint"}
     assert cluster.password not in r.stdout
@@ -83,8 +84,10 @@ def test_validate_malformed_yaml_gives_yaml_position(run, tmp_path):
     cfg.write_text("connection_settings:\n  host: [unclosed\n  port: 1\n")
     r = run("pgconfig", "validate", "-c", cfg, "--format", "json")
     assert r.returncode == 2
-    f = json.loads(r.stdout)["findings"][0]
+    doc = json.loads(r.stdout)
+    f = doc["findings"][0]
     assert f["message"].startswith("malformed YAML") and f["line"] >= 2 and f["column"] >= 1
+    assert doc["valid"] is False and doc["connection_type"] is None  # nothing to report on an invalid file
 
 
 def test_missing_config_is_a_config_error(run, tmp_path):

@@ -5,6 +5,7 @@
 
 #include "common/completion.hpp"
 #include "common/output.hpp"
+#include "core/json.hpp"
 #include "core/version.hpp"
 
 namespace pgmonkey::app {
@@ -78,6 +79,14 @@ int run(CLI::App& app, int argc, char** argv, const CommonOptions& opts, const s
     return body();
   } catch (const Error& e) {
     error(e.what(), e.detail(), e.hint());
+    // Scripts reading --format json get a document on failure too, unless the tool wrote its own.
+    if (opts.json() && !results_written()) {
+      auto j = core::Json::object();
+      j.set("ok", false).set("error", e.what());
+      if (!e.detail().empty()) j.set("detail", e.detail());
+      j.set("hint", e.hint()).set("exit_code", static_cast<int>(e.code()));
+      out(j.dump());
+    }
     return static_cast<int>(e.code());
   } catch (const std::exception& e) {
     error(std::string("internal error: ") + e.what(), {}, "please report this as a bug");

@@ -50,19 +50,25 @@ void set_verbosity(bool verbose, bool quiet) {
 }
 
 namespace {
-void write_line(std::FILE* stream, const std::string& text) {
+std::FILE* g_results = nullptr;  // nullptr: stdout
+bool g_results_written = false;
+}  // namespace
+
+void out(const std::string& text) {
+  std::FILE* stream = g_results ? g_results : stdout;
   std::string line = core::redact(text);
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), stream);
   std::fflush(stream);
+  g_results_written = true;
 }
-}  // namespace
 
-void out(const std::string& text) {
-  write_line(stdout, text);
+void results_to_stderr() {
+  g_results = stderr;
 }
-void out_stderr(const std::string& text) {
-  write_line(stderr, text);
+
+bool results_written() {
+  return g_results_written;
 }
 
 void info(const std::string& text) {

@@ -16,8 +16,12 @@ void init_logging(const std::string& tool);
 // After parsing: debug with verbose, errors only with quiet.
 void set_verbosity(bool verbose, bool quiet);
 
-void out(const std::string& text);         // a line of results on stdout
-void out_stderr(const std::string& text);  // the same on stderr, when the data owns stdout
+// A line of results: on stdout, or on stderr once results_to_stderr() was called because the
+// data itself goes to stdout (pgexport -o -).
+void out(const std::string& text);
+void results_to_stderr();
+// Whether out() has written anything (run() adds a JSON failure document when it has not).
+bool results_written();
 void info(const std::string& text);
 void warn(const std::string& text);
 void debug(const std::string& text);

@@ -43,6 +43,7 @@ void setup(CLI::App& app, Options& o) {
 
 int run_export(const CommonOptions& common, Options& o) {
   if (o.output.empty()) o.output = transfer::default_output_for(o.table);
+  if (o.output == "-") results_to_stderr();  // the data owns stdout
   auto cfg = load_config(common);
   std::string sidecar_path = o.sidecar.empty() ? transfer::find_sidecar(o.output, cfg.path) : o.sidecar;
   std::optional<transfer::Sidecar> sidecar;
@@ -66,14 +67,12 @@ int run_export(const CommonOptions& common, Options& o) {
   db::apply_session_settings(*conn, db::bulk_session_settings(cfg));
   auto result = transfer::run_export(*conn, req, pgexport::progress_line(!common.quiet && !common.json()));
   pgexport::clear_progress_line();
-  // With -o - the data owns stdout, so the summary goes to stderr: the JSON document as it is
-  // (scripts parse it, -q or not), the text line as a diagnostic.
-  if (!common.json())
-    (o.output == "-" ? info : out)(pgexport::summary(result));
-  else if (o.output == "-")
-    out_stderr(result.to_json().dump());
-  else
+  // With -o - the summary goes to stderr (results_to_stderr above): the JSON document, -q or not,
+  // as its last line; the text line as a diagnostic that -q silences.
+  if (common.json())
     out(result.to_json().dump());
+  else
+    (o.output == "-" ? info : out)(pgexport::summary(result));
   return 0;
 }
 

@@ -76,6 +76,16 @@ bool high_bytes_are_latin_letters(std::string_view s, std::size_t& high) {
   return letters && high > 0;
 }
 
+// Encodings with characters of more than one byte (as named by canonical_name or uchardet).
+bool is_multibyte(const std::string& name) {
+  static const std::array<const char*, 20> names{
+      "CP932",         "SHIFT_JIS",      "SHIFT_JISX0213", "EUC-JP",      "EUC-JISX0213", "EUC-KR", "EUC-TW",
+      "EUC-CN",        "GB18030",        "GBK",            "GB2312",      "CP949",        "UHC",    "JOHAB",
+      "CP950",         "BIG5",           "BIG5-HKSCS",     "ISO-2022-JP", "ISO-2022-KR",  "HZ-GB-2312"};
+  if (core::starts_with(name, "UTF-")) return true;
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
 bool iconv_knows(const std::string& name) {
   iconv_t cd = iconv_open("UTF-8", name.c_str());
   if (cd == reinterpret_cast<iconv_t>(-1)) return false;
@@ -110,32 +120,35 @@ std::string canonical_name(std::string_view raw) {
   std::string key;
   for (char c : core::to_lower(core::trim(raw)))
     if (c != '-' && c != '_' && c != ' ') key += c;
-  static const std::array<std::pair<const char*, const char*>, 22> aliases{{
-      {"utf8", "UTF-8"},
-      {"utf8sig", "UTF-8"},
-      {"u8", "UTF-8"},
-      {"ascii", "UTF-8"},
-      {"usascii", "UTF-8"},
-      {"latin1", "ISO-8859-1"},
-      {"l1", "ISO-8859-1"},
-      {"iso88591", "ISO-8859-1"},
-      {"latin2", "ISO-8859-2"},
-      {"iso88592", "ISO-8859-2"},
-      {"iso88597", "ISO-8859-7"},
-      {"cp1252", "WINDOWS-1252"},
-      {"windows1252", "WINDOWS-1252"},
-      {"cp1250", "WINDOWS-1250"},
-      {"windows1250", "WINDOWS-1250"},
-      {"cp1251", "WINDOWS-1251"},
-      {"windows1251", "WINDOWS-1251"},
-      {"utf16", "UTF-16"},
-      {"utf16le", "UTF-16LE"},
-      {"utf16be", "UTF-16BE"},
-      {"sjis", "SHIFT_JIS"},
-      {"shiftjis", "SHIFT_JIS"},
+  // Python's codec names, PostgreSQL's encoding names and common aliases, squashed. PostgreSQL's
+  // SJIS and BIG5 are Microsoft's code pages 932 and 950 (WIN932, WIN950 are their aliases):
+  // iconv's CP932/CP950 read what PostgreSQL writes, plain SHIFT_JIS does not (～, ①, 髙).
+  static const std::array<std::pair<const char*, const char*>, 45> aliases{{
+      {"utf8", "UTF-8"},          {"utf8sig", "UTF-8"},      {"u8", "UTF-8"},
+      {"ascii", "UTF-8"},         {"usascii", "UTF-8"},      {"unicode", "UTF-8"},
+      {"latin1", "ISO-8859-1"},   {"l1", "ISO-8859-1"},      {"latin2", "ISO-8859-2"},
+      {"latin3", "ISO-8859-3"},   {"latin4", "ISO-8859-4"},  {"latin5", "ISO-8859-9"},
+      {"latin6", "ISO-8859-10"},  {"latin7", "ISO-8859-13"}, {"latin8", "ISO-8859-14"},
+      {"latin9", "ISO-8859-15"},  {"latin10", "ISO-8859-16"}, {"win866", "CP866"},
+      {"win874", "CP874"},        {"koi8", "KOI8-R"},        {"koi8r", "KOI8-R"},
+      {"koi8u", "KOI8-U"},        {"eucjp", "EUC-JP"},       {"euckr", "EUC-KR"},
+      {"euccn", "EUC-CN"},        {"euctw", "EUC-TW"},       {"eucjis2004", "EUC-JISX0213"},
+      {"sjis", "CP932"},          {"shiftjis", "CP932"},     {"mskanji", "CP932"},
+      {"win932", "CP932"},        {"windows932", "CP932"},   {"shiftjis2004", "SHIFT_JISX0213"},
+      {"big5", "CP950"},          {"win950", "CP950"},       {"windows950", "CP950"},
+      {"gbk", "GBK"},             {"win936", "GBK"},         {"cp936", "GBK"},
+      {"uhc", "CP949"},           {"win949", "CP949"},       {"utf16", "UTF-16"},
+      {"utf16le", "UTF-16LE"},    {"utf16be", "UTF-16BE"},   {"tcvn", "CP1258"},
   }};
   for (const auto& [alias, name] : aliases)
     if (key == alias) return name;
+  // Families: win1252 / cp1252 / windows1252, iso88595 / iso_8859_5.
+  for (const char* prefix : {"windows", "win", "cp"})
+    if (core::starts_with(key, prefix) && key.size() == std::string_view(prefix).size() + 4 &&
+        core::starts_with(key.substr(std::string_view(prefix).size()), "125"))
+      return "WINDOWS-" + key.substr(std::string_view(prefix).size());
+  if (core::starts_with(key, "iso8859") && key.size() > 7 && key.find_first_not_of("0123456789", 7) == std::string::npos)
+    return "ISO-8859-" + key.substr(7);
   std::string upper;
   for (char c : core::trim(raw)) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return upper;
@@ -211,11 +224,22 @@ EncodingChoice detect_encoding(std::string_view sample, bool whole) {
     c.how = fmt::format("{} non-ASCII bytes, all Windows-1252 letters (uchardet guessed {})", high, c.name);
     c.name = "WINDOWS-1252";
   }
-  if (high < 64)
+  if (!is_multibyte(c.name)) {
+    // Single-byte code pages share their punctuation (“ ” – € …) and differ in the letters, at
+    // 0xA0-0xFF: only those tell WINDOWS-1252 from WINDOWS-1250 (ñ or ń).
+    std::size_t letters = 0;
+    for (char ch : sample) letters += static_cast<std::uint8_t>(ch) >= 0xA0 ? 1 : 0;
+    if (letters < 64)
+      c.warning = fmt::format(
+          "the encoding {} is a guess from only {} accented letter{}: single-byte encodings differ only there, so "
+          "check the imported text, or name it with --encoding (e.g. WINDOWS-1252, LATIN1, WINDOWS-1250)",
+          c.name, letters, letters == 1 ? "" : "s");
+  } else if (high < 64) {
     c.warning = fmt::format(
         "the encoding {} is a guess from only {} non-ASCII byte{}: check the imported text, or name it with "
-        "--encoding (e.g. WINDOWS-1252, LATIN1, LATIN2)",
+        "--encoding",
         c.name, high, high == 1 ? "" : "s");
+  }
   return c;
 }
 

@@ -175,6 +175,8 @@ def test_all_types_in_one_run_text_output(run, cluster, tmp_path):
 def test_pool_sessions_are_held_at_once(run, cluster, tmp_path):
     # A fresh role per run: a backend that has left pg_stat_activity may still count against its
     # role's CONNECTION LIMIT for a moment while it exits, so runs must not share a role.
+    # Over the limit, the server may refuse more than the surplus: a session being refused
+    # still counts while others check the limit, so "held" is then between 1 and the limit.
     for ctype in ("pool", "async_pool"):
         for size, expect_rc in ((3, 0), (4, 1)):
             role = f"limited_{ctype}_{size}"
@@ -188,9 +190,11 @@ def test_pool_sessions_are_held_at_once(run, cluster, tmp_path):
             r = run("pgconfig", "test", "-c", cfg, "--format", "json")
             assert r.returncode == expect_rc, (ctype, size, r.stdout, r.stderr)
             res = json.loads(r.stdout)["results"][0]
-            assert res["connections_held"] == 3, (ctype, size, res)
             if expect_rc:
+                assert 1 <= res["connections_held"] <= 3, (ctype, size, res)
                 assert any("too many connections" in p for p in res["problems"]), res
+            else:
+                assert res["connections_held"] == 3, (ctype, size, res)
 
 
 def test_pool_max_size_beyond_server_capacity_is_reported(run, cluster, tmp_path):

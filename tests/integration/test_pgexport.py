@@ -382,13 +382,29 @@ def test_config_statement_timeout_does_not_cut_the_copy_short(db, run, tmp_path)
 
 
 def test_json_summary_with_data_on_stdout(db, run, cfg, tmp_path):
-    for quiet in ([], ["-q"]):
-        r = subprocess.run([str(BIN / "pgexport"), "-c", str(cfg), "-t", "export_t.orders", "-o", "-",
+    loose = db.write_config(tmp_path / "conf" / "loose.yaml", mode=0o644)  # a warning on stderr too
+    for conf, quiet in ((cfg, []), (cfg, ["-q"]), (loose, [])):
+        r = subprocess.run([str(BIN / "pgexport"), "-c", str(conf), "-t", "export_t.orders", "-o", "-",
                             "--format", "json", *quiet], env=clean_env(), capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
         assert r.stdout.startswith("id,item\n")
-        doc = json.loads(r.stderr)  # the whole of stderr is the document
+        doc = json.loads(r.stderr.splitlines()[-1])  # the document is the last line of stderr
         assert doc["rows"] == 500 and doc["output"] == "-"
+        if not quiet and conf == cfg:
+            assert len(r.stderr.splitlines()) == 1
+    r = subprocess.run([str(BIN / "pgexport"), "-c", str(cfg), "-t", "export_t.nope", "-o", "-", "--format", "json"],
+                       env=clean_env(), capture_output=True, text=True)
+    assert r.returncode == 1 and r.stdout == ""
+    doc = json.loads(r.stderr.splitlines()[-1])
+    assert doc["ok"] is False and doc["exit_code"] == 1 and "does not exist" in doc["error"]
+
+
+def test_json_document_on_failure(db, run, cfg, tmp_path):
+    r = export(run, cfg, "-t", "export_t.ordrs", "-o", tmp_path / "x.csv", "--format", "json")
+    assert r.returncode == 1
+    doc = json.loads(r.stdout)
+    assert doc == {"ok": False, "error": "table export_t.ordrs does not exist", "hint": "did you mean orders?",
+                   "exit_code": 1}
 
 
 def test_connection_config_is_not_taken_for_the_sidecar(db, run, tmp_path):

@@ -34,14 +34,13 @@ bool LoadResult::has_warnings() const {
 namespace {
 
 // YAML 1.1 merge keys (<<: *base, or a list of them), which PyYAML and so pgmonkey honour and
-// yaml-cpp does not: the merged keys are copied in unless the mapping sets them itself.
-// Anchors come before their aliases, so a document-order walk merges a base before its users.
+// yaml-cpp does not: the merged keys are copied in unless the mapping sets them itself. Only the
+// levels the schema has are walked (the document, a legacy postgresql: wrapper, the sections):
+// aliases can make a node contain itself, so a full walk could run forever.
 void resolve_merge_keys(YAML::Node node, int depth = 0) {
-  if (depth > 64) return;  // deeper than any config; aliases cannot make a cycle here
-  if (node.IsSequence())
-    for (YAML::Node child : node) resolve_merge_keys(child, depth + 1);
   if (!node.IsMap()) return;
-  for (auto kv : node) resolve_merge_keys(kv.second, depth + 1);
+  if (depth < 2)
+    for (auto kv : node) resolve_merge_keys(kv.second, depth + 1);
   const YAML::Node& view = node;  // const access: operator[] must not insert the key
   const YAML::Node merge = view["<<"];
   if (!merge) return;
@@ -248,7 +247,9 @@ class Loader {
       if (!raw || raw->empty()) continue;
       if (key == "password") {
         core::register_secret(*raw);
-        result_.password_in_file = value_node.IsScalar() && !has_env_reference(value_node.Scalar());
+        // A ${VAR} or from_env/from_file reference is not a password; a ${VAR:-default} holds one.
+        result_.password_in_file = value_node.IsScalar() && (!has_env_reference(value_node.Scalar()) ||
+                                                             value_node.Scalar().find(":-") != std::string::npos);
       }
       if (spec->kind == ValueKind::text && value_node.IsScalar() && value_node.Tag() == "?") {
         // Plain (unquoted) text that pgmonkey's YAML parser would turn into something else.

@@ -55,8 +55,8 @@ const std::vector<KeySpec>& libpq_value_keys() {
        {"any", "read-write", "read-only", "primary", "standby", "prefer-standby"}},
       {"channel_binding", ValueKind::choice, 0, -1, modes},
       {"gssencmode", ValueKind::choice, 0, -1, modes},
-      {"ssl_min_protocol_version", ValueKind::choice, 0, -1, tls_versions},
-      {"ssl_max_protocol_version", ValueKind::choice, 0, -1, tls_versions},
+      {"ssl_min_protocol_version", ValueKind::choice_nocase, 0, -1, tls_versions},
+      {"ssl_max_protocol_version", ValueKind::choice_nocase, 0, -1, tls_versions},
       {"sslcompression", ValueKind::integer, 0, 1, {}},
       {"sslsni", ValueKind::integer, 0, 1, {}},
       {"tcp_user_timeout", ValueKind::integer, 0, 2147483647, {}},
@@ -173,6 +173,10 @@ std::optional<std::string> check_value(const KeySpec& spec, const std::string& r
       }
       return value;
     }
+    case ValueKind::choice_nocase:
+      for (const auto& c : spec.choices)
+        if (core::to_lower(c) == core::to_lower(value)) return c;
+      [[fallthrough]];
     case ValueKind::choice: {
       if (std::find(spec.choices.begin(), spec.choices.end(), value) != spec.choices.end()) return value;
       problem = "must be one of " + core::join(spec.choices, ", ") + "; got " + shown(spec, value);

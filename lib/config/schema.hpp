@@ -8,12 +8,13 @@
 namespace pgmonkey::config {
 
 enum class ValueKind {
-  text,       // any single value
-  integer,    // whole number within [min, max]
-  number,     // decimal within [min, max]
-  boolean,    // true/false (also yes/no, on/off, 1/0)
-  port_list,  // one port or a comma-separated list for multi-host strings, each 1..65535
-  choice,     // one of `choices`
+  text,           // any single value
+  integer,        // whole number within [min, max]
+  number,         // decimal within [min, max]
+  boolean,        // true/false (also yes/no, on/off, 1/0)
+  port_list,      // one port or a comma-separated list for multi-host strings, each 1..65535
+  choice,         // one of `choices`
+  choice_nocase,  // one of `choices`, compared ignoring case (libpq's TLS versions)
 };
 
 struct KeySpec {

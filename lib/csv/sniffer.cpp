@@ -2,6 +2,7 @@
 #include "csv/sniffer.hpp"
 
 #include "csv/dialect_sniffer.hpp"
+#include "csv/header_names.hpp"
 #include "csv/header_sniffer.hpp"
 
 namespace pgmonkey::csv {
@@ -40,7 +41,13 @@ SniffResult sniff(std::string_view sample, bool whole, const SniffOptions& optio
     r.data = records;
   }
   // 4. Types.
-  r.types = options.infer_types ? infer_types(r.data, r.field_count, options.nulls)
+  NullRule nulls = options.nulls;
+  nulls.keep_empty.assign(r.field_count, false);
+  std::vector<std::string> names = r.header;
+  for (std::size_t i = names.size(); i < r.field_count; ++i) names.push_back("col_" + std::to_string(i + 1));
+  for (const auto& name : nulls.force_not_null)
+    if (auto c = match_column(name, names)) nulls.keep_empty[*c] = true;
+  r.types = options.infer_types ? infer_types(r.data, r.field_count, nulls)
                                 : std::vector<ColumnType>(r.field_count, ColumnType::text);
   return r;
 }

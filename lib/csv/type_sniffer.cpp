@@ -166,8 +166,9 @@ bool value_fits(ColumnType t, std::string_view raw) {
   return false;
 }
 
-bool NullRule::is_null(const Field& f) const {
-  if (!f.quoted) return f.text == null_string;
+bool NullRule::is_null(const Field& f, std::size_t column) const {
+  const bool keep = column < keep_empty.size() && keep_empty[column];
+  if (!f.quoted) return f.text == null_string && !(keep && f.text.empty());
   return empty_as_null && f.text.empty();
 }
 
@@ -176,12 +177,12 @@ std::vector<ColumnType> infer_types(const std::vector<Record>& records, std::siz
   for (std::size_t c = 0; c < columns; ++c) {
     bool any = false;
     for (const auto& r : records)
-      if (c < r.size() && !nulls.is_null(r[c])) any = true;
+      if (c < r.size() && !nulls.is_null(r[c], c)) any = true;
     if (!any) continue;  // nothing to go on: text
     for (ColumnType t : candidate_types()) {
       bool all = true;
       for (const auto& r : records) {
-        if (c >= r.size() || nulls.is_null(r[c])) continue;
+        if (c >= r.size() || nulls.is_null(r[c], c)) continue;
         if (!value_fits(t, r[c].text)) {
           all = false;
           break;

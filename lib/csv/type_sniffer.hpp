@@ -24,7 +24,9 @@ bool value_fits(ColumnType t, std::string_view value);
 struct NullRule {
   std::string null_string;
   bool empty_as_null = false;
-  bool is_null(const Field& f) const;
+  std::vector<std::string> force_not_null;  // header names whose unquoted empty field is ''
+  std::vector<bool> keep_empty;             // per column, from force_not_null and the header
+  bool is_null(const Field& f, std::size_t column) const;
 };
 
 // One type per column, from `records` (the header row excluded); NULLs are ignored, every other

@@ -26,6 +26,9 @@ extern "C" void on_signal(int) {
 }
 
 void install(int sig, void (*handler)(int), struct sigaction* old) noexcept {
+  // An ignored signal stays ignored: nohup's SIGHUP, a background job's SIGINT.
+  sigaction(sig, nullptr, old);
+  if (old->sa_handler == SIG_IGN && handler != SIG_IGN) return;
   struct sigaction sa {};
   sa.sa_handler = handler;
   sigemptyset(&sa.sa_mask);

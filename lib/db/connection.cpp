@@ -112,7 +112,8 @@ std::vector<std::string> apply_session_settings(pqxx::connection_base& conn,
 std::vector<config::Setting> bulk_session_settings(const config::Config& config) {
   std::vector<config::Setting> out;
   for (const auto& s : config.session_settings(config::ConnectionType::normal))
-    if (core::to_lower(s.key) != "statement_timeout") out.push_back(s);
+    if (core::to_lower(s.key) != "statement_timeout" && core::to_lower(s.key) != "transaction_timeout")
+      out.push_back(s);
   return out;
 }
 

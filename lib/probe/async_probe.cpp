@@ -234,7 +234,8 @@ ProbeResult run_async_probe(const config::Config& config, const ProbeOptions& op
   r.check_on_checkout = is_pool && config.async_pool.check_on_checkout;
   const auto params = db::make_params(config, options.tool_name);
   double timeout_s = 60;
-  // libpq's connect_timeout: at least 2 s, for each host of a multi-host list.
+  // libpq's connect_timeout, at least 2 s; libpq applies it to each host of a multi-host list in
+  // turn, here it is one budget of that many times the hosts for the whole attempt.
   double connect_limit_s = 0;
   if (auto t = core::parse_int(params.get("connect_timeout")); t && *t > 0) {
     std::string hosts = params.get("host").empty() ? params.get("hostaddr") : params.get("host");

@@ -90,7 +90,10 @@ Settings merge_settings(const ImportOptions& o, const ImportConfig& side) {
   if (auto q = o.quote ? o.quote : side.quotechar) s.sniff.quote.set_by_user(csv::parse_char_option(*q, "quote"));
   if (auto h = o.header ? o.header : side.has_headers) s.sniff.header.set_by_user(*h);
   s.sniff.infer_types = o.infer_types;
-  s.sniff.nulls = {o.null_string.value_or(""), o.empty_as_null};
+  s.sniff.nulls.null_string = o.null_string.value_or("");
+  s.sniff.nulls.empty_as_null = o.empty_as_null;
+  for (const auto& raw : o.force_not_null)
+    for (const auto& n : core::split(raw, ',')) s.sniff.nulls.force_not_null.push_back(core::trim(n));
   s.create = o.create.value_or(side.auto_create_table.value_or(true));
   s.lowercase = o.lowercase.value_or(side.enforce_lowercase.value_or(true));
   s.encoding = o.encoding ? o.encoding : side.encoding;
@@ -375,6 +378,7 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
     if (names_table_columns(first, target)) {
       plan.dialect.header = {true, false};
       header = first;
+      warn("the first row names the columns of " + target.display + ", so it is the header after all");
     }
   }
   plan.table = target.display;

@@ -5,6 +5,7 @@
 #include <pqxx/transaction_base>
 
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/error.hpp"
@@ -47,10 +48,14 @@ TargetTable resolve_table(pqxx::transaction_base& tx, const TableName& name) {
 bool names_table_columns(const std::vector<std::string>& row, const TargetTable& table) {
   std::vector<std::string> names;
   for (const auto& c : table.columns) names.push_back(c.name);
+  // Exact or case-insensitive only: normalising would let data such as 1,2 name col_1, col_2.
   std::set<std::size_t> taken;
   for (const auto& field : row) {
-    if (core::trim(field).empty()) return false;
-    auto m = csv::match_column(field, names);
+    std::optional<std::size_t> m;
+    for (std::size_t i = 0; i < names.size() && !m; ++i)
+      if (names[i] == field) m = i;
+    for (std::size_t i = 0; i < names.size() && !m; ++i)
+      if (core::to_lower(names[i]) == core::to_lower(field)) m = i;
     if (!m || !taken.insert(*m).second) return false;
   }
   return !row.empty();

@@ -27,8 +27,8 @@ struct TargetTable {
 // relation kind that COPY cannot load.
 TargetTable resolve_table(pqxx::transaction_base& tx, const TableName& name);
 
-// True when every field of `row` names a different column of `table` (as match_header would
-// match it): such a first row is the header, even when its names look like data ("2023").
+// True when every field of `row` names a different column of `table`, exactly or but for case:
+// such a first row is the header, even when its names look like data ("2023").
 bool names_table_columns(const std::vector<std::string>& row, const TargetTable& table);
 
 // Header fields → existing columns by name (any order). Throws JobError naming a field with no

@@ -603,3 +603,14 @@ def test_json_document_on_failure(cluster, run, cfg, tmp_path):
     bad = cluster.write_config(tmp_path / "down.yaml", port=1, connect_timeout=2)
     r = imp(run, bad, "-t", "json_fail", f, "--format", "json")
     assert r.returncode == 3 and json.loads(r.stdout)["exit_code"] == 3
+
+
+def test_data_that_looks_like_normalised_names_stays_data(cluster, run, cfg, tmp_path):
+    f = tmp_path / "nohead.csv"
+    f.write_text("1,2\n3,4\n")
+    assert imp(run, cfg, "-t", "appended", "--no-header", f).returncode == 0  # columns col_1, col_2
+    f.write_text("2,1\n5,6\n")
+    r = imp(run, cfg, "-t", "appended", f)
+    assert r.returncode == 0, r.stderr
+    assert rows(cluster, "SELECT col_1, col_2 FROM appended ORDER BY col_1, col_2") == [
+        ("1", "2"), ("2", "1"), ("3", "4"), ("5", "6")]

@@ -131,6 +131,20 @@ TEST_CASE("values libpq would refuse at connect time are config errors now") {
   CHECK_FALSE(find_key(r, "connection_settings.sslsni"));
   CHECK(r.config.get("sslsni") == std::optional<std::string>("1"));  // a YAML boolean as libpq spells it
   CHECK(r.config.get("keepalives") == std::optional<std::string>("1"));
+  auto tls = load("connection_settings:\n  ssl_min_protocol_version: tlsv1.2\n");  // libpq ignores case here
+  CHECK(tls.findings.empty());
+  CHECK(tls.config.get("ssl_min_protocol_version") == std::optional<std::string>("TLSv1.2"));
+}
+
+TEST_CASE("a password in the file is one written as is or as a ${VAR:-default}") {
+  LoadOptions opts;
+  opts.resolve_env = true;
+  opts.allow_sensitive_defaults = true;
+  opts.env = fixed_env({{"PW", "from-env-1"}});
+  CHECK(load("connection_settings:\n  password: 'x-secret'\n", opts).password_in_file);
+  CHECK_FALSE(load("connection_settings:\n  password: '${PW}'\n", opts).password_in_file);
+  CHECK_FALSE(load("connection_settings:\n  password: {from_env: PW}\n", opts).password_in_file);
+  CHECK(load("connection_settings:\n  password: '${NOPE:-hunter22}'\n", opts).password_in_file);
 }
 
 TEST_CASE("unquoted values that pgmonkey's YAML 1.1 parser reads as something else are warnings") {
@@ -193,6 +207,9 @@ sync_settings:
   CHECK(r.config.sync_settings.size() == 2);
   auto bad = load("pool_settings:\n  <<: 3\n");
   REQUIRE(find_key(bad, "pool_settings.<<"));
+  // An alias can make a node contain itself; loading still ends.
+  auto self = load("a: &x {b: *x, c: *x, <<: *x}\nconnection_settings: {host: h}\n");
+  REQUIRE(find_key(self, "a"));
 }
 
 TEST_CASE("types and ranges are checked and every finding is reported") {

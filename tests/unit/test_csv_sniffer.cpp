@@ -72,9 +72,16 @@ TEST_CASE("type inference ignores exactly what COPY reads as NULL") {
   CHECK(sniff(data, true, o).types == std::vector<ColumnType>{ColumnType::bigint, ColumnType::text, ColumnType::text});
   o.nulls.empty_as_null = true;
   CHECK(sniff(data, true, o).types[1] == ColumnType::bigint);
-  o.nulls = {"NA", false};  // with --null NA an unquoted empty field is '' (text), NA is NULL
+  o.nulls = NullRule{};
+  o.nulls.null_string = "NA";  // with --null NA an unquoted empty field is '' (text), NA is NULL
   CHECK(sniff(data, true, o).types ==
         std::vector<ColumnType>{ColumnType::bigint, ColumnType::text, ColumnType::bigint});
+  SniffOptions fnn;
+  fnn.infer_types = true;
+  fnn.nulls.force_not_null = {"N"};  // an unquoted empty field in n is '', which bigint refuses
+  CHECK(sniff("id,n\n1,\n2,5\n", true, fnn).types == std::vector<ColumnType>{ColumnType::bigint, ColumnType::text});
+  fnn.nulls.force_not_null.clear();
+  CHECK(sniff("id,n\n1,\n2,5\n", true, fnn).types[1] == ColumnType::bigint);
 }
 
 TEST_CASE("type inference keeps leading zeros as text") {

@@ -69,3 +69,24 @@ TEST_CASE("SIGPIPE is ignored only when asked, and restored afterwards") {
   CHECK(handler_of(SIGPIPE) == before);
   std::signal(SIGPIPE, inherited);
 }
+
+TEST_CASE("SIGHUP is caught like SIGTERM, but an ignored signal stays ignored (nohup)") {
+  {
+    db::SignalScope signals;
+    std::raise(SIGHUP);
+    CHECK(db::interrupted());
+  }
+  db::reset_interrupt();
+  struct sigaction ignore {
+  }, before{};
+  ignore.sa_handler = SIG_IGN;
+  sigaction(SIGHUP, &ignore, &before);
+  {
+    db::SignalScope signals;
+    CHECK(handler_of(SIGHUP) == reinterpret_cast<void*>(SIG_IGN));
+    std::raise(SIGHUP);  // ignored: the process goes on and nothing is interrupted
+    CHECK_FALSE(db::interrupted());
+  }
+  CHECK(handler_of(SIGHUP) == reinterpret_cast<void*>(SIG_IGN));
+  sigaction(SIGHUP, &before, nullptr);
+}

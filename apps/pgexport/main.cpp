@@ -26,10 +26,11 @@ void setup(CLI::App& app, Options& o) {
   app.add_option("--columns", o.columns, "Export only these columns, in this order: a,b,c");
   app.add_option("--delimiter", o.dialect.delimiter, "Field delimiter (default ,; \\t or tab for a tab)");
   app.add_option("--quote,--quotechar", o.dialect.quote, "Quote character (default \")");
-  app.add_flag_callback(
+  auto* header = app.add_flag_callback(
       "--header", [&o] { o.dialect.header = true; }, "Write a header line (the default)");
   app.add_flag_callback(
-      "--no-header", [&o] { o.dialect.header = false; }, "Do not write a header line");
+         "--no-header", [&o] { o.dialect.header = false; }, "Do not write a header line")
+      ->excludes(header);
   app.add_option("--null", o.dialect.null_string, "Write NULL as this string (default: an empty field)");
   app.add_option("--force-quote", o.dialect.force_quote, "Always quote these columns: a,b or *");
   app.add_flag("--crlf", o.dialect.crlf, "End records with CRLF (newlines inside fields are kept)");

@@ -55,8 +55,9 @@ std::string Dialect::flags() const {
 }
 
 std::string Dialect::describe() const {
+  // The quote is never sniffed: it is " unless set.
   return "delimiter " + show_char(delimiter.value) + " (" + delimiter.source() + "), quote " + show_char(quote.value) +
-         " (" + quote.source() + "), header " + (header.value ? "yes" : "no") + " (" + header.source() +
+         " (" + (quote.user_set ? quote.source() : std::string("default")) + "), header " + (header.value ? "yes" : "no") + " (" + header.source() +
          "), line endings " + to_string(line_ending);
 }
 

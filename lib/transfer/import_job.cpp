@@ -256,9 +256,12 @@ core::Json ImportResult::to_json() const {
 
 std::string ImportResult::summary() const {
   double rate = seconds > 0 ? static_cast<double>(rows) / seconds : 0.0;
-  return fmt::format("{} {} row{} ({}) from {} {} {} in {:.2f} s ({:.0f} rows/s)", dry_run ? "checked" : "imported",
-                     rows, rows == 1 ? "" : "s", human_bytes(bytes), plan.source, dry_run ? "for" : "into", plan.table,
-                     seconds, rate);
+  if (dry_run)  // the values themselves are only checked by the server, on a real import
+    return fmt::format("checked {} row{} ({}) from {} for {}: encoding and CSV structure only, not the values; "
+                       "nothing was imported",
+                       rows, rows == 1 ? "" : "s", human_bytes(bytes), plan.source, plan.table);
+  return fmt::format("imported {} row{} ({}) from {} into {} in {:.2f} s ({:.0f} rows/s)", rows, rows == 1 ? "" : "s",
+                     human_bytes(bytes), plan.source, plan.table, seconds, rate);
 }
 
 bool needs_connection(const ImportOptions& o) {

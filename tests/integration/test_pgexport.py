@@ -321,6 +321,7 @@ def test_broken_sidecar_is_a_config_error(db, run, cfg, tmp_path):
     (["--delimiter", "ab"], "single one-byte character"),
     (["--columns", "id,ID"], "column id is named more than once"),
     (["--columns", ""], "--columns has an empty column name"),
+    (["--header", "--no-header"], "--header excludes --no-header"),
 ])
 def test_bad_options_are_usage_errors(db, run, cfg, tmp_path, flags, message):
     r = export(run, cfg, "-t", "export_t.awkward", "-o", tmp_path / "x.csv", *flags)

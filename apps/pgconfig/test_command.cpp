@@ -22,9 +22,12 @@ void print_text(const probe::ProbeResult& r) {
                     status_word(s.ok() ? "OK" : "FAIL")));
   if (r.capacity) {
     const auto& c = *r.capacity;
-    out(fmt::format("  capacity: max_size {} {} ({} left = max_connections {} - reserved {} - in use {})",
-                    c.pool_max_size, c.fits() ? "fits" : "does not fit", c.available, c.max_connections, c.reserved,
-                    c.in_use_by_others));
+    std::string left = c.limited_by == "role"       ? fmt::format("role CONNECTION LIMIT {}", c.role_limit)
+                       : c.limited_by == "database" ? fmt::format("database CONNECTION LIMIT {}", c.database_limit)
+                                                    : fmt::format("max_connections {} - reserved {} - in use {}",
+                                                                  c.max_connections, c.reserved, c.in_use_by_others);
+    out(fmt::format("  capacity: max_size {} {} ({} left: {})", c.pool_max_size, c.fits() ? "fits" : "does not fit",
+                    c.available, left));
   }
   for (const auto& p : r.problems) out("  problem: " + p);
 }

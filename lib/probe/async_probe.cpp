@@ -302,8 +302,9 @@ ProbeResult run_async_probe(const config::Config& config, const ProbeOptions& op
     }
     if (is_pool) {
       const auto& cap = res[select_at + 2 + n_set];
-      r.capacity = make_capacity(*core::parse_int(cap.at(0)), *core::parse_int(cap.at(1)), *core::parse_int(cap.at(2)),
-                                 1, config.async_pool.max_size);
+      auto num = [&](std::size_t k, long long fallback) { return core::parse_int(cap.at(k)).value_or(fallback); };
+      CapacityRow row{num(0, 0), num(1, 0), num(2, 0), num(3, -1), num(4, 0), num(5, -1), num(6, 0)};
+      r.capacity = make_capacity(row, 1, config.async_pool.max_size);
     }
   }
   judge(r);

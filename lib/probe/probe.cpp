@@ -12,13 +12,23 @@ int sessions_for(const config::Config& config, config::ConnectionType type) {
   return static_cast<int>(std::max<long long>(1, config.pool_settings(type).min_size));
 }
 
-Capacity make_capacity(long long max_connections, long long reserved, long long in_use, int ours,
-                       long long pool_max_size) {
+Capacity make_capacity(const CapacityRow& row, int ours, long long pool_max_size) {
   Capacity c;
-  c.max_connections = max_connections;
-  c.reserved = reserved;
-  c.in_use_by_others = std::max<long long>(0, in_use - ours);
-  c.available = max_connections - reserved - c.in_use_by_others;
+  c.max_connections = row.max_connections;
+  c.reserved = row.reserved;
+  c.in_use_by_others = std::max<long long>(0, row.in_use - ours);
+  c.server_available = row.max_connections - row.reserved - c.in_use_by_others;
+  c.available = c.server_available;
+  c.role_limit = row.role_limit;
+  if (row.role_limit >= 0) {
+    c.role_available = row.role_limit - std::max<long long>(0, row.role_in_use - ours);
+    if (c.role_available < c.available) c.available = c.role_available, c.limited_by = "role";
+  }
+  c.database_limit = row.database_limit;
+  if (row.database_limit >= 0) {
+    c.database_available = row.database_limit - std::max<long long>(0, row.database_in_use - ours);
+    if (c.database_available < c.available) c.available = c.database_available, c.limited_by = "database";
+  }
   c.pool_max_size = pool_max_size;
   return c;
 }
@@ -29,11 +39,16 @@ void judge(ProbeResult& r) {
       r.problems.push_back("setting " + s.name + " was set to '" + s.applied + "' but SHOW reads '" + s.shown + "'");
   }
   if (r.capacity && !r.capacity->fits()) {
-    r.warnings.push_back("max_size " + std::to_string(r.capacity->pool_max_size) + " does not fit: the server has " +
-                         std::to_string(r.capacity->available) + " connections left (max_connections " +
-                         std::to_string(r.capacity->max_connections) + " - reserved " +
-                         std::to_string(r.capacity->reserved) + " - in use " +
-                         std::to_string(r.capacity->in_use_by_others) + ")");
+    const auto& c = *r.capacity;
+    std::string why = c.limited_by == "role" ? "the role's CONNECTION LIMIT " + std::to_string(c.role_limit) +
+                                                   " leaves " + std::to_string(c.available)
+                      : c.limited_by == "database"
+                          ? "the database's CONNECTION LIMIT " + std::to_string(c.database_limit) + " leaves " +
+                                std::to_string(c.available)
+                          : "the server has " + std::to_string(c.available) + " connections left (max_connections " +
+                                std::to_string(c.max_connections) + " - reserved " + std::to_string(c.reserved) +
+                                " - in use " + std::to_string(c.in_use_by_others) + ")";
+    r.warnings.push_back("max_size " + std::to_string(c.pool_max_size) + " does not fit: " + why);
   }
 }
 
@@ -76,6 +91,9 @@ core::Json ProbeResult::to_json() const {
     c.set("reserved", capacity->reserved);
     c.set("in_use_by_others", capacity->in_use_by_others);
     c.set("available", capacity->available);
+    c.set("limited_by", capacity->limited_by);
+    c.set("role_limit", capacity->role_limit);
+    c.set("database_limit", capacity->database_limit);
     c.set("pool_max_size", capacity->pool_max_size);
     c.set("fits", capacity->fits());
     j.set("capacity", std::move(c));

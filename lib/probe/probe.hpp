@@ -33,7 +33,13 @@ struct Capacity {
   long long max_connections = 0;
   long long reserved = 0;  // superuser_reserved_connections (+ reserved_connections on 16+)
   long long in_use_by_others = 0;
-  long long available = 0;  // for this pool: max - reserved - others
+  long long server_available = 0;  // max - reserved - others
+  long long role_limit = -1;       // rolconnlimit (-1: none, or a superuser)
+  long long role_available = -1;   // role_limit - the role's other sessions
+  long long database_limit = -1;   // datconnlimit
+  long long database_available = -1;
+  long long available = 0;            // for this pool: the smallest of the three
+  std::string limited_by = "server";  // "server", "role" or "database": which one is the smallest
   long long pool_max_size = 0;
   bool fits() const { return pool_max_size <= available; }
 };

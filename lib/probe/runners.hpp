@@ -24,11 +24,23 @@ inline constexpr const char* kCapacityQuery =
     "SELECT pg_catalog.current_setting('max_connections')::bigint, "
     "pg_catalog.current_setting('superuser_reserved_connections')::bigint + "
     "COALESCE(pg_catalog.current_setting('reserved_connections', true)::bigint, 0), "
-    "(SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend')";
+    "(SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend'), "
+    // CONNECTION LIMIT of the role and of the database (-1: none; superusers are exempt)
+    "(SELECT CASE WHEN rolsuper THEN -1 ELSE rolconnlimit END FROM pg_catalog.pg_roles WHERE rolname = current_user), "
+    "(SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend' "
+    "AND usename = current_user), "
+    "(SELECT CASE WHEN r.rolsuper THEN -1 ELSE d.datconnlimit END FROM pg_catalog.pg_database d, pg_catalog.pg_roles r "
+    "WHERE d.datname = pg_catalog.current_database() AND r.rolname = current_user), "
+    "(SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend' "
+    "AND datname = pg_catalog.current_database())";
 
+// kCapacityQuery's row, as numbers.
+struct CapacityRow {
+  long long max_connections = 0, reserved = 0, in_use = 0;
+  long long role_limit = -1, role_in_use = 0, database_limit = -1, database_in_use = 0;
+};
 // `ours` are the sessions this probe holds right now; they belong to the pool, not to others.
-Capacity make_capacity(long long max_connections, long long reserved, long long in_use, int ours,
-                       long long pool_max_size);
+Capacity make_capacity(const CapacityRow& row, int ours, long long pool_max_size);
 
 // Adds the capacity warning and the settings problems to `r`.
 void judge(ProbeResult& r);

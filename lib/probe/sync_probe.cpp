@@ -105,8 +105,15 @@ ProbeResult run_sync_probe(const config::Config& config, const ProbeOptions& opt
       }
       if (is_pool) {
         auto cap = tx.exec(kCapacityQuery);
-        r.capacity = make_capacity(cap[0][0].as<long long>(), cap[0][1].as<long long>(), cap[0][2].as<long long>(),
-                                   r.connections_held, config.pool.max_size);
+        CapacityRow row;
+        row.max_connections = cap[0][0].as<long long>();
+        row.reserved = cap[0][1].as<long long>();
+        row.in_use = cap[0][2].as<long long>();
+        row.role_limit = cap[0][3].as<long long>(-1);
+        row.role_in_use = cap[0][4].as<long long>();
+        row.database_limit = cap[0][5].as<long long>(-1);
+        row.database_in_use = cap[0][6].as<long long>();
+        r.capacity = make_capacity(row, r.connections_held, config.pool.max_size);
       }
     }
   });

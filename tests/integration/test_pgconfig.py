@@ -197,6 +197,23 @@ def test_pool_sessions_are_held_at_once(run, cluster, tmp_path):
                 assert res["connections_held"] == 3, (ctype, size, res)
 
 
+@pytest.mark.parametrize("ctype", ["pool", "async_pool"])
+def test_capacity_counts_the_roles_connection_limit(run, cluster, tmp_path, ctype):
+    role = f"capped_{ctype}"
+    cluster.sql(f"DROP ROLE IF EXISTS {role}")
+    cluster.sql(f"CREATE ROLE {role} LOGIN PASSWORD 'cappedpw' CONNECTION LIMIT 2")
+    cfg = cluster.write_config(tmp_path / "capped.yaml", connection_type=ctype, user=role, password="cappedpw",
+                               sections={"pool_settings": {"min_size": 1, "max_size": 10},
+                                         "async_pool_settings": {"min_size": 1, "max_size": 10}})
+    r = run("pgconfig", "test", "-c", cfg, "--format", "json")
+    assert r.returncode == 0, r.stderr  # min_size 1 opens; max_size 10 cannot all open
+    cap = json.loads(r.stdout)["results"][0]["capacity"]
+    assert cap["fits"] is False and cap["limited_by"] == "role" and cap["role_limit"] == 2 and cap["available"] == 2
+    assert "the role's CONNECTION LIMIT 2" in r.stderr
+    r = run("pgconfig", "test", "-c", cfg)
+    assert "does not fit (2 left: role CONNECTION LIMIT 2)" in r.stdout
+
+
 def test_pool_max_size_beyond_server_capacity_is_reported(run, cluster, tmp_path):
     cfg = cluster.write_config(tmp_path / "big.yaml", connection_type="pool",
                                sections={"pool_settings": {"min_size": 1, "max_size": 500}})

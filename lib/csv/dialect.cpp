@@ -57,8 +57,17 @@ std::string Dialect::flags() const {
 std::string Dialect::describe() const {
   // The quote is never sniffed: it is " unless set.
   return "delimiter " + show_char(delimiter.value) + " (" + delimiter.source() + "), quote " + show_char(quote.value) +
-         " (" + (quote.user_set ? quote.source() : std::string("default")) + "), header " + (header.value ? "yes" : "no") + " (" + header.source() +
-         "), line endings " + to_string(line_ending);
+         " (" + (quote.user_set ? quote.source() : std::string("default")) + "), header " +
+         (header.value ? "yes" : "no") + " (" + header.source() + "), line endings " + to_string(line_ending);
+}
+
+std::optional<char> take_excel_sep_line(std::string& text) {
+  if (text.size() < 6 || text.compare(0, 4, "sep=") != 0) return std::nullopt;
+  if (text[5] != '\n' && text[5] != '\r') return std::nullopt;
+  const char delimiter = text[4];
+  if (delimiter == '\n' || delimiter == '\r' || delimiter == '"') return std::nullopt;
+  text.erase(0, 5);
+  return delimiter;
 }
 
 }  // namespace pgmonkey::csv

@@ -13,7 +13,7 @@ SniffResult sniff(std::string_view sample, bool whole, const SniffOptions& optio
   auto guess = sniff_dialect(sample, whole, options.delimiter, options.quote);
   r.tried = guess.tried;
   auto& best = guess.best;
-  r.dialect.delimiter = {best.delimiter, options.delimiter.user_set};
+  r.dialect.delimiter = {best.delimiter, options.delimiter.user_set, options.delimiter.from_file};
   r.dialect.quote = {best.quote, options.quote.user_set};
   auto& records = best.parsed.records;
   if (records.empty()) {

@@ -137,8 +137,11 @@ std::optional<std::uint64_t> rescan_for_line(const std::string& path, const enco
     csv::RecordScanner scanner(sc);
     csv::RecordScanner::Sink none = [](const char*, std::size_t) {};
     std::string buf;
+    bool first = true;
     while (true) {
       auto status = reader.read(buf, kChunkBytes);
+      if (first) (void)csv::take_excel_sep_line(buf);  // as the import did
+      first = false;
       if (status == TextReader::Status::invalid) return std::nullopt;
       bool end = status == TextReader::Status::end;
       buf.erase(0, scanner.scan(buf.data(), buf.size(), end, none));
@@ -257,9 +260,10 @@ core::Json ImportResult::to_json() const {
 std::string ImportResult::summary() const {
   double rate = seconds > 0 ? static_cast<double>(rows) / seconds : 0.0;
   if (dry_run)  // the values themselves are only checked by the server, on a real import
-    return fmt::format("checked {} row{} ({}) from {} for {}: encoding and CSV structure only, not the values; "
-                       "nothing was imported",
-                       rows, rows == 1 ? "" : "s", human_bytes(bytes), plan.source, plan.table);
+    return fmt::format(
+        "checked {} row{} ({}) from {} for {}: encoding and CSV structure only, not the values; "
+        "nothing was imported",
+        rows, rows == 1 ? "" : "s", human_bytes(bytes), plan.source, plan.table);
   return fmt::format("imported {} row{} ({}) from {} into {} in {:.2f} s ({:.0f} rows/s)", rows, rows == 1 ? "" : "s",
                      human_bytes(bytes), plan.source, plan.table, seconds, rate);
 }
@@ -324,6 +328,12 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
          (buf.size() < csv::kSniffSampleBytes ||
           (count_breaks(buf) <= csv::kSniffMinRecords && buf.size() < kMaxSniffBytes)))
     status = reader.read(buf, kChunkBytes);
+  if (auto sep = csv::take_excel_sep_line(buf)) {
+    if (!settings.sniff.delimiter.user_set) {
+      settings.sniff.delimiter.set_by_user(*sep);
+      settings.sniff.delimiter.from_file = true;
+    }
+  }
   auto sniffed = csv::sniff(buf, status == TextReader::Status::end, settings.sniff);
   if (sniffed.empty) {
     if (status == TextReader::Status::invalid)

@@ -614,3 +614,17 @@ def test_data_that_looks_like_normalised_names_stays_data(cluster, run, cfg, tmp
     assert r.returncode == 0, r.stderr
     assert rows(cluster, "SELECT col_1, col_2 FROM appended ORDER BY col_1, col_2") == [
         ("1", "2"), ("2", "1"), ("3", "4"), ("5", "6")]
+
+
+def test_excel_sep_line_sets_the_delimiter_and_is_not_data(cluster, run, cfg, tmp_path):
+    f = tmp_path / "excel.csv"
+    f.write_bytes("\ufeffsep=;\r\nName;Amount\r\nZoë;1,5\r\nBob;oops\r\n".encode("utf-8"))
+    cluster.sql("DROP TABLE IF EXISTS excel_t")
+    cluster.sql("CREATE TABLE excel_t (name text, amount int)")
+    r = imp(run, cfg, "-t", "excel_t", f)
+    assert r.returncode == 1
+    assert "delimiter ';' (from the sep= line)" in r.stderr
+    assert f"{f}:3" in r.stderr  # the file's own line numbers: sep=; is line 1
+    r = imp(run, cfg, "-t", "excel_new", f)
+    assert r.returncode == 0, r.stderr
+    assert rows(cluster, "SELECT name, amount FROM excel_new ORDER BY name") == [("Bob", "oops"), ("Zoë", "1,5")]

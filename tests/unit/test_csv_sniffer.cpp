@@ -124,3 +124,14 @@ TEST_CASE("header fields match table columns by name") {
   CHECK(*match_column("note", cols) == 2);
   CHECK_FALSE(match_column("nope", cols));
 }
+
+TEST_CASE("Excel's sep= first line names the delimiter and becomes a blank line") {
+  std::string text = "sep=;\r\na;b\r\n1;2\r\n";
+  CHECK(take_excel_sep_line(text) == std::optional<char>(';'));
+  CHECK(text == "\r\na;b\r\n1;2\r\n");  // line numbers stay as in the file
+  std::string plain = "sep,x\n1,2\n";
+  CHECK_FALSE(take_excel_sep_line(plain));
+  std::string data = "sep=;x\n";
+  CHECK_FALSE(take_excel_sep_line(data));
+  CHECK(plain == "sep,x\n1,2\n");
+}

@@ -59,7 +59,8 @@ void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned ch
                       fmt::format("expected {} field{}, found {}", config_.expected_fields,
                                   config_.expected_fields == 1 ? "" : "s", fields_),
                       fields_ > config_.expected_fields
-                          ? "check the delimiter (--delimiter) and that fields holding it are quoted"
+                          ? "check the delimiter (--delimiter), the quote character (--quote) and that fields holding "
+                            "the delimiter are quoted"
                           : "a field may hold an unquoted line break, or the row is short");
     ++records_;
     started_ = true;

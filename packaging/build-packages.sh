@@ -31,5 +31,5 @@ mkdir -p "$out/debian"
 cp "$scratch"/*.deb "$scratch"/*.dsc "$scratch"/*.changes "$scratch"/*.buildinfo "$scratch"/*.tar.* "$out/debian/"
 
 echo "== lintian"
-lintian --fail-on error --tag-display-limit 0 "$out"/debian/*.changes | tee "$out/lintian.log"
+lintian --fail-on error --tag-display-limit 0 "$out"/debian/*.changes "$out"/*.deb | tee "$out/lintian.log"
 echo "packages in $out"

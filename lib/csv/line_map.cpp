@@ -22,27 +22,36 @@ void LineMap::add(std::uint64_t copy_line, std::uint64_t first_line, std::uint64
     recent_[recent_next_] = {copy_line, first_line};
     recent_next_ = (recent_next_ + 1) % recent_capacity_;
   }
-  bool predicted = !entries_.empty() && last_line == last_line_ + (copy_line - last_key_);
-  if (full_after_ != 0 || predicted) return;
-  if (entries_.size() >= max_entries_) {
+  if (full_after_ != 0) return;
+  if (!runs_.empty()) {
+    Run& run = runs_.back();
+    if (copy_line > run.key && last_line >= run.line) {
+      const std::uint64_t copy_delta = copy_line - run.key, file_delta = last_line - run.line;
+      if (run.single && file_delta % copy_delta == 0 && file_delta >= copy_delta) {
+        run.stride = file_delta / copy_delta;
+        run.single = false;
+        return;
+      }
+      if (!run.single && file_delta == run.stride * copy_delta) return;  // on the run
+    }
+  }
+  if (runs_.size() >= max_entries_) {
     full_after_ = copy_line;
     return;
   }
-  entries_.emplace_back(copy_line, last_line);
-  last_key_ = copy_line;
-  last_line_ = last_line;
+  runs_.push_back({copy_line, last_line, 1, true});
 }
 
 std::optional<LineMap::Where> LineMap::find(std::uint64_t copy_line) const {
   if (copy_line == 0) return std::nullopt;
   for (const auto& [key, start] : recent_)
     if (key == copy_line) return Where{start, true};
-  if (entries_.empty() || (full_after_ != 0 && copy_line >= full_after_)) return std::nullopt;
-  auto it = std::upper_bound(entries_.begin(), entries_.end(), copy_line,
-                             [](std::uint64_t k, const auto& e) { return k < e.first; });
-  if (it == entries_.begin()) return std::nullopt;
+  if (runs_.empty() || (full_after_ != 0 && copy_line >= full_after_)) return std::nullopt;
+  auto it =
+      std::upper_bound(runs_.begin(), runs_.end(), copy_line, [](std::uint64_t k, const Run& r) { return k < r.key; });
+  if (it == runs_.begin()) return std::nullopt;
   --it;
-  return Where{it->second + (copy_line - it->first), false};
+  return Where{it->line + it->stride * (copy_line - it->key), false};
 }
 
 std::optional<std::uint64_t> LineMap::line_of(std::uint64_t copy_line) const {

@@ -10,8 +10,10 @@ namespace pgmonkey::csv {
 
 // COPY names a failing record by the line it ends on in the data it was sent (it counts quoted
 // line breaks but never sees the header or skipped blank lines). Two structures answer:
-// - a sparse map from that line to the file line the record ends on, storing only where the
-//   two stop advancing together (skipped lines, unusual embedded breaks), so it stays tiny;
+// - a sparse map from that line to the file line the record ends on, as runs along which the
+//   file line advances a fixed number of lines per COPY line (1 normally, 2 in a double-spaced
+//   file); a new run starts only where that changes (skipped lines, unusual embedded breaks),
+//   so it stays tiny;
 // - a ring of the most recent records' start lines, since the server fails while reading
 //   data sent only a little earlier.
 // Past `max_entries` the sparse map stops growing and later lines map to nullopt.
@@ -32,13 +34,17 @@ class LineMap {
   std::optional<Where> find(std::uint64_t copy_line) const;
   // The start line when known (the recent ring or a second pass), else nullopt.
   std::optional<std::uint64_t> line_of(std::uint64_t copy_line) const;
-  std::size_t entries() const { return entries_.size(); }
+  std::size_t entries() const { return runs_.size(); }
 
  private:
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> entries_;  // (copy line, file end line)
+  struct Run {
+    std::uint64_t key;     // the COPY line of its first record
+    std::uint64_t line;    // the file line that record ends on
+    std::uint64_t stride;  // file lines per COPY line along the run
+    bool single;           // one record so far: the next one sets the stride
+  };
+  std::vector<Run> runs_;
   std::size_t max_entries_;
-  std::uint64_t last_key_ = 0;
-  std::uint64_t last_line_ = 0;
   std::uint64_t full_after_ = 0;                                 // first key that could not be stored; 0 = never full
   std::vector<std::pair<std::uint64_t, std::uint64_t>> recent_;  // ring of (copy line, file start line)
   std::size_t recent_capacity_;

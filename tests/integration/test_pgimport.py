@@ -628,3 +628,15 @@ def test_excel_sep_line_sets_the_delimiter_and_is_not_data(cluster, run, cfg, tm
     r = imp(run, cfg, "-t", "excel_new", f)
     assert r.returncode == 0, r.stderr
     assert rows(cluster, "SELECT name, amount FROM excel_new ORDER BY name") == [("Bob", "oops"), ("Zoë", "1,5")]
+
+
+def test_error_line_in_a_long_double_spaced_stream(cluster, run, cfg, tmp_path):
+    # A blank line after every record: far more irregular lines than the line map once kept.
+    cluster.sql("DROP TABLE IF EXISTS spaced")
+    cluster.sql("CREATE TABLE spaced (n int)")
+    bad, n = 270000, 600000  # the bad record, well past where the old map filled up, then more data
+    data = "n\n\n" + "".join("oops\n\n" if i == bad else f"{i % 10}\n\n" for i in range(n))
+    r = run("pgimport", "-c", cfg, "-t", "spaced", "--progress", "never", "-", input=data)
+    assert r.returncode == 1
+    assert f"standard input:{3 + 2 * bad} " in r.stderr, r.stderr[-500:]
+    assert rows(cluster, "SELECT count(*) FROM spaced") == [(0,)]

@@ -93,9 +93,18 @@ TEST_CASE("line map: sparse end lines, recent start lines") {
   CHECK(m.find(key + 1)->line == line + 3);
   pgmonkey::csv::LineMap full(1, 1);
   full.add(1, 2, 2);
-  full.add(2, 5, 5);
-  full.add(3, 6, 6);
-  CHECK_FALSE(full.find(2));
+  full.add(2, 5, 5);  // the run's stride: 3 file lines per COPY line
+  full.add(3, 6, 6);  // off the run, and no room for another
+  full.add(4, 7, 7);  // the recent ring (one record) now holds this one only
+  CHECK(full.find(2)->line == 5);
+  CHECK_FALSE(full.find(3));
+}
+
+TEST_CASE("line map: a double-spaced file is one run, however long") {
+  pgmonkey::csv::LineMap m(4, 2);
+  for (std::uint64_t i = 1; i <= 1000000; ++i) m.add(i, 2 * i, 2 * i);  // a blank line after each record
+  CHECK(m.entries() == 1);
+  CHECK(m.find(800000)->line == 1600000);
 }
 
 TEST_CASE("sidecar path is pgmonkey's: data.csv → data.yaml") {

@@ -50,6 +50,18 @@ void describe(CLI::App& app, const std::string& examples) {
              "3 could not connect, 130 interrupted.");
 }
 
+namespace {
+
+void print_json_failure(const std::string& message, const std::string& detail, const std::string& hint, int code) {
+  auto j = core::Json::object();
+  j.set("ok", false).set("error", message);
+  if (!detail.empty()) j.set("detail", detail);
+  j.set("hint", hint).set("exit_code", code);
+  out(j.dump());
+}
+
+}  // namespace
+
 int run(CLI::App& app, int argc, char** argv, const CommonOptions& opts, const std::function<int()>& body) {
   init_logging(app.get_name());
   // Build-time hook (not in --help): the packaging installs what this prints.
@@ -72,6 +84,7 @@ int run(CLI::App& app, int argc, char** argv, const CommonOptions& opts, const s
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
+    if (opts.json()) print_json_failure(e.what(), {}, "see --help", static_cast<int>(ExitCode::usage));
     return static_cast<int>(ExitCode::usage);
   }
   set_verbosity(opts.verbose, opts.quiet);
@@ -80,13 +93,8 @@ int run(CLI::App& app, int argc, char** argv, const CommonOptions& opts, const s
   } catch (const Error& e) {
     error(e.what(), e.detail(), e.hint());
     // Scripts reading --format json get a document on failure too, unless the tool wrote its own.
-    if (opts.json() && !results_written()) {
-      auto j = core::Json::object();
-      j.set("ok", false).set("error", e.what());
-      if (!e.detail().empty()) j.set("detail", e.detail());
-      j.set("hint", e.hint()).set("exit_code", static_cast<int>(e.code()));
-      out(j.dump());
-    }
+    if (opts.json() && !results_written())
+      print_json_failure(e.what(), e.detail(), e.hint(), static_cast<int>(e.code()));
     return static_cast<int>(e.code());
   } catch (const std::exception& e) {
     error(std::string("internal error: ") + e.what(), {}, "please report this as a bug");

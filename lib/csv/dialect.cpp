@@ -62,8 +62,8 @@ std::string Dialect::describe() const {
 }
 
 std::optional<char> take_excel_sep_line(std::string& text) {
-  if (text.size() < 6 || text.compare(0, 4, "sep=") != 0) return std::nullopt;
-  if (text[5] != '\n' && text[5] != '\r') return std::nullopt;
+  if (text.size() < 5 || text.compare(0, 4, "sep=") != 0) return std::nullopt;
+  if (text.size() > 5 && text[5] != '\n' && text[5] != '\r') return std::nullopt;  // 5 bytes: all there is
   const char delimiter = text[4];
   if (delimiter == '\n' || delimiter == '\r' || delimiter == '"') return std::nullopt;
   text.erase(0, 5);

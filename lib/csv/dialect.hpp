@@ -38,7 +38,8 @@ char parse_char_option(const std::string& text, const std::string& what);
 
 // Excel's "sep=;" first line names the delimiter and is not data. When `text` (the start of the
 // decoded file) begins with one, the "sep=X" is removed and its line break kept, so the line
-// is a leading blank line (skipped, line numbers unchanged); returns X.
+// is a leading blank line (skipped, line numbers unchanged); returns X. `text` must hold the
+// whole file when it is shorter than the sample (a file of just "sep=;").
 std::optional<char> take_excel_sep_line(std::string& text);
 
 // The delimiters the sniffer tries, in priority order (ties go to the earlier one).

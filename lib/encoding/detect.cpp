@@ -79,9 +79,9 @@ bool high_bytes_are_latin_letters(std::string_view s, std::size_t& high) {
 // Encodings with characters of more than one byte (as named by canonical_name or uchardet).
 bool is_multibyte(const std::string& name) {
   static const std::array<const char*, 20> names{
-      "CP932",         "SHIFT_JIS",      "SHIFT_JISX0213", "EUC-JP",      "EUC-JISX0213", "EUC-KR", "EUC-TW",
-      "EUC-CN",        "GB18030",        "GBK",            "GB2312",      "CP949",        "UHC",    "JOHAB",
-      "CP950",         "BIG5",           "BIG5-HKSCS",     "ISO-2022-JP", "ISO-2022-KR",  "HZ-GB-2312"};
+      "CP932",      "SHIFT_JIS",   "SHIFT_JISX0213", "EUC-JP",    "EUC-JISX0213", "EUC-KR", "EUC-TW", "EUC-CN",
+      "GB18030",    "GBK",         "GB2312",         "CP949",     "UHC",          "JOHAB",  "CP950",  "BIG5",
+      "BIG5-HKSCS", "ISO-2022-JP", "ISO-2022-KR",    "HZ-GB-2312"};
   if (core::starts_with(name, "UTF-")) return true;
   return std::find(names.begin(), names.end(), name) != names.end();
 }
@@ -123,22 +123,60 @@ std::string canonical_name(std::string_view raw) {
   // Python's codec names, PostgreSQL's encoding names and common aliases, squashed. PostgreSQL's
   // SJIS and BIG5 are Microsoft's code pages 932 and 950 (WIN932, WIN950 are their aliases):
   // iconv's CP932/CP950 read what PostgreSQL writes, plain SHIFT_JIS does not (～, ①, 髙).
-  static const std::array<std::pair<const char*, const char*>, 45> aliases{{
-      {"utf8", "UTF-8"},          {"utf8sig", "UTF-8"},      {"u8", "UTF-8"},
-      {"ascii", "UTF-8"},         {"usascii", "UTF-8"},      {"unicode", "UTF-8"},
-      {"latin1", "ISO-8859-1"},   {"l1", "ISO-8859-1"},      {"latin2", "ISO-8859-2"},
-      {"latin3", "ISO-8859-3"},   {"latin4", "ISO-8859-4"},  {"latin5", "ISO-8859-9"},
-      {"latin6", "ISO-8859-10"},  {"latin7", "ISO-8859-13"}, {"latin8", "ISO-8859-14"},
-      {"latin9", "ISO-8859-15"},  {"latin10", "ISO-8859-16"}, {"win866", "CP866"},
-      {"win874", "CP874"},        {"koi8", "KOI8-R"},        {"koi8r", "KOI8-R"},
-      {"koi8u", "KOI8-U"},        {"eucjp", "EUC-JP"},       {"euckr", "EUC-KR"},
-      {"euccn", "EUC-CN"},        {"euctw", "EUC-TW"},       {"eucjis2004", "EUC-JISX0213"},
-      {"sjis", "CP932"},          {"shiftjis", "CP932"},     {"mskanji", "CP932"},
-      {"win932", "CP932"},        {"windows932", "CP932"},   {"shiftjis2004", "SHIFT_JISX0213"},
-      {"big5", "CP950"},          {"win950", "CP950"},       {"windows950", "CP950"},
-      {"gbk", "GBK"},             {"win936", "GBK"},         {"cp936", "GBK"},
-      {"uhc", "CP949"},           {"win949", "CP949"},       {"utf16", "UTF-16"},
-      {"utf16le", "UTF-16LE"},    {"utf16be", "UTF-16BE"},   {"tcvn", "CP1258"},
+  static const std::array<std::pair<const char*, const char*>, 53> aliases{{
+      {"utf8", "UTF-8"},
+      {"utf8sig", "UTF-8"},
+      {"u8", "UTF-8"},
+      {"ascii", "UTF-8"},
+      {"usascii", "UTF-8"},
+      {"unicode", "UTF-8"},
+      {"latin1", "ISO-8859-1"},
+      {"l1", "ISO-8859-1"},
+      {"latin2", "ISO-8859-2"},
+      {"latin3", "ISO-8859-3"},
+      {"latin4", "ISO-8859-4"},
+      {"latin5", "ISO-8859-9"},
+      {"latin6", "ISO-8859-10"},
+      {"latin7", "ISO-8859-13"},
+      {"latin8", "ISO-8859-14"},
+      {"latin9", "ISO-8859-15"},
+      {"latin10", "ISO-8859-16"},
+      {"win866", "CP866"},
+      {"win874", "CP874"},
+      {"koi8", "KOI8-R"},
+      {"koi8r", "KOI8-R"},
+      {"koi8u", "KOI8-U"},
+      {"eucjp", "EUC-JP"},
+      {"euckr", "EUC-KR"},
+      {"euccn", "EUC-CN"},
+      {"euctw", "EUC-TW"},
+      {"eucjis2004", "EUC-JISX0213"},
+      {"sjis", "CP932"},
+      {"shiftjis", "CP932"},
+      {"mskanji", "CP932"},
+      {"win932", "CP932"},
+      {"windows932", "CP932"},
+      {"shiftjis2004", "SHIFT_JISX0213"},
+      {"big5", "CP950"},
+      {"win950", "CP950"},
+      {"windows950", "CP950"},
+      {"gbk", "GBK"},
+      {"win936", "GBK"},
+      {"cp936", "GBK"},
+      {"uhc", "CP949"},
+      {"win949", "CP949"},
+      {"utf16", "UTF-16"},
+      {"utf16le", "UTF-16LE"},
+      {"utf16be", "UTF-16BE"},
+      {"tcvn", "CP1258"},
+      {"tcvn5712", "CP1258"},
+      {"abc", "CP1258"},
+      {"vscii", "CP1258"},
+      {"win", "WINDOWS-1251"},
+      {"alt", "CP866"},
+      {"utf32", "UTF-32"},
+      {"utf32le", "UTF-32LE"},
+      {"utf32be", "UTF-32BE"},
   }};
   for (const auto& [alias, name] : aliases)
     if (key == alias) return name;
@@ -147,7 +185,8 @@ std::string canonical_name(std::string_view raw) {
     if (core::starts_with(key, prefix) && key.size() == std::string_view(prefix).size() + 4 &&
         core::starts_with(key.substr(std::string_view(prefix).size()), "125"))
       return "WINDOWS-" + key.substr(std::string_view(prefix).size());
-  if (core::starts_with(key, "iso8859") && key.size() > 7 && key.find_first_not_of("0123456789", 7) == std::string::npos)
+  if (core::starts_with(key, "iso8859") && key.size() > 7 &&
+      key.find_first_not_of("0123456789", 7) == std::string::npos)
     return "ISO-8859-" + key.substr(7);
   std::string upper;
   for (char c : core::trim(raw)) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

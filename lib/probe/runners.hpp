@@ -19,20 +19,23 @@ inline constexpr const char* kSessionInfoQuery =
     "pg_catalog.current_setting('server_version_num')";
 
 // The server's connection budget: max_connections, reserved slots (reserved_connections
-// exists from 16 on), client sessions in use.
+// exists from 16 on), client sessions in use; then the CONNECTION LIMIT of the login role and
+// of the database (-1: none; superusers are exempt) with their sessions. An unprivileged role
+// sees other roles' rows with a NULL backend_type: they count as client sessions. The limits
+// apply to the session user (a SET ROLE or role= in options changes current_user only).
 inline constexpr const char* kCapacityQuery =
+    "WITH clients AS (SELECT usename, datname FROM pg_catalog.pg_stat_activity "
+    "WHERE backend_type IS NULL OR backend_type = 'client backend'), "
+    "me AS (SELECT rolsuper, rolconnlimit FROM pg_catalog.pg_roles WHERE rolname = session_user) "
     "SELECT pg_catalog.current_setting('max_connections')::bigint, "
     "pg_catalog.current_setting('superuser_reserved_connections')::bigint + "
     "COALESCE(pg_catalog.current_setting('reserved_connections', true)::bigint, 0), "
-    "(SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend'), "
-    // CONNECTION LIMIT of the role and of the database (-1: none; superusers are exempt)
-    "(SELECT CASE WHEN rolsuper THEN -1 ELSE rolconnlimit END FROM pg_catalog.pg_roles WHERE rolname = current_user), "
-    "(SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend' "
-    "AND usename = current_user), "
-    "(SELECT CASE WHEN r.rolsuper THEN -1 ELSE d.datconnlimit END FROM pg_catalog.pg_database d, pg_catalog.pg_roles r "
-    "WHERE d.datname = pg_catalog.current_database() AND r.rolname = current_user), "
-    "(SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend' "
-    "AND datname = pg_catalog.current_database())";
+    "(SELECT count(*) FROM clients), "
+    "(SELECT CASE WHEN rolsuper THEN -1 ELSE rolconnlimit END FROM me), "
+    "(SELECT count(*) FROM clients WHERE usename = session_user), "
+    "(SELECT CASE WHEN (SELECT rolsuper FROM me) THEN -1 ELSE datconnlimit END FROM pg_catalog.pg_database "
+    "WHERE datname = pg_catalog.current_database()), "
+    "(SELECT count(*) FROM clients WHERE datname = pg_catalog.current_database())";
 
 // kCapacityQuery's row, as numbers.
 struct CapacityRow {

@@ -330,6 +330,9 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
     status = reader.read(buf, kChunkBytes);
   if (auto sep = csv::take_excel_sep_line(buf)) {
     if (!settings.sniff.delimiter.user_set) {
+      if (*sep == settings.sniff.quote.value)
+        throw UsageError("the file's sep= line names the quote character as the delimiter",
+                         "pass --quote with another character, or --delimiter");
       settings.sniff.delimiter.set_by_user(*sep);
       settings.sniff.delimiter.from_file = true;
     }

@@ -214,6 +214,22 @@ def test_capacity_counts_the_roles_connection_limit(run, cluster, tmp_path, ctyp
     assert "does not fit (2 left: role CONNECTION LIMIT 2)" in r.stdout
 
 
+def test_capacity_counts_other_roles_in_a_limited_database(run, cluster, tmp_path):
+    cluster.sql("DROP DATABASE IF EXISTS capdb")
+    cluster.sql("CREATE DATABASE capdb CONNECTION LIMIT 4")
+    cluster.sql("DROP ROLE IF EXISTS capuser")
+    cluster.sql("CREATE ROLE capuser LOGIN PASSWORD 'capuserpw'")
+    # Two sessions of another role, whose pg_stat_activity rows capuser sees without details.
+    with cluster.connect(dbname="capdb"), cluster.connect(dbname="capdb"):
+        cfg = cluster.write_config(tmp_path / "capdb.yaml", connection_type="pool", user="capuser",
+                                   password="capuserpw", dbname="capdb",
+                                   sections={"pool_settings": {"min_size": 1, "max_size": 3}})
+        r = run("pgconfig", "test", "-c", cfg, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    cap = json.loads(r.stdout)["results"][0]["capacity"]
+    assert cap["limited_by"] == "database" and cap["available"] == 2 and cap["fits"] is False, cap
+
+
 def test_pool_max_size_beyond_server_capacity_is_reported(run, cluster, tmp_path):
     cfg = cluster.write_config(tmp_path / "big.yaml", connection_type="pool",
                                sections={"pool_settings": {"min_size": 1, "max_size": 500}})

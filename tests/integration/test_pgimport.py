@@ -593,6 +593,13 @@ def test_blank_lines_between_records_are_reported(cluster, run, cfg, tmp_path):
     assert r.returncode == 0 and "blank line" not in r.stderr, r.stderr
 
 
+def test_json_document_on_usage_errors(run, cfg):
+    r = run("pgimport", "--format", "json", "--no-such-flag")
+    assert r.returncode == 2
+    assert json.loads(r.stdout) == {"ok": False, "error": "The following argument was not expected: --no-such-flag",
+                                    "hint": "see --help", "exit_code": 2}
+
+
 def test_json_document_on_failure(cluster, run, cfg, tmp_path):
     f = tmp_path / "bad.csv"
     f.write_text("id,n\n1,2\n3\n")
@@ -614,6 +621,17 @@ def test_data_that_looks_like_normalised_names_stays_data(cluster, run, cfg, tmp
     assert r.returncode == 0, r.stderr
     assert rows(cluster, "SELECT col_1, col_2 FROM appended ORDER BY col_1, col_2") == [
         ("1", "2"), ("2", "1"), ("3", "4"), ("5", "6")]
+
+
+def test_excel_sep_line_alone_or_against_the_quote(cluster, run, cfg, tmp_path):
+    f = tmp_path / "only_sep.csv"
+    f.write_text("sep=;")
+    r = imp(run, cfg, "-t", "only_sep", f)
+    assert r.returncode == 1 and "is empty" in r.stderr, r.stderr
+    f.write_text("sep='\na'b\n1'2\n")
+    r = imp(run, cfg, "-t", "only_sep", "--quote", "'", f)
+    assert r.returncode == 2 and "names the quote character" in r.stderr, r.stderr
+    assert rows(cluster, "SELECT to_regclass('only_sep') IS NULL") == [(True,)]
 
 
 def test_excel_sep_line_sets_the_delimiter_and_is_not_data(cluster, run, cfg, tmp_path):

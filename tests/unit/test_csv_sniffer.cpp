@@ -133,5 +133,8 @@ TEST_CASE("Excel's sep= first line names the delimiter and becomes a blank line"
   CHECK_FALSE(take_excel_sep_line(plain));
   std::string data = "sep=;x\n";
   CHECK_FALSE(take_excel_sep_line(data));
+  std::string only = "sep=;";  // the whole file
+  CHECK(take_excel_sep_line(only) == std::optional<char>(';'));
+  CHECK(only.empty());
   CHECK(plain == "sep,x\n1,2\n");
 }

@@ -123,6 +123,8 @@ TEST_CASE("names: pgmonkey's Python codec names and unknown names") {
   CHECK(canonical_name("WIN866") == "CP866");
   CHECK(canonical_name("SJIS") == "CP932");
   CHECK(canonical_name("BIG5") == "CP950");
+  CHECK(canonical_name("utf_32_le") == "UTF-32LE");
+  CHECK(canonical_name("TCVN5712") == "CP1258");
   for (const char* pg : {"WIN1252", "WIN1251", "WIN1256", "WIN866", "WIN874", "EUC_JP", "EUC_KR", "EUC_CN",
                          "EUC_TW", "ISO_8859_5", "ISO_8859_8", "LATIN10", "KOI8U", "SJIS", "BIG5", "GBK", "UHC",
                          "GB18030", "JOHAB", "SHIFT_JIS_2004", "EUC_JIS_2004"})

@@ -15,8 +15,8 @@ enum class SigPipe {
 };
 
 // While alive, SIGINT, SIGTERM and SIGHUP (a closed terminal or dropped ssh session) no longer
-// kill the process: they set the flag interrupted()
-// reports. The handlers run without SA_RESTART, so a read or write blocked on a pipe returns
+// kill the process: they set the flag interrupted() reports; a signal that was ignored (nohup)
+// stays ignored. The handlers run without SA_RESTART, so a read or write blocked on a pipe returns
 // EINTR and its loop sees the flag. The previous handlers come back on destruction. Scopes nest;
 // the outermost one clears the flag when it starts.
 class SignalScope {

@@ -58,10 +58,10 @@ std::unique_ptr<Connection> connect(const config::Config& config, const std::str
 std::vector<std::string> apply_session_settings(pqxx::connection_base& conn,
                                                 const std::vector<config::Setting>& settings);
 
-// The config's sync_settings for a bulk COPY (pgimport, pgexport): all but statement_timeout
-// (and PostgreSQL 17's transaction_timeout).
-// An application's per-query limit (the config template sets 30 s) would cut a long load or
-// dump short, which psql's \copy never does; a server or role default still applies.
+// The config's sync_settings for a bulk COPY (pgimport, pgexport): all but statement_timeout and
+// PostgreSQL 17's transaction_timeout. An application's per-query limit (the config template
+// sets 30 s) would cut a long load or dump short, which psql's \copy never does; a server or
+// role default still applies.
 std::vector<config::Setting> bulk_session_settings(const config::Config& config);
 
 // The SQLSTATE of a libpqxx error. libpqxx 6.4 leaves sqlstate() empty for the errors it maps to

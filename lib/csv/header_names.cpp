@@ -60,7 +60,8 @@ std::vector<std::string> normalise_names(const std::vector<std::string>& header,
   return names;
 }
 
-std::optional<std::size_t> match_column(const std::string& field, const std::vector<std::string>& columns) {
+std::optional<std::size_t> match_column(const std::string& field, const std::vector<std::string>& columns,
+                                        bool normalised) {
   for (std::size_t i = 0; i < columns.size(); ++i)
     if (columns[i] == field) return i;
   std::optional<std::size_t> found;
@@ -69,7 +70,7 @@ std::optional<std::size_t> match_column(const std::string& field, const std::vec
       if (found) return std::nullopt;  // ambiguous ("Name" vs "name"): insist on the exact one
       found = i;
     }
-  if (found) return found;
+  if (found || !normalised) return found;
   std::string norm = normalise_names({field}, true).front();
   for (std::size_t i = 0; i < columns.size(); ++i)
     if (columns[i] == norm) return i;

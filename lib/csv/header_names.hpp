@@ -16,7 +16,9 @@ constexpr std::size_t kMaxIdentifierBytes = 63;
 // cut to 63 bytes on a character boundary; duplicates get _2, _3 ... still within 63 bytes.
 std::vector<std::string> normalise_names(const std::vector<std::string>& header, bool lowercase);
 
-// The table column a header field names: exact, then case-insensitive, then after normalising.
-std::optional<std::size_t> match_column(const std::string& header_field, const std::vector<std::string>& columns);
+// The table column a header field names: exact, then case-insensitive (when unambiguous), then
+// after normalising unless `normalised` is off.
+std::optional<std::size_t> match_column(const std::string& header_field, const std::vector<std::string>& columns,
+                                        bool normalised = true);
 
 }  // namespace pgmonkey::csv

@@ -5,7 +5,6 @@
 #include <pqxx/transaction_base>
 
 #include <map>
-#include <optional>
 #include <set>
 
 #include "core/error.hpp"
@@ -51,11 +50,7 @@ bool names_table_columns(const std::vector<std::string>& row, const TargetTable&
   // Exact or case-insensitive only: normalising would let data such as 1,2 name col_1, col_2.
   std::set<std::size_t> taken;
   for (const auto& field : row) {
-    std::optional<std::size_t> m;
-    for (std::size_t i = 0; i < names.size() && !m; ++i)
-      if (names[i] == field) m = i;
-    for (std::size_t i = 0; i < names.size() && !m; ++i)
-      if (core::to_lower(names[i]) == core::to_lower(field)) m = i;
+    auto m = csv::match_column(field, names, false);
     if (!m || !taken.insert(*m).second) return false;
   }
   return !row.empty();

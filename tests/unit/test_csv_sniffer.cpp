@@ -123,6 +123,8 @@ TEST_CASE("header fields match table columns by name") {
   CHECK(*match_column("First Name", cols) == 1);
   CHECK(*match_column("note", cols) == 2);
   CHECK_FALSE(match_column("nope", cols));
+  CHECK_FALSE(match_column("First Name", cols, false));  // only exact or case-insensitive
+  CHECK(*match_column("NOTE", cols, false) == 2);
 }
 
 TEST_CASE("Excel's sep= first line names the delimiter and becomes a blank line") {

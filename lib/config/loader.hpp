@@ -23,9 +23,9 @@ struct LoadResult {
   bool has_warnings() const;
 };
 
-// Parses and validates; content problems become findings. The password libpq would take from
-// PGPASSWORD is registered for redaction too, as a password read from the file is. Throws ConfigError only when the
-// file cannot be read at all.
+// Parses and validates; content problems become findings. Throws ConfigError only when the
+// file cannot be read at all. The password libpq would take from PGPASSWORD is registered for
+// redaction too, as a password read from the file is.
 LoadResult load_config(const std::string& path, const LoadOptions& options = {});
 
 // Same, from text (for tests and stdin); `name` is used in findings.

@@ -24,6 +24,8 @@ struct Outcome {
   std::string recommended;
   std::string message;                  // one line: why
   std::optional<std::size_t> hba_rule;  // index into Snapshot::hba_rules when about one rule
+  std::string setting;                  // the GUC judged ("log_connections"); empty: the rule's own
+  std::string fix;                      // what to run or paste: ALTER SYSTEM SET ...; a pg_hba.conf line
 };
 
 // An outcome with the rule that produced it.
@@ -42,12 +44,17 @@ struct AuditInput {
   std::optional<Network> client_cidr;  // --client-cidr: where the application connects from
 };
 
+// The memory targets the hints print for the same config and machine: sized for the
+// max_connections the budget recommends, not the live one, so hints and audit agree.
+SizingTargets recommended_sizing(const Machine& machine, const ConnectionBudget& budget);
+
 using Check = std::function<std::vector<Outcome>(const AuditInput&)>;
 
 struct Rule {
   std::string id;
   std::string group;
   Check check;
+  std::string setting;  // the GUC the rule judges, if one; outcomes without their own inherit it
 };
 
 // Groups in the order they are reported.

@@ -515,12 +515,14 @@ Outcomes check_all(const AuditInput& in) {
   const auto user = config_user(in.config).empty() ? in.snapshot.user : config_user(in.config);
   const auto db = config_database(in.config).empty() ? in.snapshot.database : config_database(in.config);
   return per_hba_rule(in, "host rules name their databases and users", [&](const HbaRule& r) -> std::optional<Outcome> {
-    if (!r.is_host() || r.is_reject()) return std::nullopt;
+    // Loopback lines are local access, like `local all all` (initdb writes both).
+    if (!r.is_host() || r.is_reject() || r.loopback()) return std::nullopt;
     const bool all_db = has(r.databases), all_users = has(r.users);
     if (!all_db && !all_users) return std::nullopt;
+    const bool replication = r.databases == std::vector<std::string>{"replication"};
     auto fixed = r;
     if (all_db) fixed.databases = {db};
-    if (all_users) fixed.users = {user};
+    if (all_users) fixed.users = {replication ? std::string("<replication role>") : user};
     return make(Status::warn, "", "named database and user",
                 all_db && all_users ? "all databases for all users"
                 : all_db            ? "all databases (for the named users)"
@@ -699,18 +701,41 @@ Outcomes check_idle_session(const AuditInput& in) {
   return one(Status::ok, current, recommended, "longer than the pools' max_idle");
 }
 
+// A duration as stored: pg_settings gives milliseconds, pg_db_role_setting and the files keep the
+// text as written ("30s").
+bool zero_duration(const std::string& v) {
+  const auto end = v.find_first_not_of("0123456789");
+  const auto digits = v.substr(0, end);
+  return !digits.empty() && digits.find_first_not_of('0') == std::string::npos &&
+         (end == std::string::npos || v[end] != '.');
+}
+
+std::string with_unit(const std::string& v) {
+  return core::parse_int(v) ? v + "ms" : v;
+}
+
+// The audit's own session runs with statement_timeout = 30s from its startup options; the
+// snapshot holds the value the application's sessions get (role, database, file or default).
 Outcomes check_statement_timeout(const AuditInput& in) {
   const auto* row = in.snapshot.setting("statement_timeout");
   if (!row) return missing(in, "statement_timeout", "0 server-wide");
-  if (row->setting == "0") return one(Status::ok, "0", "0 server-wide", "set per session or per role instead");
-  static const std::set<std::string> server_wide{"configuration file", "command line", "environment variable"};
-  auto current = row->setting + " ms (" + row->source + ")";
+  if (row->source == kHiddenSource)
+    return one(Status::skip, "(not readable)", "0 server-wide",
+               "the server-wide value is only in pg_file_settings, which role " + in.snapshot.user +
+                   " may not read: " + file_settings_grant(in.snapshot.user) + " (or audit as a superuser)");
+  if (zero_duration(row->setting))
+    return one(Status::ok, "0 (" + row->source + ")", "0 server-wide", "set per session or per role instead");
+  static const std::set<std::string> server_wide{"configuration file", "command line", "environment variable",
+                                                 "global"};
+  auto current = with_unit(row->setting) + " (" + row->source + ")";
   if (server_wide.count(row->source))
     return one(
         Status::warn, current, "0 server-wide",
         "a server-wide statement_timeout also cuts pg_dump, migrations and maintenance; set it per role or session",
-        "ALTER SYSTEM RESET statement_timeout; SELECT pg_catalog.pg_reload_conf(); ALTER ROLE " +
-            ident(in.snapshot.user) + " SET statement_timeout = " + lit(row->setting + "ms") + ";");
+        (row->source == "global" ? "ALTER ROLE ALL RESET statement_timeout;"
+                                 : "ALTER SYSTEM RESET statement_timeout; SELECT pg_catalog.pg_reload_conf();") +
+            std::string(" ALTER ROLE ") + ident(in.snapshot.user) +
+            " SET statement_timeout = " + lit(with_unit(row->setting)) + ";");
   return one(Status::ok, current, "", "set for the role or database, not server-wide");
 }
 

@@ -56,13 +56,17 @@ void read_identity(pqxx::connection_base& conn, Snapshot& s) {
                  "AS stat_file, "
                  "pg_catalog.has_table_privilege('pg_catalog.pg_hba_file_rules', 'SELECT') AND "
                  "pg_catalog.has_function_privilege('pg_catalog.pg_hba_file_rules()', 'EXECUTE') AS read_hba, "
-                 "pg_catalog.has_table_privilege('pg_catalog.pg_authid', 'SELECT') AS read_authid "
+                 "pg_catalog.has_table_privilege('pg_catalog.pg_authid', 'SELECT') AS read_authid, "
+                 "pg_catalog.has_table_privilege('pg_catalog.pg_file_settings', 'SELECT') AND "
+                 "pg_catalog.has_function_privilege('pg_catalog.pg_show_all_file_settings()', 'EXECUTE') "
+                 "AS read_file_settings "
                  "FROM pg_catalog.pg_roles r, pg_catalog.pg_database d "
                  "WHERE r.rolname = current_user AND d.datname = pg_catalog.current_database()");
   const auto& row = r.at(0);
   s.can_read_all_settings = text(row, "read_all_settings") == "t";
   s.can_read_all_stats = text(row, "read_all_stats") == "t";
   s.can_stat_file = text(row, "stat_file") == "t";
+  s.can_read_file_settings = text(row, "read_file_settings") == "t";
   if (text(row, "read_hba") != "t") s.hba_access = Access::denied;
   s.authid_access = text(row, "read_authid") == "t" ? Access::ok : Access::denied;
   s.server_version_num = row["version_num"].as<int>();
@@ -95,6 +99,54 @@ void read_settings(pqxx::connection_base& conn, Snapshot& s, const std::vector<s
     } catch (const pqxx::sql_error& e) {
       if (!is_denied(e)) throw;
       s.absent_settings[name] = ProbeResult::hidden;
+    }
+  }
+}
+
+// The audit's startup options set statement_timeout and lock_timeout for its own session (so a
+// role's '1ms' cannot break it); pg_settings then shows the audit's values. The rules judge what
+// the application's sessions get, so look underneath: role and database settings (readable by
+// everyone), then the configuration files (pg_file_settings), then the built-in default.
+void read_overridden(pqxx::connection_base& conn, Snapshot& s) {
+  static const std::vector<std::string> names{"statement_timeout", "lock_timeout"};
+  // pg_settings' source names, most specific first (PostgreSQL's precedence).
+  std::map<std::string, std::pair<int, std::string>> found;  // name -> (rank, value)
+  for (const auto& row :
+       query(conn,
+             "SELECT setdatabase <> 0 AS for_database, setrole <> 0 AS for_role, "
+             "pg_catalog.array_to_string(setconfig, chr(31)) AS config "
+             "FROM pg_catalog.pg_db_role_setting WHERE setdatabase IN (0, "
+             "(SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())) "
+             "AND setrole IN (0, (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user))")) {
+    const bool db = text(row, "for_database") == "t", role = text(row, "for_role") == "t";
+    const int rank = db && role ? 4 : role ? 3 : db ? 2 : 1;
+    for (const auto& entry : list(row, "config")) {
+      const auto eq = entry.find('=');
+      if (eq == std::string::npos) continue;
+      const auto name = entry.substr(0, eq);
+      auto it = found.find(name);
+      if (it == found.end() || it->second.first < rank) found[name] = {rank, entry.substr(eq + 1)};
+    }
+  }
+  static const char* const sources[] = {"", "global", "database", "user", "database user"};
+  for (const auto& name : names) {
+    auto it = s.settings.find(name);
+    if (it == s.settings.end() || it->second.source != "client") continue;
+    auto& row = it->second;
+    if (auto f = found.find(name); f != found.end()) {
+      row.setting = f->second.second;
+      row.source = sources[f->second.first];
+    } else if (s.can_read_file_settings) {
+      auto r = query(conn,
+                     "SELECT f.setting, s.boot_val FROM pg_catalog.pg_settings s LEFT JOIN "
+                     "pg_catalog.pg_file_settings f ON f.name = s.name AND f.applied WHERE s.name = $1",
+                     name, true);
+      const bool in_file = !r.empty() && !r[0]["setting"].is_null();
+      row.setting = r.empty() ? "" : text(r[0], in_file ? "setting" : "boot_val");
+      row.source = in_file ? "configuration file" : "default";
+    } else {
+      row.setting.clear();
+      row.source = kHiddenSource;
     }
   }
 }
@@ -247,6 +299,12 @@ std::string stat_file_grant(const std::string& role) {
          db::quote_ident(role.empty() ? "app" : role);
 }
 
+std::string file_settings_grant(const std::string& role) {
+  const auto r = db::quote_ident(role.empty() ? "app" : role);
+  return "GRANT SELECT ON pg_catalog.pg_file_settings TO " + r +
+         "; GRANT EXECUTE ON FUNCTION pg_catalog.pg_show_all_file_settings() TO " + r;
+}
+
 std::string hba_grant_hint(const std::string& role, const std::string& database) {
   const auto r = db::quote_ident(role.empty() ? "app" : role);
   return "in database " + database + ": GRANT SELECT ON pg_catalog.pg_hba_file_rules TO " + r +
@@ -261,6 +319,7 @@ Snapshot read_snapshot(pqxx::connection_base& conn, const std::vector<std::strin
       throw ConfigError("PostgreSQL " + s.server_version + " is not supported", {},
                         "pgserverconfig --audit works with PostgreSQL 12 to 17");
     read_settings(conn, s, session_settings);
+    read_overridden(conn, s);
     read_hba(conn, s);
     read_roles(conn, s);
     read_passwords(conn, s);

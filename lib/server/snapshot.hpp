@@ -23,6 +23,10 @@ struct SettingRow {
   std::string source;
 };
 
+// SettingRow::source of a setting whose application value this role cannot see (see
+// read_snapshot: the audit's own startup options override statement_timeout and lock_timeout).
+inline constexpr const char* kHiddenSource = "(hidden)";
+
 // Whether a catalog the audit wants could be read by this role.
 enum class Access { ok, denied };
 
@@ -59,9 +63,10 @@ struct Snapshot {
 
   // What the role may read, asked before reading so a plain role leaves no "permission denied"
   // in the server log.
-  bool can_read_all_settings = false;  // superuser or pg_read_all_settings
-  bool can_read_all_stats = false;     // superuser or pg_read_all_stats
-  bool can_stat_file = false;          // EXECUTE on pg_stat_file(text, boolean)
+  bool can_read_all_settings = false;   // superuser or pg_read_all_settings
+  bool can_read_all_stats = false;      // superuser or pg_read_all_stats
+  bool can_stat_file = false;           // EXECUTE on pg_stat_file(text, boolean)
+  bool can_read_file_settings = false;  // pg_file_settings (the postgresql.conf values)
 
   // Password hashes (pg_authid, superuser only).
   Access authid_access = Access::denied;
@@ -99,5 +104,7 @@ Snapshot read_snapshot(pqxx::connection_base& conn, const std::vector<std::strin
 std::string hba_grant_hint(const std::string& role, const std::string& database);
 // The grant that lets `role` check whether files exist (tls.cert_files with ssl off).
 std::string stat_file_grant(const std::string& role);
+// The grants that let `role` read the configuration files' values.
+std::string file_settings_grant(const std::string& role);
 
 }  // namespace pgmonkey::server

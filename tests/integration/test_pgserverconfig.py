@@ -176,7 +176,10 @@ def test_weak_cluster_rules_fire(weak, run, tmp_path):
     # Line 2 is loopback (not "over the network"); line 5 admits admin through +dbas.
     assert {f["hba_line"] for f in by_rule(doc, "hba.superuser_remote")} == {3, 4, 5}
     assert "admin" in [f for f in by_rule(doc, "hba.superuser_remote") if f["hba_line"] == 5][0]["message"]
-    assert {f["hba_line"] for f in by_rule(doc, "hba.all")} == {2, 3, 4, 5}
+    assert {f["hba_line"] for f in by_rule(doc, "hba.all")} == {3, 4, 5}  # line 2 is loopback
+    # The audit's own statement_timeout (startup options) is not what it judges.
+    st = by_rule(doc, "timeouts.statement_timeout")[0]
+    assert (st["status"], st["current"]) == ("OK", "0 (default)")
     # The hostssl line while ssl = off: PostgreSQL logs it and loads it; the next reload works.
     errors = by_rule(doc, "hba.errors")
     assert [(f["hba_line"], f["status"]) for f in errors] == [(4, "WARN")]
@@ -258,6 +261,8 @@ def test_non_superuser_skips_hba_rules(weak, run, tmp_path):
     for rule in ("auth.md5_hashes", "auth.password_is_name"):
         assert statuses(doc, rule) == ["SKIP"], rule
         assert 'GRANT SELECT ON pg_catalog.pg_authid TO "app"' in by_rule(doc, rule)[0]["message"]
+    st = by_rule(doc, "timeouts.statement_timeout")[0]
+    assert st["status"] == "SKIP" and "GRANT SELECT ON pg_catalog.pg_file_settings TO \"app\"" in st["message"]
     # What the role can see is still judged.
     assert statuses(doc, "auth.password_encryption") == ["FAIL"]
     assert statuses(doc, "timeouts.session_settings") == ["OK", "OK", "OK"]
@@ -382,6 +387,8 @@ def test_role_statement_timeout_cannot_break_the_audit(weak, run, tmp_path):
         assert r.returncode == 1, r.stderr  # findings (trust lines ...), and a complete report
         check_shape(doc)
         assert doc["server"]["user"] == "tiny"
+        st = by_rule(doc, "timeouts.statement_timeout")[0]
+        assert (st["status"], st["current"]) == ("OK", "1ms (user)")
     finally:
         weak.sql("DROP ROLE tiny")
 

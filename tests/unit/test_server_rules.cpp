@@ -176,7 +176,7 @@ TEST_CASE("a weak server fails the rules it should") {
   auto methods = statuses(r, "hba.method");
   CHECK(methods == std::vector<Status>{Status::fail, Status::warn});  // trust, md5; the error row is skipped
   CHECK(has(statuses(r, "hba.open_address"), Status::warn));
-  CHECK(statuses(r, "hba.all").size() == 2);
+  CHECK(statuses(r, "hba.all").size() == 1);  // the 0.0.0.0/0 line; the loopback one is local
   CHECK(has(statuses(r, "hba.superuser_remote"), Status::warn));
   CHECK(status(r, "hba.errors") == Status::fail);
   CHECK(has(statuses(r, "tls.hostssl_only"), Status::warn));
@@ -449,7 +449,7 @@ TEST_CASE("new: wide HBA networks and `all` in either column") {
     if (f.rule == "hba.all" && f.outcome.status == Status::warn) all.push_back(*f.outcome.hba_rule);
   }
   CHECK(wide == std::vector<std::size_t>{2, 3});  // /8 and /32 (IPv6); /16 and loopback /8 pass
-  CHECK(all == std::vector<std::size_t>{5, 6, 7});
+  CHECK(all == std::vector<std::size_t>{5, 6});   // loopback all/all is local access
   CHECK(contains(finding(r, "hba.open_address").outcome.message, "10.0.0.0/8 is wider than /16"));
 }
 
@@ -505,6 +505,23 @@ TEST_CASE("new: privileges in the config's database") {
   const auto& lang = finding(r, "privileges.untrusted_languages");
   CHECK(lang.outcome.status == Status::warn);
   CHECK(contains(lang.outcome.message, "2 function(s)"));
+}
+
+TEST_CASE("statement_timeout: the value the application gets, not the audit's own") {
+  auto s = sound();
+  s.settings["statement_timeout"] = {"", "ms", "user", kHiddenSource};
+  auto r = audit(load("verify-full"), s);
+  CHECK(status(r, "timeouts.statement_timeout") == Status::skip);
+  CHECK(contains(finding(r, "timeouts.statement_timeout").outcome.message,
+                 "GRANT SELECT ON pg_catalog.pg_file_settings TO \"app\""));
+  s.settings["statement_timeout"] = {"1ms", "ms", "user", "user"};  // ALTER ROLE app SET statement_timeout
+  CHECK(status(audit(load("verify-full"), s), "timeouts.statement_timeout") == Status::ok);
+  s.settings["statement_timeout"] = {"5s", "ms", "user", "configuration file"};
+  r = audit(load("verify-full"), s);
+  CHECK(status(r, "timeouts.statement_timeout") == Status::warn);
+  CHECK(contains(finding(r, "timeouts.statement_timeout").outcome.fix, "SET statement_timeout = '5s';"));
+  s.settings["statement_timeout"] = {"0", "ms", "user", "default"};
+  CHECK(status(audit(load("verify-full"), s), "timeouts.statement_timeout") == Status::ok);
 }
 
 TEST_CASE("new: TLS ciphers, authentication_timeout, reserved slots, socket permissions, churn") {

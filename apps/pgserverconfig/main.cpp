@@ -33,13 +33,17 @@ long long whole_number(const std::string& flag, const std::string& text, long lo
 void setup(CLI::App& app, CommonOptions& common, Options& o) {
   add_config_option(app, common);
   app.add_flag("--audit", o.audit, "Audit the live server the config connects to (read-only session)");
-  app.add_option("--app-instances", o.app_instances, "Application instances sharing the server (default 1)");
+  app.add_option("--app-instances", o.app_instances, "Application instances sharing the server (default 1)")
+      ->type_name("INT");
   app.add_option("--client-cidr", o.client_cidr, "Network the application connects from, e.g. 10.0.4.0/24");
   app.add_option("--ram", o.ram, "Server RAM for PGTune-style sizing, e.g. 16GB");
-  app.add_option("--cpus", o.cpus, "Server CPUs, used with --ram");
-  app.add_option("--workload", o.workload, "web, oltp, dw, desktop or mixed, used with --ram (default web)");
+  app.add_option("--cpus", o.cpus, "Server CPUs, used with --ram")->type_name("INT");
+  // The {choices} in the type name keep --help and the shell completion listing them.
+  app.add_option("--workload", o.workload, "web, oltp, dw, desktop or mixed, used with --ram (default web)")
+      ->type_name("TEXT:{" + core::join(server::workload_names(), ",") + "}");
   app.add_option("--fail-on", o.fail_on,
-                 "Exit 1 on findings at or above: warn or fail (default fail); never: report only");
+                 "Exit 1 on findings at or above: warn or fail (default fail); never: report only")
+      ->type_name("TEXT:{" + core::join(kFailOn, ",") + "}");
   add_common_options(app, common);
 }
 

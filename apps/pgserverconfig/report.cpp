@@ -58,7 +58,7 @@ void print_audit(const server::AuditReport& r, const std::string& fail_on) {
     out(fmt::format("pg_hba.conf rules ({} as the server reads them):", s.hba_rules.size()));
     for (std::size_t i = 0; i < s.hba_rules.size(); ++i) {
       const auto& h = s.hba_rules[i];
-      out(fmt::format("  {:<22} {}", h.label(), h.error.empty() ? h.to_line() : "(error) " + h.error));
+      out(fmt::format("  {:<22} {}", h.label(), h.error.empty() || h.inert() ? h.to_line() : "(error) " + h.error));
       for (const auto& f : r.findings)
         if (f.outcome.hba_rule == i)
           out(fmt::format("  {:<22}   {} {}: {}", "", status_word(server::to_string(f.outcome.status)), f.rule,

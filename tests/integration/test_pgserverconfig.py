@@ -216,6 +216,9 @@ def test_weak_cluster_text_report(weak, run, tmp_path):
     hba_part = out.split("pg_hba.conf rules")[1]
     assert "host all all 0.0.0.0/0 trust" in hba_part
     assert "FAIL hba.method: trust lets anyone in" in hba_part
+    # The inert hostssl line is listed as the rule it is, with the WARN under it.
+    assert "hostssl all all 10.0.0.0/8 scram-sha-256\n" in hba_part
+    assert "WARN hba.errors: inert until ssl = on" in hba_part
     # Every settings rule names its setting and prints the statement that fixes it.
     row = [line for line in out.splitlines() if line.strip().startswith("logging.connections")][0]
     assert "log_connections" in row.split("logging.connections", 1)[1]

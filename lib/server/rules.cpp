@@ -331,6 +331,28 @@ Outcomes check_min_protocol(const AuditInput& in) {
              alter_system(in, "ssl_min_protocol_version", lit("TLSv1.2")));
 }
 
+// An encrypted key without ssl_passphrase_command: the server prompts on its terminal at start,
+// which an unattended start cannot answer, and a reload cannot reload TLS.
+Outcomes check_key_passphrase(const AuditInput& in) {
+  const auto& s = in.snapshot;
+  if (ssl_off(in) || !s.setting("ssl")) return one(Status::skip, "", "", "ssl is off: no key in use (see tls.ssl)");
+  if (!s.key_encrypted)
+    return one(Status::skip, "(not readable)", "",
+               "whether the key is encrypted needs pg_read_file: audit as a superuser (or GRANT pg_read_server_files "
+               "TO " +
+                   ident(s.user) + " and EXECUTE on pg_catalog.pg_read_file(text, bigint, bigint, boolean))");
+  if (!*s.key_encrypted) return one(Status::ok, "not encrypted", "", "protect it by file mode 0600 instead");
+  const auto* cmd = s.setting("ssl_passphrase_command");
+  if (!cmd) return missing(in, "ssl_passphrase_command", "a command that prints the passphrase");
+  if (cmd->setting.empty())
+    return one(Status::warn, "encrypted, no ssl_passphrase_command", "a command that prints the passphrase",
+               "the server prompts for the passphrase at start (an unattended start cannot answer) and cannot "
+               "reload TLS",
+               alter_system(in, "ssl_passphrase_command", lit("<command printing the passphrase>")) +
+                   " ALTER SYSTEM SET ssl_passphrase_command_supports_reload = on;");
+  return one(Status::ok, "encrypted, with ssl_passphrase_command", "", "");
+}
+
 // Forward secrecy for TLS 1.2 needs (EC)DHE key exchange; TLS 1.3 always has it. Judged from the
 // cipher string alone: static-RSA key exchange must be excluded or every entry must be (EC)DHE.
 Outcomes check_ciphers(const AuditInput& in) {
@@ -1013,6 +1035,7 @@ const std::vector<Rule>& audit_rules() {
       {"tls.ca_file", "TLS", check_ca_file, "ssl_ca_file"},
       {"tls.min_protocol", "TLS", check_min_protocol, "ssl_min_protocol_version"},
       {"tls.ciphers", "TLS", check_ciphers, "ssl_ciphers"},
+      {"tls.key_passphrase", "TLS", check_key_passphrase, "ssl_passphrase_command"},
       {"tls.hostssl_only", "TLS", check_hostssl_only, ""},
       {"tls.session", "TLS", check_session_tls, ""},
       {"auth.password_encryption", "Authentication", check_password_encryption, "password_encryption"},

@@ -59,7 +59,10 @@ void read_identity(pqxx::connection_base& conn, Snapshot& s) {
                  "pg_catalog.has_table_privilege('pg_catalog.pg_authid', 'SELECT') AS read_authid, "
                  "pg_catalog.has_table_privilege('pg_catalog.pg_file_settings', 'SELECT') AND "
                  "pg_catalog.has_function_privilege('pg_catalog.pg_show_all_file_settings()', 'EXECUTE') "
-                 "AS read_file_settings "
+                 "AS read_file_settings, "
+                 "pg_catalog.has_function_privilege('pg_catalog.pg_read_file(text, bigint, bigint, boolean)', "
+                 "'EXECUTE') AND pg_catalog.pg_has_role(current_user, 'pg_read_server_files', 'USAGE') "
+                 "AS read_server_files "
                  "FROM pg_catalog.pg_roles r, pg_catalog.pg_database d "
                  "WHERE r.rolname = current_user AND d.datname = pg_catalog.current_database()");
   const auto& row = r.at(0);
@@ -67,6 +70,7 @@ void read_identity(pqxx::connection_base& conn, Snapshot& s) {
   s.can_read_all_stats = text(row, "read_all_stats") == "t";
   s.can_stat_file = text(row, "stat_file") == "t";
   s.can_read_file_settings = text(row, "read_file_settings") == "t";
+  s.can_read_server_files = text(row, "read_server_files") == "t";
   if (text(row, "read_hba") != "t") s.hba_access = Access::denied;
   s.authid_access = text(row, "read_authid") == "t" ? Access::ok : Access::denied;
   s.server_version_num = row["version_num"].as<int>();
@@ -271,6 +275,20 @@ void read_activity(pqxx::connection_base& conn, Snapshot& s) {
 
 // With ssl off, whether the certificate files exist decides what turning it on takes.
 // pg_stat_file needs superuser or an explicit grant; without it the files stay unchecked.
+// With ssl on, whether the key is passphrase-protected: PEM marks it ENCRYPTED near the top
+// (PKCS#8 "BEGIN ENCRYPTED PRIVATE KEY", or "Proc-Type: 4,ENCRYPTED"). The server reads the first
+// bytes and returns only the verdict: no key material reaches the audit.
+void read_key_encryption(pqxx::connection_base& conn, Snapshot& s) {
+  const auto* ssl = s.setting("ssl");
+  const auto* key = s.setting("ssl_key_file");
+  if (!ssl || ssl->setting != "on" || !key || key->setting.empty() || !s.can_read_server_files) return;
+  auto r = query(conn,
+                 "SELECT pg_catalog.strpos(pg_catalog.pg_read_file($1, 0, 512, true), 'ENCRYPTED') > 0 "
+                 "AS encrypted",
+                 key->setting, true);
+  if (!r.empty() && !r[0]["encrypted"].is_null()) s.key_encrypted = text(r[0], "encrypted") == "t";
+}
+
 void read_files(pqxx::connection_base& conn, Snapshot& s) {
   const auto* ssl = s.setting("ssl");
   if (!ssl || ssl->setting == "on" || !s.can_stat_file) return;
@@ -326,6 +344,7 @@ Snapshot read_snapshot(pqxx::connection_base& conn, const std::vector<std::strin
     read_privileges(conn, s);
     read_activity(conn, s);
     read_files(conn, s);
+    read_key_encryption(conn, s);
   });
   return s;
 }

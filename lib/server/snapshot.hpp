@@ -67,6 +67,7 @@ struct Snapshot {
   bool can_read_all_stats = false;      // superuser or pg_read_all_stats
   bool can_stat_file = false;           // EXECUTE on pg_stat_file(text, boolean)
   bool can_read_file_settings = false;  // pg_file_settings (the postgresql.conf values)
+  bool can_read_server_files = false;   // pg_read_file: superuser, or EXECUTE and pg_read_server_files
 
   // Password hashes (pg_authid, superuser only).
   Access authid_access = Access::denied;
@@ -91,6 +92,9 @@ struct Snapshot {
 
   // ssl_cert_file/ssl_key_file when ssl is off: true present, false missing, absent: not checkable.
   std::map<std::string, bool> files_present;
+  // With ssl on: whether ssl_key_file is passphrase-protected (read server-side, only the verdict
+  // comes back); nullopt when this role may not read server files.
+  std::optional<bool> key_encrypted;
 
   const SettingRow* setting(const std::string& name) const;
 };

@@ -295,6 +295,20 @@ def test_hardened_cluster_passes(hardened, run, tmp_path):
     assert APP_PASSWORD not in r.stdout + r.stderr
 
 
+def test_hardened_key_checked_by_a_superuser(hardened, run, tmp_path):
+    """Whether the TLS key is encrypted is read server-side (pg_read_file); only the verdict returns."""
+    cfg = hardened.write_config(tmp_path / "su.yaml", host=str(hardened.dir), user=hardened.user,
+                                password=hardened.password, dbname="postgres")
+    r, doc = audit_json(run, cfg)
+    assert doc["server"]["superuser"] is True, r.stderr
+    key = by_rule(doc, "tls.key_passphrase")[0]
+    assert (key["status"], key["current"]) == ("OK", "not encrypted")
+    assert "PRIVATE KEY" not in r.stdout + r.stderr
+    # The app role may not read server files: SKIP, with what would allow it.
+    r, doc = audit_json(run, hardened_config(hardened, tmp_path / "hard.yaml"))
+    assert statuses(doc, "tls.key_passphrase") == ["SKIP"]
+
+
 def test_hardened_first_match_for_other_client_network(hardened, run, tmp_path):
     cfg = hardened_config(hardened, tmp_path / "hard.yaml")
     r, doc = audit_json(run, cfg, "--client-cidr", "10.9.0.0/16")

@@ -524,6 +524,30 @@ TEST_CASE("statement_timeout: the value the application gets, not the audit's ow
   CHECK(status(audit(load("verify-full"), s), "timeouts.statement_timeout") == Status::ok);
 }
 
+TEST_CASE("new: an encrypted TLS key needs ssl_passphrase_command") {
+  auto s = sound();
+  CHECK(status(audit(load("verify-full"), s), "tls.key_passphrase") == Status::skip);  // not readable
+  s.key_encrypted = true;
+  s.settings["ssl_passphrase_command"] = {"", "", "sighup", "default"};
+  auto r = audit(load("verify-full"), s);
+  CHECK(status(r, "tls.key_passphrase") == Status::warn);
+  CHECK(contains(finding(r, "tls.key_passphrase").outcome.fix, "ssl_passphrase_command_supports_reload = on"));
+  s.settings["ssl_passphrase_command"].setting = "/usr/local/bin/key-pass";
+  CHECK(status(audit(load("verify-full"), s), "tls.key_passphrase") == Status::ok);
+  s.key_encrypted = false;
+  CHECK(status(audit(load("verify-full"), s), "tls.key_passphrase") == Status::ok);
+}
+
+TEST_CASE("reserved_connections (16+) counts against the usable slots") {
+  auto s = sound();
+  s.server_version_num = 160002;
+  s.settings["max_connections"].setting = "30";
+  s.settings["reserved_connections"] = {"10", "", "postmaster", "configuration file"};
+  auto r = audit(load("verify-full"), s);  // pools 20 > 30 - 3 - 10 usable
+  CHECK(status(r, "capacity.max_connections") == Status::fail);
+  CHECK(contains(finding(r, "capacity.max_connections").outcome.current, "17 usable, 13 reserved"));
+}
+
 TEST_CASE("new: TLS ciphers, authentication_timeout, reserved slots, socket permissions, churn") {
   auto s = sound();
   s.settings["ssl_ciphers"].setting = "HIGH:MEDIUM:+3DES:!aNULL";  // PostgreSQL's default

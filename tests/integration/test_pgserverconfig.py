@@ -373,6 +373,16 @@ def test_usage_errors_exit_2(run, tmp_path, weak, args):
     assert len(doc["error"]) < 120, doc["error"]
 
 
+@pytest.mark.parametrize("args", [["--no-such-flag"], ["--app-instances"], ["--format=json", "--bogus"]])
+def test_parse_errors_give_a_json_document(run, tmp_path, weak, args):
+    cfg = weak.write_config(tmp_path / "u.yaml")
+    fmt = [] if any(a.startswith("--format") for a in args) else ["--format", "json"]
+    r = run("pgserverconfig", "-c", cfg, *fmt, *args)
+    assert r.returncode == 2, (args, r.stderr)
+    doc = json.loads(r.stdout)
+    assert doc["ok"] is False and doc["exit_code"] == 2, args
+
+
 def test_app_instances_zero_message(run, tmp_path, weak):
     cfg = weak.write_config(tmp_path / "u.yaml")
     r = run("pgserverconfig", "-c", cfg, "--app-instances", "0")

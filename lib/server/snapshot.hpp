@@ -74,6 +74,7 @@ struct Snapshot {
   std::vector<std::string> md5_roles;         // roles whose password is stored as MD5
   std::vector<std::string> password_is_name;  // MD5 hash of name+name: the password is the name
   long long scram_roles = 0;                  // SCRAM verifiers, which cannot be checked that way
+  std::string password_check_error;           // why the name check could not run (md5() refused in FIPS mode)
 
   // Privileges in the config's database.
   std::vector<std::string> public_create_schemas;  // schemas where PUBLIC may CREATE

@@ -9,6 +9,7 @@
 
 #include "core/strings.hpp"
 #include "db/quote.hpp"
+#include "server/hints.hpp"
 
 namespace pgmonkey::server {
 namespace {
@@ -631,7 +632,20 @@ Outcomes check_first_match(const AuditInput& in) {
                                 client.address ? client.address->to_string() : "local socket",
                                 client.address ? (client.ssl ? " with TLS" : " without TLS") : "");
   std::string undecided = m.undecided.empty() ? "" : " (undecided: " + core::join(m.undecided, ", ") + ")";
-  if (!m.index) return one(Status::fail, "no match", "a scram-sha-256 rule", "no rule admits " + who + undecided);
+  // The rule the hints would print for this config, to go above the one that matched.
+  std::string fix;
+  if (client.address) {
+    HbaRule want;
+    want.type = sslmode_rank(in.config) >= kSslRequire ? "hostssl" : "host";
+    want.databases = {hba_name(client.database)};
+    want.users = {hba_name(client.user)};
+    want.address = client.address->to_string();
+    want.auth_method = "scram-sha-256";
+    fix = "pg_hba.conf" + (m.index ? ", above " + rules[*m.index].label() : std::string()) + ": " + want.to_line();
+  }
+  if (!m.index)
+    return one(m.undecided.empty() ? Status::fail : Status::skip, "no match", "a scram-sha-256 rule",
+               "no rule admits " + who + undecided, fix);
   const auto& r = rules[*m.index];
   Outcome o = make(Status::ok, r.label() + ": " + r.to_line(), "", who + " matches" + undecided);
   o.hba_rule = *m.index;
@@ -650,6 +664,13 @@ Outcomes check_first_match(const AuditInput& in) {
     o.status = Status::warn;
     o.recommended = "a hostssl rule";
     o.message = who + " matches a rule that does not demand TLS" + undecided;
+  }
+  if (o.status != Status::ok) o.fix = fix;
+  // A rule above it that the audit could not decide may be the real first match.
+  if (!m.undecided.empty() && o.status == Status::ok) {
+    o.status = Status::skip;
+    o.message = "the first match depends on rules the audit cannot decide" + undecided + "; without them " + who +
+                " matches " + r.label();
   }
   return {o};
 }

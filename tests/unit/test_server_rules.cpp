@@ -346,7 +346,8 @@ TEST_CASE("defect 9: loopback lines are not 'over the network'; first match on t
   CHECK(status(audit(load("verify-full"), s), "hba.superuser_remote") == Status::ok);
   s = sound();
   s.hba_rules[1].auth_method = "trust";
-  const auto& f = finding(audit(load("verify-full"), s), "hba.first_match");
+  auto report_f = audit(load("verify-full"), s);
+  const auto& f = finding(report_f, "hba.first_match");
   CHECK(f.outcome.status == Status::fail);
   CHECK(contains(f.outcome.message, "trust"));
 }
@@ -368,6 +369,26 @@ TEST_CASE("defect 3: /regex entries are literal names before PostgreSQL 16 and r
   s.server_version_num = 160002;
   s.hba_rules[1].rule_number = 2;
   CHECK(status(audit(load("verify-full"), s), "hba.first_match") == Status::ok);
+}
+
+TEST_CASE("defect 3: a first match behind an undecided regex is SKIP, not OK") {
+  auto s = sound();
+  s.server_version_num = 160002;
+  s.hba_rules.insert(s.hba_rules.begin() + 1,
+                     rule(2, "hostssl", "appdb", "/(a", "10.0.4.0", "255.255.255.0", "reject"));
+  auto r = audit(load("verify-full"), s);
+  const auto& f = finding(r, "hba.first_match");
+  CHECK(f.outcome.status == Status::skip);
+  CHECK(contains(f.outcome.message, "/(a"));
+}
+
+TEST_CASE("first match: no rule admits the client, and the line that would") {
+  auto s = sound();
+  s.client_address = parse_cidr("192.168.1.1");
+  auto report_f = audit(load("verify-full"), s);
+  const auto& f = finding(report_f, "hba.first_match");
+  CHECK(f.outcome.status == Status::fail);
+  CHECK(f.outcome.fix == "pg_hba.conf: hostssl appdb app 192.168.1.1/32 scram-sha-256");
 }
 
 TEST_CASE("defect 3: a regex the matcher gives up on is SKIP with a reason") {

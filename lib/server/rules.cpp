@@ -158,8 +158,11 @@ Outcomes check_usage(const AuditInput& in) {
   const long long used = in.snapshot.client_backends;
   const double pct = 100.0 * static_cast<double>(used) / static_cast<double>(max);
   auto current = fmt::format("{} of {} ({:.0f}%)", used, max, pct);
-  if (pct >= 90) return one(Status::fail, current, "< 70%", "nearly every connection slot is taken now");
-  if (pct >= 70) return one(Status::warn, current, "< 70%", "connection slots are filling up");
+  const auto fix =
+      "find idle sessions: SELECT usename, application_name, state, count(*) FROM pg_stat_activity GROUP BY 1, 2, 3; "
+      "then lower the pools or raise max_connections (capacity.max_connections)";
+  if (pct >= 90) return one(Status::fail, current, "< 70%", "nearly every connection slot is taken now", fix);
+  if (pct >= 70) return one(Status::warn, current, "< 70%", "connection slots are filling up", fix);
   return one(Status::ok, current, "< 70%", "client sessions in pg_stat_activity, this audit included");
 }
 
@@ -411,9 +414,11 @@ Outcomes check_session_tls(const AuditInput& in) {
   if (over_unix_socket(in))
     return one(Status::skip, "Unix socket", "TLS", "the audit session uses a Unix socket, where TLS does not apply");
   if (rank >= kSslRequire)
-    return one(Status::fail, "no TLS", "TLS", "the audit session is not encrypted although sslmode=" + mode);
+    return one(Status::fail, "no TLS", "TLS", "the audit session is not encrypted although sslmode=" + mode,
+               alter_system(in, "ssl", "on") + " (see tls.ssl)");
   if (mode == "disable") return one(Status::skip, "no TLS", "TLS", "sslmode=disable: TLS not asked for");
-  return one(Status::warn, "no TLS", "TLS", "sslmode=" + mode + " fell back to an unencrypted session");
+  return one(Status::warn, "no TLS", "TLS", "sslmode=" + mode + " fell back to an unencrypted session",
+             "ssl = on on the server (see tls.ssl), then sslmode: require or verify-full in the config");
 }
 
 // ---- Authentication / HBA ----
@@ -695,12 +700,14 @@ Outcomes check_session_settings(const AuditInput& in) {
         else if (cs.key.find('.') != std::string::npos)
           out.push_back(make(Status::ok, current, "", "a custom setting: any session may SET it"));
         else
-          out.push_back(make(Status::fail, current, "", cs.key + " is not a setting on this server: SET fails"));
+          out.push_back(make(Status::fail, current, "", cs.key + " is not a setting on this server: SET fails",
+                             "remove " + cs.key + " from the config's sync_settings/async_settings (or fix its name)"));
       } else if (row->context == "user" || (row->context == "superuser" && s.superuser)) {
         out.push_back(make(Status::ok, current, "", "exists and may be SET by role " + s.user));
       } else {
         out.push_back(make(Status::fail, current, "",
-                           fmt::format("{} cannot be SET by role {} (context {})", cs.key, s.user, row->context)));
+                           fmt::format("{} cannot be SET by role {} (context {})", cs.key, s.user, row->context),
+                           "remove " + cs.key + " from the config's session settings and set it on the server"));
       }
       out.back().setting = cs.key;
     }
@@ -962,9 +969,10 @@ Outcomes check_worst_case(const AuditInput& in) {
                              format_size_kb(av_kb), format_size_kb(*mwm));
   auto recommended = "< 90% of RAM " + format_size_kb(ram);
   const double pct = 100.0 * static_cast<double>(total) / static_cast<double>(ram);
+  const auto fix = "lower work_mem or max_connections (see memory.work_mem, capacity.max_connections)";
   if (pct > 100)
-    return one(Status::fail, current, recommended, fmt::format("{:.0f}% of RAM: the OOM killer can strike", pct));
-  if (pct > 90) return one(Status::warn, current, recommended, fmt::format("{:.0f}% of RAM at worst", pct));
+    return one(Status::fail, current, recommended, fmt::format("{:.0f}% of RAM: the OOM killer can strike", pct), fix);
+  if (pct > 90) return one(Status::warn, current, recommended, fmt::format("{:.0f}% of RAM at worst", pct), fix);
   return one(Status::ok, current, recommended, fmt::format("{:.0f}% of RAM at worst", pct));
 }
 

@@ -266,6 +266,10 @@ def test_non_superuser_skips_hba_rules(weak, run, tmp_path):
         assert 'GRANT SELECT ON pg_catalog.pg_authid TO "app"' in by_rule(doc, rule)[0]["message"]
     st = by_rule(doc, "timeouts.statement_timeout")[0]
     assert st["status"] == "SKIP" and "GRANT SELECT ON pg_catalog.pg_file_settings TO \"app\"" in st["message"]
+    # Every SKIP that is about this role's privileges names the grant that would lift it.
+    for f in doc["findings"]:
+        if f["status"] == "SKIP" and ("role app" in f["message"] or "\"app\"" in f["message"]):
+            assert "GRANT" in f["message"], f
     # What the role can see is still judged.
     assert statuses(doc, "auth.password_encryption") == ["FAIL"]
     assert statuses(doc, "timeouts.session_settings") == ["OK", "OK", "OK"]

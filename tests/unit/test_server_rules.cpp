@@ -594,3 +594,34 @@ TEST_CASE("new: TLS ciphers, authentication_timeout, reserved slots, socket perm
   CHECK(status(r, "capacity.churn") == Status::ok);
   CHECK(contains(finding(audit(load("verify-full"), sound()), "tls.min_protocol").outcome.message, "TLSv1.3"));
 }
+
+TEST_CASE("every WARN and FAIL says how to fix it") {
+  auto s = sound();
+  s.settings["ssl"].setting = "off";
+  s.settings["password_encryption"].setting = "md5";
+  s.settings["log_connections"].setting = "off";
+  s.settings["listen_addresses"].setting = "*";
+  s.settings["log_line_prefix"].setting = "%m ";
+  s.settings["superuser_reserved_connections"].setting = "0";
+  s.settings["max_connections"].setting = "15";
+  s.settings["statement_timeout"] = {"5000", "ms", "user", "configuration file"};
+  s.settings["idle_session_timeout"].setting = "60000";
+  s.settings["idle_in_transaction_session_timeout"].setting = "0";
+  s.settings["work_mem"].setting = "1048576";
+  s.settings["log_hostname"].setting = "on";
+  s.absent_settings["no_such_thing"] = ProbeResult::unknown;
+  s.client_backends = 14;
+  s.session_ssl = false;
+  s.role_connlimit = 10;
+  s.database_connlimit = 5;
+  s.md5_roles = {"app"};
+  s.password_is_name = {"app"};
+  s.public_create_schemas = {"public"};
+  s.createrole_roles = {"ops"};
+  s.untrusted_languages = {"plperlu"};
+  s.hba_rules = {rule(1, "host", "all", "all", "0.0.0.0", "0.0.0.0", "trust")};
+  auto r = audit(load("require", "  no_such_thing: '1'\n"), s, k4GB);
+  for (const auto& f : r.findings)
+    if (f.outcome.status == Status::warn || f.outcome.status == Status::fail)
+      CHECK_MESSAGE(!f.outcome.fix.empty(), std::string(f.rule + ": " + f.outcome.message));
+}

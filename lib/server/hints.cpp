@@ -115,7 +115,7 @@ void add_session(const config::Config& config, Hints& h) {
 void add_sizing(const HintOptions& options, Hints& h) {
   if (!options.machine) return;
   const auto& m = *options.machine;
-  auto t = pgtune_targets(m, h.budget.max_connections);
+  auto t = recommended_sizing(m, h.budget);
   const auto ram = format_size_kb(m.ram_kb);
   const bool desktop = m.workload == Workload::desktop;
   h.conf.push_back({"shared_buffers", format_size_kb(t.shared_buffers_kb),

@@ -5,10 +5,6 @@
 
 namespace pgmonkey::server {
 
-SizingTargets recommended_sizing(const Machine& machine, const ConnectionBudget& budget) {
-  return pgtune_targets(machine, budget.max_connections);
-}
-
 const char* to_string(Status s) {
   switch (s) {
     case Status::ok:

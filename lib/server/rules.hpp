@@ -44,9 +44,6 @@ struct AuditInput {
   std::optional<Network> client_cidr;  // --client-cidr: where the application connects from
 };
 
-// The memory targets the hints print for the same config and machine: sized for the
-// max_connections the budget recommends, not the live one, so hints and audit agree.
-SizingTargets recommended_sizing(const Machine& machine, const ConnectionBudget& budget);
 
 using Check = std::function<std::vector<Outcome>(const AuditInput&)>;
 

@@ -44,7 +44,6 @@ struct AuditInput {
   std::optional<Network> client_cidr;  // --client-cidr: where the application connects from
 };
 
-
 using Check = std::function<std::vector<Outcome>(const AuditInput&)>;
 
 struct Rule {

@@ -60,6 +60,16 @@ void print_json_failure(const std::string& message, const std::string& detail, c
   out(j.dump());
 }
 
+// CLI11 stores --format only after the other options are parsed and checked, so a parse error
+// looks at the command line itself.
+bool json_requested(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--format=json" || (a == "--format" && i + 1 < argc && std::string(argv[i + 1]) == "json")) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int run(CLI::App& app, int argc, char** argv, const CommonOptions& opts, const std::function<int()>& body) {
@@ -84,7 +94,8 @@ int run(CLI::App& app, int argc, char** argv, const CommonOptions& opts, const s
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
-    if (opts.json()) print_json_failure(e.what(), {}, "see --help", static_cast<int>(ExitCode::usage));
+    if (opts.json() || json_requested(argc, argv))
+      print_json_failure(e.what(), {}, "see --help", static_cast<int>(ExitCode::usage));
     return static_cast<int>(ExitCode::usage);
   }
   set_verbosity(opts.verbose, opts.quiet);

@@ -12,7 +12,24 @@
 namespace pgmonkey::server {
 namespace {
 
-constexpr const char* kReadOnlyOption = "-c default_transaction_read_only=on";
+// Startup options outrank ALTER ROLE/DATABASE ... SET, so a role's statement_timeout = '1ms' cannot
+// break the audit, and no SET statement is needed (the session stays SELECT/SHOW only).
+constexpr const char* kReadOnlyOption =
+    "-c default_transaction_read_only=on -c statement_timeout=30s -c lock_timeout=5s";
+
+// The audit started but could not finish: not findings. A broken session is exit 3; a query the
+// server refused or cancelled (a lock, a role or database setting) is the configuration's (2).
+[[noreturn]] void audit_incomplete(const JobError& e, const config::Config& config) {
+  const auto& state = e.sqlstate();
+  const std::string what = std::string("the audit could not finish: ") + e.what();
+  if (state.empty() || state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0)
+    throw ConnectError(ConnectFailure::unknown, what,
+                       "the session broke before the audit finished; no findings were judged, run it again");
+  const auto user = config_user(config).empty() ? std::string("the config's role") : "role " + config_user(config);
+  throw ConfigError(what, e.detail(),
+                    "no findings were judged; SQLSTATE " + state + ": a lock held on a catalog, or a setting of " +
+                        user + " or its database (see pg_db_role_setting), stopped the audit's query");
+}
 
 std::vector<std::string> session_setting_names(const config::Config& c) {
   std::vector<std::string> names;
@@ -48,14 +65,19 @@ AuditReport judge(const config::Config& config, Snapshot snapshot, const AuditOp
 AuditReport run_audit(const config::Config& config, const AuditOptions& options) {
   auto conn = db::connect(read_only_config(config), options.tool_name);
   std::string read_only;
-  db::translate_errors([&] {
-    pqxx::nontransaction tx(*conn, "read_only_check");
-    read_only = tx.exec("SELECT pg_catalog.current_setting('default_transaction_read_only') AS ro")[0]["ro"].c_str();
-  });
-  if (read_only != "on")
-    throw JobError("the audit session is not read-only (default_transaction_read_only = " + read_only + ")", {},
-                   "something resets it for this role or database; the audit refuses to run");
-  auto snapshot = read_snapshot(*conn, session_setting_names(config));
+  Snapshot snapshot;
+  try {
+    db::translate_errors([&] {
+      pqxx::nontransaction tx(*conn, "read_only_check");
+      read_only = tx.exec("SELECT pg_catalog.current_setting('default_transaction_read_only') AS ro")[0]["ro"].c_str();
+    });
+    if (read_only != "on")
+      throw ConfigError("the audit session is not read-only (default_transaction_read_only = " + read_only + ")", {},
+                        "something resets it for this role or database; the audit refuses to run");
+    snapshot = read_snapshot(*conn, session_setting_names(config));
+  } catch (const JobError& e) {
+    audit_incomplete(e, config);
+  }
   return judge(config, std::move(snapshot), options);
 }
 
@@ -83,7 +105,9 @@ core::Json AuditReport::to_json() const {
   for (const auto& f : findings) {
     auto o = core::Json::object();
     o.set("rule", f.rule).set("group", f.group).set("status", to_string(f.outcome.status));
+    o.set("setting", f.outcome.setting.empty() ? core::Json() : core::Json(f.outcome.setting));
     o.set("current", f.outcome.current).set("recommended", f.outcome.recommended);
+    o.set("fix", f.outcome.fix.empty() ? core::Json() : core::Json(f.outcome.fix));
     o.set("message", f.outcome.message);
     if (f.outcome.hba_rule) {
       const auto& h = snapshot.hba_rules[*f.outcome.hba_rule];

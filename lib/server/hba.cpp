@@ -4,9 +4,9 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
-#include <regex>
 
 #include "core/strings.hpp"
+#include "server/hba_regex.hpp"
 
 namespace pgmonkey::server {
 namespace {
@@ -31,25 +31,36 @@ bool in(const std::vector<std::string>& list, const std::string& s) {
   return std::find(list.begin(), list.end(), s) != list.end();
 }
 
-// pg_hba.conf /regex entries (16+); a broken pattern matches nothing, as the server would refuse it.
-bool regex_matches(const std::string& entry, const std::string& value) {
-  try {
-    return std::regex_search(value, std::regex(entry.substr(1)));
-  } catch (const std::regex_error&) {
-    return false;
-  }
+// A /regex entry (16+) against a name: yes, no, or undecided with the matcher's reason.
+Admit regex_admits(const std::string& entry, const std::string& value, std::string* reason) {
+  auto r = hba_regex_search(entry.substr(1), value);
+  if (r.verdict == RegexVerdict::match) return Admit::yes;
+  if (r.verdict == RegexVerdict::no_match) return Admit::no;
+  if (reason) *reason = entry + ": " + r.reason;
+  return Admit::undecided;
 }
 
-bool admits_database(const HbaRule& r, const HbaClient& c) {
-  for (const auto& d : r.databases) {
-    if (d == "all") return true;
-    if (d == "replication") continue;  // only physical replication connections
-    if (d == "sameuser" && c.database == c.user) return true;
-    if ((d == "samerole" || d == "samegroup") && in(c.member_of, c.database)) return true;
-    if (core::starts_with(d, "/") && regex_matches(d, c.database)) return true;
-    if (d == c.database) return true;
+// A column's entries are alternatives: any yes admits; otherwise one undecided entry leaves it open.
+template <typename Judge>
+Admit admits_any(const std::vector<std::string>& entries, Judge judge) {
+  bool undecided = false;
+  for (const auto& e : entries) {
+    auto a = judge(e);
+    if (a == Admit::yes) return Admit::yes;
+    if (a == Admit::undecided) undecided = true;
   }
-  return false;
+  return undecided ? Admit::undecided : Admit::no;
+}
+
+Admit admits_database(const HbaRule& r, const HbaClient& c, std::string* reason) {
+  return admits_any(r.databases, [&](const std::string& d) {
+    if (d == "all") return Admit::yes;
+    if (d == "replication") return Admit::no;  // only physical replication connections
+    if (d == "sameuser") return c.database == c.user ? Admit::yes : Admit::no;
+    if (d == "samerole" || d == "samegroup") return in(c.member_of, c.database) ? Admit::yes : Admit::no;
+    if (c.regex_entries && core::starts_with(d, "/")) return regex_admits(d, c.database, reason);
+    return d == c.database ? Admit::yes : Admit::no;
+  });
 }
 
 bool admits_connection_type(const HbaRule& r, const HbaClient& c) {
@@ -135,13 +146,21 @@ bool HbaRule::open_to_everyone() const {
   return net && net->prefix == 0;
 }
 
-bool rule_admits_user(const HbaRule& rule, const std::string& user, const std::vector<std::string>& member_of) {
-  for (const auto& u : rule.users) {
-    if (u == "all" || u == user) return true;
-    if (core::starts_with(u, "+") && (u.substr(1) == user || in(member_of, u.substr(1)))) return true;
-    if (core::starts_with(u, "/") && regex_matches(u, user)) return true;
-  }
-  return false;
+bool HbaRule::loopback() const {
+  auto net = parse_address_netmask(address, netmask);
+  static const auto v4 = parse_cidr("127.0.0.0/8");
+  static const auto v6 = parse_cidr("::1/128");
+  return net && ((!net->v6 && v4->contains(*net)) || (net->v6 && v6->contains(*net)));
+}
+
+Admit rule_admits_user(const HbaRule& rule, const std::string& user, const std::vector<std::string>& member_of,
+                       bool regex_entries, std::string* reason) {
+  return admits_any(rule.users, [&](const std::string& u) {
+    if (u == "all" || u == user) return Admit::yes;
+    if (core::starts_with(u, "+")) return u.substr(1) == user || in(member_of, u.substr(1)) ? Admit::yes : Admit::no;
+    if (regex_entries && core::starts_with(u, "/")) return regex_admits(u, user, reason);
+    return Admit::no;
+  });
 }
 
 HbaMatch first_match(const std::vector<HbaRule>& rules, const HbaClient& client) {
@@ -150,7 +169,15 @@ HbaMatch first_match(const std::vector<HbaRule>& rules, const HbaClient& client)
     const auto& r = rules[i];
     if (!r.error.empty()) continue;
     if (!admits_connection_type(r, client)) continue;
-    if (!admits_database(r, client) || !rule_admits_user(r, client.user, client.member_of)) continue;
+    std::string why;
+    const auto db = admits_database(r, client, &why);
+    const auto user =
+        db == Admit::no ? Admit::no : rule_admits_user(r, client.user, client.member_of, client.regex_entries, &why);
+    if (db == Admit::no || user == Admit::no) continue;
+    if (db == Admit::undecided || user == Admit::undecided) {
+      m.undecided.push_back(r.label() + " (" + why + ")");
+      continue;
+    }
     if (r.is_host() && r.address != "all") {
       auto net = parse_address_netmask(r.address, r.netmask);
       if (!net) {

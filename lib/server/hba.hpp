@@ -43,6 +43,11 @@ struct HbaRule {
   std::string to_line() const;
   bool is_host() const { return type != "local"; }
   bool is_reject() const { return auth_method == "reject"; }
+  // Parsed and loaded, but the server logged why it can never match (hostssl while ssl = off,
+  // hostgssenc without GSSAPI): pg_hba_file_rules then fills the columns and the error both.
+  bool inert() const { return !error.empty() && !auth_method.empty() && (type == "hostssl" || type == "hostgssenc"); }
+  // 127.0.0.0/8 or ::1: TCP from the server's own host.
+  bool loopback() const;
   // The address covers every client: 0.0.0.0/0, ::/0 or all.
   bool open_to_everyone() const;
 };
@@ -54,7 +59,11 @@ struct HbaClient {
   std::optional<Network> address;  // nullopt: Unix-domain socket
   bool ssl = false;
   std::vector<std::string> member_of;  // roles `user` is a member of (for +role, samerole)
+  bool regex_entries = true;           // /regex entries are regexes (16+); before, literal names
 };
+
+// Whether a rule's column admits a client; `undecided` when a /regex could not be simulated.
+enum class Admit { no, yes, undecided };
 
 struct HbaMatch {
   std::optional<std::size_t> index;  // into the rules; nullopt: no rule matches
@@ -65,7 +74,14 @@ struct HbaMatch {
 // The server's first-match walk over the rules; rows with an error are skipped.
 HbaMatch first_match(const std::vector<HbaRule>& rules, const HbaClient& client);
 
-// Whether one rule's user column admits `user` (all, name, +role, /regex).
-bool rule_admits_user(const HbaRule& rule, const std::string& user, const std::vector<std::string>& member_of);
+// Whether one rule's user column admits `user` (all, name, +role, /regex on 16+). `reason` says
+// why when undecided.
+Admit rule_admits_user(const HbaRule& rule, const std::string& user, const std::vector<std::string>& member_of,
+                       bool regex_entries, std::string* reason = nullptr);
+
+// PostgreSQL 16 made /entries regexes; a version number decides.
+inline bool hba_regex_entries(int server_version_num) {
+  return server_version_num >= 160000;
+}
 
 }  // namespace pgmonkey::server

@@ -66,11 +66,17 @@ void add_hba(const config::Config& config, const HintOptions& options, Hints& h)
     line += " clientcert=verify-full";
     comment += "; the config has a client certificate, so the server checks it too";
   }
-  h.hba.push_back({"", line, comment});
-  if (!options.client_cidr)
+  if (!options.client_cidr) {
+    // PostgreSQL reads <client-cidr> as a host name that never resolves, so a pasted line would
+    // load and silently match nothing: it stays commented out until the address is filled in.
+    line = "# " + line;
+    comment += std::string("; commented out: replace ") + kClientCidrPlaceholder +
+               " with the clients' network (or pass --client-cidr), then remove the leading '# '";
     h.notes.push_back(std::string("replace ") + kClientCidrPlaceholder +
                       " with the network the application connects from (e.g. 10.0.4.0/24), or pass "
                       "--client-cidr; the server's own address says nothing about its clients");
+  }
+  h.hba.push_back({"", line, comment});
   if (user.empty() || db.empty())
     h.notes.push_back("the config leaves user or dbname to libpq's defaults: fill in <user>/<database>");
 }
@@ -109,7 +115,7 @@ void add_session(const config::Config& config, Hints& h) {
 void add_sizing(const HintOptions& options, Hints& h) {
   if (!options.machine) return;
   const auto& m = *options.machine;
-  auto t = pgtune_targets(m, h.budget.max_connections);
+  auto t = recommended_sizing(m, h.budget);
   const auto ram = format_size_kb(m.ram_kb);
   const bool desktop = m.workload == Workload::desktop;
   h.conf.push_back({"shared_buffers", format_size_kb(t.shared_buffers_kb),

@@ -24,6 +24,8 @@ struct Outcome {
   std::string recommended;
   std::string message;                  // one line: why
   std::optional<std::size_t> hba_rule;  // index into Snapshot::hba_rules when about one rule
+  std::string setting;                  // the GUC judged ("log_connections"); empty: the rule's own
+  std::string fix;                      // what to run or paste: ALTER SYSTEM SET ...; a pg_hba.conf line
 };
 
 // An outcome with the rule that produced it.
@@ -48,6 +50,7 @@ struct Rule {
   std::string id;
   std::string group;
   Check check;
+  std::string setting;  // the GUC the rule judges, if one; outcomes without their own inherit it
 };
 
 // Groups in the order they are reported.

@@ -72,6 +72,10 @@ SizingTargets pgtune_targets(const Machine& m, long long max_connections) {
   return t;
 }
 
+SizingTargets recommended_sizing(const Machine& machine, const ConnectionBudget& budget) {
+  return pgtune_targets(machine, budget.max_connections);
+}
+
 std::optional<std::uint64_t> parse_size_kb(const std::string& text) {
   std::string s = core::trim(text);
   std::size_t i = 0;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "server/budget.hpp"
+
 namespace pgmonkey::server {
 
 enum class Workload { web, oltp, dw, desktop, mixed };
@@ -33,6 +35,10 @@ struct SizingTargets {
 };
 
 SizingTargets pgtune_targets(const Machine& machine, long long max_connections);
+
+// The one sizing the hints print and the audit judges against: PGTune's targets for the
+// max_connections the connection budget recommends (not the live server's).
+SizingTargets recommended_sizing(const Machine& machine, const ConnectionBudget& budget);
 
 // "16GB", "512MB", "2048kB", "1TB" or a bare number of bytes; PostgreSQL's 1024-based units.
 // Returns kB; nullopt when not a size.

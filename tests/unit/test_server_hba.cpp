@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "server/hba.hpp"
+#include "server/hba_regex.hpp"
 
 using namespace pgmonkey::server;
 
@@ -101,4 +102,51 @@ TEST_CASE("host names and samenet are left undecided, error rows skipped") {
   v16.rule_number = 7;
   CHECK(v16.label() == "rule 7 (line 3)");
   CHECK(rules[2].label() == "line 3");
+}
+
+TEST_CASE("/entries are literal names before PostgreSQL 16") {
+  std::vector<HbaRule> rules{rule(1, "host", {"all"}, {"/^ap+$"}, "10.0.0.0", "255.0.0.0", "scram-sha-256")};
+  auto c = client("10.0.0.5");
+  c.regex_entries = hba_regex_entries(150004);
+  CHECK_FALSE(first_match(rules, c).index);  // no role is literally named "/^ap+$"
+  c.user = "/^ap+$";
+  CHECK(first_match(rules, c).index);
+  c = client("10.0.0.5");
+  c.regex_entries = hba_regex_entries(160000);
+  CHECK(first_match(rules, c).index);
+}
+
+TEST_CASE("the HBA regex matcher: PostgreSQL's search semantics for the common subset") {
+  auto is = [](const std::string& p, const std::string& s) {
+    return hba_regex_search(p, s).verdict == RegexVerdict::match;
+  };
+  CHECK(is("^app$", "app"));
+  CHECK_FALSE(is("^app$", "apps"));
+  CHECK(is("pp", "app"));  // unanchored, like regexec
+  CHECK(is("^(app|web)_[0-9]{2,3}$", "web_123"));
+  CHECK_FALSE(is("^(app|web)_[0-9]{2,3}$", "web_1234"));
+  CHECK(is("^[^.]+\\.example$", "db.example"));
+  CHECK(is("^a.*?z$", "abcz"));
+  CHECK(is("^\\w+\\d$", "user_1"));
+  CHECK_FALSE(is("^\\W", "abc"));
+  CHECK(is("^x?$", ""));
+  CHECK(hba_regex_search("(a", "a").verdict == RegexVerdict::undecided);
+  CHECK(hba_regex_search("\\1", "a").verdict == RegexVerdict::undecided);
+  CHECK(hba_regex_search("[[:alpha:]]", "a").verdict == RegexVerdict::undecided);
+}
+
+TEST_CASE("the HBA regex matcher runs in bounded time on pathological patterns") {
+  // Backtracking engines take exponential time on these; the NFA simulation is linear.
+  const std::string subject(5000, 'a');
+  CHECK(hba_regex_search("^(a*)*$", subject + "b").verdict == RegexVerdict::no_match);
+  CHECK(hba_regex_search("^(a|aa)+$", subject).verdict == RegexVerdict::match);
+  CHECK(hba_regex_search("(.*)*x", subject).verdict == RegexVerdict::no_match);
+  // PostgreSQL rejects stacked quantifiers such as /.**; we say so instead of guessing.
+  auto r = hba_regex_search(".**", subject);
+  CHECK(r.verdict == RegexVerdict::undecided);
+  CHECK(r.reason.find("stacked quantifiers") != std::string::npos);
+  // The step budget is a hard stop.
+  auto capped = hba_regex_search("(a|b|c|d)*e", subject, 1000);
+  CHECK(capped.verdict == RegexVerdict::undecided);
+  CHECK(capped.reason.find("gave up") != std::string::npos);
 }

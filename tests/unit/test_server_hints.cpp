@@ -53,7 +53,8 @@ TEST_CASE("a config without pools holds one session; headroom has a floor") {
   CHECK(h.budget.max_connections == 9);
   CHECK_FALSE(conf(h, "ssl"));  // sslmode=disable: no TLS settings
   REQUIRE(h.hba.size() == 1);
-  CHECK(h.hba[0].value == "host app app <client-cidr> scram-sha-256");  // dbname defaults to the user
+  // Commented out: PostgreSQL would read <client-cidr> as a host name and the rule would never match.
+  CHECK(h.hba[0].value == "# host app app <client-cidr> scram-sha-256");  // dbname defaults to the user
 }
 
 TEST_CASE("TLS and hostssl follow sslmode; clientcert only with a client certificate") {
@@ -66,13 +67,15 @@ TEST_CASE("TLS and hostssl follow sslmode; clientcert only with a client certifi
   std::string with_cert = std::string(kPools);
   with_cert.replace(with_cert.find("  sslrootcert"), 0, "  sslcert: /c.crt\n  sslkey: /c.key\n");
   auto c = make_hints(load(with_cert), {});
-  CHECK(c.hba[0].value == "hostssl appdb app <client-cidr> scram-sha-256 clientcert=verify-full");
+  CHECK(c.hba[0].value == "# hostssl appdb app <client-cidr> scram-sha-256 clientcert=verify-full");
   CHECK(conf(c, "ssl_ca_file"));
   auto text = hints_to_text(c, "app.yaml");
   CHECK(text.find("<client-cidr>") != std::string::npos);
   CHECK(text.find("--client-cidr") != std::string::npos);
   CHECK(text.find("md5") != std::string::npos);  // only in the "never md5" comment
   CHECK(text.find("\nhost ") == std::string::npos);
+  CHECK(text.find("\nhostssl ") == std::string::npos);  // no uncommented line carries the placeholder
+  CHECK(text.find("remove the leading '# '") != std::string::npos);
 }
 
 TEST_CASE("a Unix-socket host gets a local rule") {

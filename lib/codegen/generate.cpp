@@ -24,6 +24,7 @@ const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& p
       {"cpp",
        {{"config_reader", "codegen/cpp/config_reader.inc"},
         {"pqxx_connection", "codegen/cpp/pqxx_connection.inc"},
+        {"connect_retry", "codegen/cpp/connect_retry.inc"},
         {"libpq_basics", "codegen/cpp/libpq_basics.inc"},
         {"libpq_nonblocking", "codegen/cpp/libpq_nonblocking.inc"}}},
       {"c", {{"libpq_settings", "codegen/c/settings.inc"}}},

@@ -28,7 +28,10 @@ const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& p
         {"libpq_basics", "codegen/cpp/libpq_basics.inc"},
         {"libpq_nonblocking", "codegen/cpp/libpq_nonblocking.inc"}}},
       {"c", {{"libpq_settings", "codegen/c/settings.inc"}}},
-      {"python", {{"psycopg_config", "codegen/python/psycopg_config.inc"}}},
+      {"python",
+       {{"psycopg_config", "codegen/python/psycopg_config.inc"},
+        {"psycopg_pool_helpers", "codegen/python/psycopg_pool_helpers.inc"},
+        {"psycopg_retry", "codegen/python/psycopg_retry.inc"}}},
   };
   return table;
 }

@@ -1,6 +1,8 @@
 // Test driver for the generated C++ pool: includes the generated program (its main renamed) and
 // runs commands from stdin against one Pool, one answer line per command:
-//   run SQL          borrow, run SQL without a transaction wrapper, give back: "ok VALUE" or "error MESSAGE"
+//   run SQL / leave SQL  borrow, run SQL without a transaction wrapper (a BEGIN in it stays
+//                        open), give back: "ok VALUE" or "error MESSAGE"
+//   fail SQL         the same, then throw while holding the connection: "failed"
 //   bench N THREADS  N borrows of SELECT 1 over THREADS threads: "bench P50_US P99_US MAX_US"
 // Build: g++ -std=c++17 -DPOOL_SOURCE='"pool.cpp"' pool_driver.cpp ...
 #define main generated_program_main
@@ -12,12 +14,17 @@
 
 namespace {
 
-std::string run_sql(Pool& pool, const std::string& sql) {
+struct Failed {};
+
+std::string run_sql(Pool& pool, const std::string& sql, bool fail) {
   try {
     auto lease = pool.acquire();
     pqxx::nontransaction tx(*lease);
     const pqxx::result r = tx.exec(sql);
+    if (fail) throw Failed{};
     return "ok " + std::string(r.empty() || r.columns() == 0 ? "-" : r[0][0].c_str());
+  } catch (const Failed&) {
+    return "failed";
   } catch (const std::exception& e) {
     std::string message = e.what();
     return "error " + message.substr(0, message.find('\n'));
@@ -49,6 +56,10 @@ std::string bench(Pool& pool, int n, int threads) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::cerr << "usage: driver CONFIG" << std::endl;
+    return 2;
+  }
   try {
     Pool pool(load_settings(argv[1]));
     std::cout << "ready" << std::endl;
@@ -56,8 +67,8 @@ int main(int argc, char** argv) {
     while (std::getline(std::cin, line)) {
       const std::string command = line.substr(0, line.find(' '));
       const std::string rest = line.size() > command.size() ? line.substr(command.size() + 1) : "";
-      if (command == "run") {
-        std::cout << run_sql(pool, rest) << std::endl;
+      if (command == "run" || command == "leave" || command == "fail") {
+        std::cout << run_sql(pool, rest, command == "fail") << std::endl;
       } else if (command == "bench") {
         std::istringstream args(rest);
         int n = 0, threads = 0;

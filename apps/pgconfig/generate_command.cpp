@@ -37,8 +37,9 @@ namespace {
 void refuse_yaml11_surprises(const std::vector<config::Finding>& warnings) {
   for (const auto& w : warnings)
     if (w.message.find("to YAML 1.1 parsers") != std::string::npos)
-      throw ConfigError(w.to_string(false) + "; a Python program would read it that way", {},
-                        "quote the value in the config, then generate again");
+      throw ConfigError(w.file + ":" + std::to_string(w.line) + ":" + std::to_string(w.column) + ": " + w.key +
+                            ": a Python program reads this unquoted value differently (see the warning above)",
+                        {}, "quote the value in the config, then generate again");
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -176,8 +177,10 @@ class AsyncPool {
     if (left > 0 && (down || !slot.tried_up)) {
       slot.tried_up = slot.tried_up || !down;
       const double wait = down ? std::min(slot.retry_delay, left) : 0.0;
-      std::cerr << "connection attempt " << slot.attempt++ << " failed: " << first_line(message) << "; retrying in "
-                << wait << " s" << std::endl;
+      std::ostringstream note;
+      note << "connection attempt " << slot.attempt++ << " failed: " << first_line(message) << "; retrying in "
+           << std::setprecision(2) << wait << " s\n";
+      std::cerr << note.str() << std::flush;
       slot.retry_at = after(wait);
       if (down) slot.retry_delay = std::min(slot.retry_delay * 2, 8.0);
       slot.phase = Phase::retry_wait;

@@ -434,3 +434,26 @@ def test_cpp_pool_keys_not_honoured_are_named(cluster, run, tmp_path):
     r = run("pgconfig", "generate-code", "-c", cfg, "--connection-type", "async_pool", "-o", tmp_path / "a.cpp")
     assert r.returncode == 0, r.stderr
     assert "async_pool_settings: max_idle, max_lifetime not honoured by the generated C++ async_pool program" in r.stderr
+
+
+def test_cpp_pool_lease_is_movable(cluster, built, tmp_path):
+    # Leases move into containers and out of functions; a lease assigned over gives its own back.
+    src = tmp_path / "move.cpp"
+    src.write_text(f'#define main program_main\n#include "{built["dir"] / "cpp_pool.cpp"}"\n#undef main\n'
+                   "int main(int, char** argv) {\n"
+                   "  Pool pool(load_settings(argv[1]));\n"
+                   "  std::vector<Pool::Lease> leases;\n"
+                   "  leases.push_back(pool.acquire());\n"
+                   "  leases.push_back(pool.acquire());\n"
+                   "  Pool::Lease moved = std::move(leases[0]);\n"
+                   "  leases[1] = std::move(moved);  // the second connection goes back\n"
+                   "  Pool::Lease third = pool.acquire();  // max_size 2: only possible if it did\n"
+                   "  std::cout << select_one(*leases[1]) << select_one(*third) << ' ' << pool.opened() << std::endl;\n"
+                   "}\n")
+    exe = tmp_path / "move"
+    r = subprocess.run(["g++", "-std=c++17", "-O0", "-Wall", "-Wextra", "-Werror", "-pthread", "-o", str(exe), str(src),
+                        *pkg_config("libpqxx", "libpq", "yaml-cpp")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    r = run_program([exe, built["config"]])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "11 2"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Acquisition latency of generated C++ pools with check_on_checkout: p50 and p99 of acquire() over
 # N checkouts (SELECT 1 each) from T threads, for two pool programs, run alternately A B A B
-# against one throw-away cluster; prints every run and the medians.
+# against one throw-away cluster; prints every run, the medians and the medians of the ratios B/A
+# of each A B pair.
 #
 #   bench/codegen_pool_bench.sh A.cpp B.cpp [--checkouts N] [--threads T] [--runs R] [--max-size M]
 #     A.cpp, B.cpp  pool programs from `pgconfig generate-code --connection-type pool` (say, of two
@@ -65,8 +66,13 @@ done
 python3 - "$work/results" <<'PY'
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
+runs = {}
+for r in rows:
+    runs.setdefault(r[1], {})[r[2].rstrip(":")] = (int(r[4]), int(r[6]))
 for v in "ab":
-    p50 = [int(r[4]) for r in rows if r[2] == v + ":"]
-    p99 = [int(r[6]) for r in rows if r[2] == v + ":"]
-    print(f"median {v}: p50 {statistics.median(p50):g} p99 {statistics.median(p99):g}")
+    print(f"median {v}: p50 {statistics.median(x[v][0] for x in runs.values()):g} "
+          f"p99 {statistics.median(x[v][1] for x in runs.values()):g}")
+for i, name in enumerate(("p50", "p99")):
+    ratios = [x["b"][i] / max(x["a"][i], 1) for x in runs.values()]
+    print(f"median of ratios b/a, {name}: {statistics.median(ratios):.2f}")
 PY

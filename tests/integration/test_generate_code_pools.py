@@ -201,3 +201,21 @@ def test_server_started_after_the_pool_is_reached_by_the_backoff(cluster, progra
     assert out.split("\n")[:2] == ["ready", "ok 1"], stderr_path.read_text()
     if name.startswith("cpp"):
         assert "retrying in 0.5 s" in stderr_path.read_text()
+
+
+@pytest.mark.parametrize("name", POOLS)
+def test_stopped_postmaster_makes_acquire_fail_within_timeout(cluster, driver, tmp_path, name):
+    # min_size 0: every checkout opens a connection, and the server accepts it but never answers.
+    d = driver(name, pool_config(cluster, tmp_path / "c.yaml", f"cg_pm_{name}", min_size=0, timeout=2))
+    assert d("run SELECT 1") == "ok 1"
+    assert d("run SELECT pg_terminate_backend(pg_backend_pid())").startswith("error")  # none left idle
+    postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+    os.kill(postmaster, signal.SIGSTOP)
+    try:
+        start = time.monotonic()
+        answer = d("run SELECT 1", wait=30)
+        elapsed = time.monotonic() - start
+    finally:
+        os.kill(postmaster, signal.SIGCONT)
+    assert answer.startswith("error"), answer
+    assert elapsed < 2 + 1, f"acquire took {elapsed:.1f} s"

@@ -19,6 +19,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdlib>
 #include <exception>
@@ -77,6 +78,20 @@ bool run_until(PGconn* conn, const std::string& sql, Clock::time_point deadline)
     ok = ok && (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK);
     PQclear(result);
   }
+}
+
+// `s` with connect_timeout cut to `seconds` (libpq counts whole seconds, at least 2).
+Settings with_connect_limit(Settings s, double seconds) {
+  const long limit = std::max(2L, static_cast<long>(std::ceil(seconds)));
+  for (std::size_t i = 0; i < s.keywords.size(); ++i) {
+    if (s.keywords[i] != "connect_timeout") continue;
+    const long current = std::atol(s.values[i].c_str());
+    if (current <= 0 || current > limit) s.values[i] = std::to_string(limit);
+    return s;
+  }
+  s.keywords.push_back("connect_timeout");
+  s.values.push_back(std::to_string(limit));
+  return s;
 }
 
 class Pool {
@@ -159,9 +174,12 @@ class Pool {
  private:
   std::size_t max_size() const { return static_cast<std::size_t>(settings_.max_size); }
 
-  // A new connection with {{settings_section}}, retried while the server is not up yet.
+  // A new connection with {{settings_section}}, retried while the server is not up yet, within
+  // `budget` seconds: each attempt's connect_timeout is cut to what is left (libpq counts whole
+  // seconds, at least 2), so a server that accepts but never answers cannot hold acquire() longer.
   Pooled open(double budget) {
-    auto conn = connect_with_retry(settings_, budget, [&] { return std::make_unique<Connection>(settings_); });
+    const Settings limited = with_connect_limit(settings_, budget);
+    auto conn = connect_with_retry(limited, budget, [&] { return std::make_unique<Connection>(limited); });
     apply_session_settings(*conn, settings_);
     std::call_once(reset_once_, [&] { reset_sql_ = reset_sql(conn->raw()); });
     ++opened_;

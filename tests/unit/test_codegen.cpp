@@ -200,7 +200,8 @@ TEST_CASE("pool programs undo what a borrower left behind and check each checkou
   CHECK(pool.find("PQtransactionStatus(conn)") != std::string::npos);
   CHECK(pool.find("\"ROLLBACK; \"") != std::string::npos);
   CHECK(pool.find("std::string sql = \"RESET ALL\";") != std::string::npos);
-  CHECK(pool.find("connect_with_retry(settings_, budget") != std::string::npos);
+  CHECK(pool.find("connect_with_retry(limited, budget") != std::string::npos);
+  CHECK(pool.find("with_connect_limit(settings_, budget)") != std::string::npos);
   auto async_pool = codegen::generate(cfg, request("cpp", "", "async_pool")).text;
   CHECK(async_pool.find("Step{\"RESET ALL\", {}}") != std::string::npos);
   CHECK(async_pool.find("Phase::checking") != std::string::npos);

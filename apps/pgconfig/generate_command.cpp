@@ -4,6 +4,8 @@
 #include "codegen/generate.hpp"
 #include "common/output.hpp"
 #include "config/create.hpp"
+#include "config/loader.hpp"
+#include "core/error.hpp"
 #include "core/json.hpp"
 #include "pgconfig/commands.hpp"
 
@@ -28,8 +30,25 @@ CLI::App* setup_generate(CLI::App& app, CommonOptions& common, GenerateOptions& 
   return cmd;
 }
 
+namespace {
+
+// PyYAML reads some unquoted values differently (password: 0755 is the number 493): a Python
+// program would connect with something else than the config says, so it is refused.
+void refuse_yaml11_surprises(const std::vector<config::Finding>& warnings) {
+  for (const auto& w : warnings)
+    if (w.message.find("to YAML 1.1 parsers") != std::string::npos)
+      throw ConfigError(w.file + ":" + std::to_string(w.line) + ":" + std::to_string(w.column) + ": " + w.key +
+                            ": a Python program reads this unquoted value differently (see the warning above)",
+                        {}, "quote the value in the config, then generate again");
+}
+
+}  // namespace
+
 int run_generate(const CommonOptions& common, const GenerateOptions& opts) {
-  auto cfg = load_config(common);
+  std::vector<config::Finding> warnings;
+  auto cfg = config::require_config(common.config, common.load_options(), warnings);
+  for (const auto& w : warnings) warn(w.to_string(false));
+  if (opts.language == "python") refuse_yaml11_surprises(warnings);
   codegen::Request request;
   request.language = opts.language;
   request.library = opts.library;
@@ -50,6 +69,7 @@ int run_generate(const CommonOptions& common, const GenerateOptions& opts) {
     std::fflush(stdout);
   }
 
+  for (const auto& w : program.warnings) warn(w);
   if (v.language == "c" && cfg.has_password())
     info("the config's password is not written into C programs: run it with PGPASSWORD set or a ~/.pgpass entry");
   if (common.json()) {

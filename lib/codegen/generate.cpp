@@ -24,10 +24,15 @@ const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& p
       {"cpp",
        {{"config_reader", "codegen/cpp/config_reader.inc"},
         {"pqxx_connection", "codegen/cpp/pqxx_connection.inc"},
+        {"connect_retry", "codegen/cpp/connect_retry.inc"},
         {"libpq_basics", "codegen/cpp/libpq_basics.inc"},
         {"libpq_nonblocking", "codegen/cpp/libpq_nonblocking.inc"}}},
-      {"c", {{"libpq_settings", "codegen/c/settings.inc"}}},
-      {"python", {{"psycopg_config", "codegen/python/psycopg_config.inc"}}},
+      {"c", {{"libpq_settings", "codegen/c/settings.inc"}, {"libpq_retry", "codegen/c/retry.inc"}}},
+      {"python",
+       {{"psycopg_config", "codegen/python/psycopg_config.inc"},
+        {"psycopg_pool_helpers", "codegen/python/psycopg_pool_helpers.inc"},
+        {"psycopg_retry", "codegen/python/psycopg_retry.inc"},
+        {"pgmonkey_preflight", "codegen/python/pgmonkey_preflight.inc"}}},
   };
   return table;
 }
@@ -85,6 +90,20 @@ void add_c_values(const config::Config& cfg, ConnectionType type, core::Template
   values["keyword_rows"] = render_rows("codegen/c/keyword_row.inc", keywords);
   values["setting_rows"] = render_rows("codegen/c/setting_row.inc", settings);
   values["password_left_out"] = password_left_out ? "true" : "";
+}
+
+// The pool keys a C++ program leaves out, said at generation time rather than ignored silently.
+// psycopg_pool and pgmonkey take every key themselves.
+std::vector<std::string> unhonoured_pool_keys(const config::Config& cfg, ConnectionType type) {
+  std::vector<std::string> keys;
+  if (type != ConnectionType::pool && type != ConnectionType::async_pool) return keys;
+  const auto& pool = cfg.pool_settings(type);
+  if (type == ConnectionType::async_pool && pool.max_idle) keys.push_back("max_idle");
+  if (type == ConnectionType::async_pool && pool.max_lifetime) keys.push_back("max_lifetime");
+  if (pool.max_waiting) keys.push_back("max_waiting");
+  if (pool.reconnect_timeout) keys.push_back("reconnect_timeout");
+  if (pool.num_workers) keys.push_back("num_workers");
+  return keys;
 }
 
 }  // namespace
@@ -175,9 +194,15 @@ Program generate(const config::Config& config, const Request& request) {
   const std::string file = shell_word(p.suggested_file);
   const std::string run = shell_word("./" + name);
   if (v.language == "cpp") {
+    // The async programs use libpq's non-blocking API directly: no libpqxx to link.
+    const std::string libs = is_async ? "libpq yaml-cpp" : "libpqxx libpq yaml-cpp";
     p.build_command =
-        "g++ -std=c++17 -O2 -pthread -o " + exe + " " + file + " $(pkg-config --cflags --libs libpqxx libpq yaml-cpp)";
+        "g++ -std=c++17 -O2 -pthread -o " + exe + " " + file + " $(pkg-config --cflags --libs " + libs + ")";
     p.run_command = run + " [CONFIG]";
+    if (auto keys = unhonoured_pool_keys(config, v.type); !keys.empty())
+      p.warnings.push_back(std::string(v.type == ConnectionType::pool ? "pool_settings" : "async_pool_settings") +
+                           ": " + core::join(keys, ", ") + " not honoured by the generated C++ " +
+                           config::to_string(v.type) + " program (use --language python for them)");
   } else if (v.language == "c") {
     add_c_values(config, v.type, values);
     p.build_command = "gcc -std=c11 -O2 -o " + exe + " " + file + " $(pkg-config --cflags --libs libpq)";

@@ -36,9 +36,10 @@ struct Request {
 struct Program {
   Variant variant;
   std::string text;
-  std::string suggested_file;  // the output file, or e.g. pgmonkey_pool.cpp
-  std::string build_command;   // how to compile it, empty for Python
-  std::string run_command;     // how to run it
+  std::string suggested_file;         // the output file, or e.g. pgmonkey_pool.cpp
+  std::string build_command;          // how to compile it, empty for Python
+  std::string run_command;            // how to run it
+  std::vector<std::string> warnings;  // config keys the program will not honour, for the caller to log
 };
 
 // The variant for a request; throws UsageError listing what is supported when there is none.

@@ -4,11 +4,12 @@ import json
 import py_compile
 import shutil
 import subprocess
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import clean_env, run_tool
+from conftest import clean_env, free_port, run_tool, start_cluster
 
 CPP_TYPES = ["normal", "pool", "async", "async_pool"]
 C_TYPES = ["normal", "async"]
@@ -331,3 +332,128 @@ def test_toolchain_is_present():
     # The compile tests need these; fail loudly rather than skip.
     for tool in ("g++", "gcc", "pkg-config"):
         assert shutil.which(tool), tool
+
+
+def test_programs_without_a_pool_reach_a_server_started_after_them(cluster, run, built, tmp_path):
+    # Every program starts before its server exists and connects once it is up (initdb and start
+    # take a few seconds more); the retries are noted on stderr.
+    port, password = free_port(), "late-start-pw-2"
+    cfg = cluster.write_config(tmp_path / "late.yaml", port=port, password=password, user="postgres",
+                               dbname="postgres", connect_timeout=60, sections=settings_sections())
+    programs = {}
+    for language, t in [("cpp", "normal"), ("cpp", "async"), ("c", "normal"), ("c", "async")]:
+        src = tmp_path / f"late_{language}_{t}.{'cpp' if language == 'cpp' else 'c'}"
+        generate(run, cfg, src, language, t)
+        exe = tmp_path / f"late_{language}_{t}"
+        if language == "cpp":
+            libs = pkg_config("libpq", "yaml-cpp") if t == "async" else pkg_config("libpqxx", "libpq", "yaml-cpp")
+            cmd = ["g++", "-std=c++17", "-O0", "-pthread", "-o", exe, src, *libs]
+        else:
+            cmd = ["gcc", "-std=c11", "-O0", "-o", exe, src, *pkg_config("libpq")]
+        r = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        programs[f"{language}_{t}"] = [exe, cfg] if language == "cpp" else [exe]
+    for t in ("normal", "async"):
+        src = tmp_path / f"late_py_{t}.py"
+        generate(run, cfg, src, "python", t, "psycopg")
+        programs[f"py_{t}"] = [PYTHON, src, cfg]
+    procs = {name: subprocess.Popen([str(c) for c in cmd], env=clean_env({"PGPASSWORD": password}),
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for name, cmd in programs.items()}
+    late = None
+    try:
+        time.sleep(3)
+        assert all(p.poll() is None for p in procs.values())  # all still trying
+        late = start_cluster("--port", str(port), "--password", password)
+        results = {name: p.communicate(timeout=90) for name, p in procs.items()}
+    finally:
+        for p in procs.values():
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        if late:
+            late.stop()
+    for name, (out, err) in results.items():
+        assert procs[name].returncode == 0, f"{name}: {err}"
+        assert "SELECT 1 returned 1" in out, name
+        assert "; retrying in 0.5 s" in err, f"{name}: {err}"
+        assert password not in out + err
+
+
+@pytest.mark.parametrize("connection_type", ["pool", "async_pool"])
+def test_psycopg_pool_names_the_connection_error_on_timeout(cluster, run, tmp_path, connection_type):
+    cfg = cluster.write_config(tmp_path / "app.yaml", password="not-the-password-42",
+                               sections=settings_sections(timeout=2))
+    src = tmp_path / "p.py"
+    generate(run, cfg, src, "python", connection_type, "psycopg")
+    r = run_program([PYTHON, src, cfg])
+    assert r.returncode == 1
+    assert "pool initialization incomplete after 2.0 sec; connecting says:" in r.stderr
+    assert "password authentication failed" in r.stderr
+    assert "not-the-password-42" not in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("connection_type", ["pool", "async_pool"])
+def test_pgmonkey_pool_program_says_what_to_upgrade(cluster, run, tmp_path, connection_type):
+    # Debian 12 has psycopg_pool 3.1, whose pools take no check=; pgmonkey is not installed here.
+    cfg = cluster.write_config(tmp_path / "app.yaml", sections=settings_sections())
+    src = tmp_path / "pm.py"
+    generate(run, cfg, src, "python", connection_type, "pgmonkey")
+    fake = tmp_path / "lib" / "pgmonkey"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('a stand-in: only its presence is looked up')\n")
+    r = run_program([PYTHON, src, cfg], env={"PYTHONPATH": str(fake.parent)})
+    assert r.returncode == 1
+    section = "pool_settings" if connection_type == "pool" else "async_pool_settings"
+    assert (f"error: {section}.check_on_checkout: true needs psycopg_pool 3.2 or later (installed: 3.1"
+            in r.stderr), r.stderr
+    assert "Traceback" not in r.stderr
+    r = run_program([PYTHON, src, cfg])
+    assert r.returncode == 1
+    assert "error: this program needs the pgmonkey package: pip install pgmonkey" in r.stderr
+
+
+def test_python_program_refused_for_a_value_pyyaml_reads_differently(cluster, run, tmp_path):
+    cfg = tmp_path / "octal.yaml"
+    cfg.write_text(f"connection_settings:\n  host: '{cluster.host}'\n  password: 0755\n")
+    cfg.chmod(0o600)
+    out = tmp_path / "p.py"
+    r = run("pgconfig", "generate-code", "-c", cfg, "--language", "python", "-o", out)
+    assert r.returncode == 2
+    assert "octal.yaml:3:13: connection_settings.password: unquoted value is an octal number" in r.stderr
+    assert ("octal.yaml:3:13: connection_settings.password: a Python program reads this unquoted value "
+            "differently" in r.stderr)
+    assert not out.exists()
+    r = run("pgconfig", "generate-code", "-c", cfg, "--language", "cpp", "-o", tmp_path / "p.cpp")
+    assert r.returncode == 0, r.stderr  # yaml-cpp keeps the text as written
+
+
+def test_cpp_pool_keys_not_honoured_are_named(cluster, run, tmp_path):
+    pool = {"min_size": 1, "max_size": 2, "max_idle": 60, "max_lifetime": 600}
+    cfg = cluster.write_config(tmp_path / "app.yaml", sections={"async_pool_settings": pool})
+    r = run("pgconfig", "generate-code", "-c", cfg, "--connection-type", "async_pool", "-o", tmp_path / "a.cpp")
+    assert r.returncode == 0, r.stderr
+    assert "async_pool_settings: max_idle, max_lifetime not honoured by the generated C++ async_pool program" in r.stderr
+
+
+def test_cpp_pool_lease_is_movable(cluster, built, tmp_path):
+    # Leases move into containers and out of functions; a lease assigned over gives its own back.
+    src = tmp_path / "move.cpp"
+    src.write_text(f'#define main program_main\n#include "{built["dir"] / "cpp_pool.cpp"}"\n#undef main\n'
+                   "int main(int, char** argv) {\n"
+                   "  Pool pool(load_settings(argv[1]));\n"
+                   "  std::vector<Pool::Lease> leases;\n"
+                   "  leases.push_back(pool.acquire());\n"
+                   "  leases.push_back(pool.acquire());\n"
+                   "  Pool::Lease moved = std::move(leases[0]);\n"
+                   "  leases[1] = std::move(moved);  // the second connection goes back\n"
+                   "  Pool::Lease third = pool.acquire();  // max_size 2: only possible if it did\n"
+                   "  std::cout << select_one(*leases[1]) << select_one(*third) << ' ' << pool.opened() << std::endl;\n"
+                   "}\n")
+    exe = tmp_path / "move"
+    r = subprocess.run(["g++", "-std=c++17", "-O0", "-Wall", "-Wextra", "-Werror", "-pthread", "-o", str(exe), str(src),
+                        *pkg_config("libpqxx", "libpq", "yaml-cpp")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    r = run_program([exe, built["config"]])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "11 2"

@@ -94,7 +94,13 @@ TEST_CASE("every variant renders completely and never contains the password") {
       // C++ and Python read the config at run time, by default from where it was generated.
       CHECK(p.text.find(v.language == "python" ? "'conf/app.yaml'" : "\"conf/app.yaml\"") != std::string::npos);
     }
-    if (v.language == "cpp") CHECK(p.build_command.find("libpqxx libpq yaml-cpp") != std::string::npos);
+    if (v.language == "cpp") {
+      // The async programs use libpq's non-blocking API and need no libpqxx.
+      const bool async = v.type == config::ConnectionType::async || v.type == config::ConnectionType::async_pool;
+      CHECK(p.build_command.find(async ? "--libs libpq yaml-cpp)" : "--libs libpqxx libpq yaml-cpp)") !=
+            std::string::npos);
+      CHECK((p.text.find("#include <pqxx") == std::string::npos || !async));
+    }
   }
 }
 
@@ -185,4 +191,66 @@ TEST_CASE("programs generated with --resolve-env resolve references at run time,
   auto py = codegen::generate(cfg, r).text;
   CHECK(py.find("import os\nimport re\n") != std::string::npos);
   CHECK(py.find("os.environ.get(name)") != std::string::npos);
+}
+
+TEST_CASE("pool programs undo what a borrower left behind and check each checkout") {
+  auto cfg = load();
+  auto pool = codegen::generate(cfg, request("cpp", "", "pool")).text;
+  CHECK(pool.find("Lease(Lease&&) noexcept = default;") != std::string::npos);
+  CHECK(pool.find("PQtransactionStatus(conn)") != std::string::npos);
+  CHECK(pool.find("\"ROLLBACK; \"") != std::string::npos);
+  CHECK(pool.find("std::string sql = \"RESET ALL\";") != std::string::npos);
+  CHECK(pool.find("connect_with_retry(limited, budget") != std::string::npos);
+  CHECK(pool.find("with_connect_limit(settings_, budget)") != std::string::npos);
+  auto async_pool = codegen::generate(cfg, request("cpp", "", "async_pool")).text;
+  CHECK(async_pool.find("Step{\"RESET ALL\", {}}") != std::string::npos);
+  CHECK(async_pool.find("Phase::checking") != std::string::npos);
+  for (const char* type : {"pool", "async_pool"}) {
+    CAPTURE(type);
+    auto py = codegen::generate(cfg, request("python", "psycopg", type)).text;
+    CHECK(py.find("POOL_HAS_CHECK = tuple(int(part) for part in psycopg_pool.__version__") != std::string::npos);
+    CHECK(py.find("extra[\"check\"] = lambda conn: check_connection(conn, pool_opts[\"timeout\"])") !=
+          std::string::npos);
+    CHECK(py.find("class CheckedPool(") != std::string::npos);
+    CHECK(py.find("reset=apply_settings") != std::string::npos);
+    CHECK(py.find("connecting says: {connection_error(kwargs)}") != std::string::npos);
+    auto pm = codegen::generate(cfg, request("python", "pgmonkey", type)).text;
+    CHECK(pm.find("check_versions(config_path)") != std::string::npos);
+    CHECK(pm.find(std::string(type) == "pool" ? "get(\"pool_settings\")" : "get(\"async_pool_settings\")") !=
+          std::string::npos);
+  }
+}
+
+TEST_CASE("programs without a pool retry connecting while the server is not up yet") {
+  auto cfg = load();
+  for (const char* type : {"normal", "async"}) {
+    CAPTURE(type);
+    CHECK(codegen::generate(cfg, request("cpp", "", type)).text.find("connect_with_retry(settings, budget") !=
+          std::string::npos);
+    CHECK(codegen::generate(cfg, request("python", "psycopg", type)).text.find("waits = retry_waits(kwargs)") !=
+          std::string::npos);
+    CHECK(codegen::generate(cfg, request("c", "", type)).text.find("wait_to_retry(&retry") != std::string::npos);
+  }
+}
+
+TEST_CASE("pool keys a C++ program does not honour are named at generation time") {
+  auto cfg = load(R"(connection_settings:
+  host: 'db'
+pool_settings:
+  max_idle: 60
+  max_lifetime: 600
+  max_waiting: 5
+async_pool_settings:
+  max_idle: 60
+  max_lifetime: 600
+)");
+  auto pool = codegen::generate(cfg, request("cpp", "", "pool"));
+  REQUIRE(pool.warnings.size() == 1);
+  CHECK(pool.warnings[0] ==
+        "pool_settings: max_waiting not honoured by the generated C++ pool program (use --language python for them)");
+  auto async_pool = codegen::generate(cfg, request("cpp", "", "async_pool"));
+  REQUIRE(async_pool.warnings.size() == 1);
+  CHECK(async_pool.warnings[0].find("async_pool_settings: max_idle, max_lifetime not honoured") == 0);
+  CHECK(codegen::generate(cfg, request("python", "psycopg", "pool")).warnings.empty());
+  CHECK(codegen::generate(cfg, request("cpp", "", "normal")).warnings.empty());
 }

@@ -51,7 +51,7 @@ void print_dry_run(const transfer::ImportPlan& p) {
 }  // namespace
 
 void setup(CLI::App& app, CommonOptions& common, Options& o) {
-  add_config_option(app, common, false);
+  add_connection_options(app, common);
   app.add_option("FILE", o.job.file, "CSV file to import; - reads standard input");
   app.add_option("--import_file,--import-file", o.file_option, "Same as FILE (pgmonkey's spelling)");
   app.add_option("-t,--table", o.job.table, "Target table, [schema.]table; quote parts with \"...\"");
@@ -95,7 +95,6 @@ int run(const CommonOptions& common, Options& o) {
 
   config::Config cfg;
   if (transfer::needs_connection(job)) {
-    if (common.config.empty()) throw UsageError("a connection config is required: -c CONN.yaml");
     cfg = load_config(common);
   }
   db::SignalScope signals;  // Ctrl-C while reading the file, before any connection, still exits 130

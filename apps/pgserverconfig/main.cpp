@@ -18,7 +18,7 @@ struct Options {
 };
 
 void setup(CLI::App& app, CommonOptions& common, Options& o) {
-  add_config_option(app, common);
+  add_connection_options(app, common);
   app.add_flag("--audit", o.audit, "Audit the live server the config connects to (read-only session)");
   app.add_option("--app-instances", o.app_instances, "Application instances sharing the server (default 1)")
       ->check(CLI::PositiveNumber);
@@ -44,6 +44,9 @@ int run_tool(const CommonOptions& common, const Options& o) {
   } else if (o.cpus || !o.workload.empty()) {
     throw UsageError("--cpus and --workload need --ram", "e.g. --ram 16GB --cpus 4 --workload oltp");
   }
+  if (!o.audit && common.config.empty())
+    throw UsageError("recommendations need a config: -c CONFIG", "or audit the server libpq's PG* environment "
+                                                                 "reaches: pgserverconfig --audit");
   auto cfg = load_config(common);
   if (!o.audit) {
     auto hints = server::make_hints(cfg, h);

@@ -80,8 +80,11 @@ void apply_flags(config::Config& cfg, const ConnectionFlags& f) {
   if (!f.port.empty()) set_connection(cfg, "port", f.port);
   if (!f.username.empty()) set_connection(cfg, "user", f.username);
   if (f.prompt_password) {
-    auto user = cfg.get("user");
-    set_connection(cfg, "password", prompt_password(user ? "Password for user " + *user + ": " : "Password: "));
+    // psql's prompt names the user libpq will log in as, wherever that came from.
+    std::string user;
+    for (const auto& s : db::value_sources(db::make_params(cfg, {})))
+      if (s.keyword == "user") user = s.value;
+    set_connection(cfg, "password", prompt_password(user.empty() ? "Password: " : "Password for user " + user + ": "));
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 
 #include "config/interpolate.hpp"
@@ -107,7 +108,11 @@ std::string ConnectParams::where(const std::string& keyword) const {
   auto d = libpq_default(keyword);
   if (core::starts_with(d.origin, "environment ")) return d.origin.substr(12);
   if (core::starts_with(d.origin, "service ")) return "'" + keyword + "' in the service file";
-  return "libpq's default for '" + keyword + "' (set it with -c, a flag or PG* variables)";
+  static const std::map<std::string, std::string> how = {
+      {"host", "-h or PGHOST"}, {"port", "-p or PGPORT"}, {"user", "-U or PGUSER"}, {"dbname", "-d or PGDATABASE"}};
+  auto it = how.find(keyword);
+  return "'" + keyword + "' (libpq's default; set it in the config" + (it == how.end() ? "" : ", with " + it->second) +
+         ")";
 }
 
 ConnectParams make_params(const config::Config& config, const std::string& tool_name) {

@@ -404,7 +404,9 @@ def test_help_version_and_usage_errors(run):
     v = run("pgconfig", "--version")
     assert v.returncode == 0 and "pgconfig" in v.stdout
     assert run("pgconfig").returncode == 2
-    assert run("pgconfig", "test").returncode == 2  # -c is required
+    assert run("pgconfig", "validate").returncode == 2  # -c is required
+    # test needs no -c: libpq's defaults (here the local socket, where nothing listens) → 3.
+    assert run("pgconfig", "test", "-p", free_port()).returncode == 3
     assert run("pgconfig", "test", "-c", "x.yaml", "--connection-type", "bogus").returncode == 2
     assert run("pgconfig", "validate", "-c", "x.yaml", "--format", "xml").returncode == 2
 

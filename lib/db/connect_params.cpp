@@ -90,6 +90,11 @@ std::string ConnectParams::describe() const {
   for (std::string k : {"host", "hostaddr", "port", "dbname", "user", "sslmode", "service"}) {
     auto v = without_userinfo(get(k));
     bool filled_by_libpq = k == "port" || k == "dbname" || k == "user" || (k == "host" && get("hostaddr").empty());
+    if (v.empty() && k == "dbname") {
+      // PGDATABASE (or the service) if set, else libpq's rule: the database named as the user.
+      auto d = libpq_default(k);
+      v = d.origin == "default (the user name)" && !get("user").empty() ? get("user") : d.value;
+    }
     if (v.empty() && filled_by_libpq) v = libpq_default(k).value;
     if (v.empty()) continue;
     if (!out.empty()) out += ' ';
@@ -178,6 +183,11 @@ std::vector<ValueSource> value_sources(const ConnectParams& params) {
       if (params.keywords[i] != k) continue;
       s.value = params.values[i];
       s.origin = i < params.origins.size() ? params.origins[i] : std::string("caller");
+      found = true;
+    }
+    if (!found && s.keyword == "dbname" && !params.get("user").empty() && env_value("PGDATABASE").empty()) {
+      s.value = params.get("user");
+      s.origin = "default (the user name)";
       found = true;
     }
     if (!found) {

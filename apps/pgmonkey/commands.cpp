@@ -89,7 +89,13 @@ const char* kTopHelp =
     "\n"
     "options:\n"
     "  -h, --help      show this help message and exit\n"
-    "  --version       show program's version number and exit\n";
+    "  --version       show program's version number and exit\n"
+    "\n"
+    "Examples:\n"
+    "  pgmonkey pgconfig create --type pg --filepath app.yaml\n"
+    "  pgmonkey pgconfig test --connconfig app.yaml --connection-type pool\n"
+    "  pgmonkey pgimport --table sales --connconfig app.yaml --import_file sales.csv\n"
+    "  pgmonkey pgexport --table sales --connconfig app.yaml --export_file sales.csv\n";
 
 const char* kPgconfigHelp =
     "usage: pgmonkey pgconfig [-h] {create,test,generate-code} ...\n"

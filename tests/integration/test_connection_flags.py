@@ -236,3 +236,15 @@ def test_colour_only_on_the_word_and_as_pg_color_no_color_and_term_say(run):
     for extra in ({"NO_COLOR": "1"}, {"TERM": "dumb"}, {"PG_COLOR": "never"}):
         code, tty = run_on_pty(["pgimport", "--encodng", "x"], {**base, **extra})
         assert code == 2 and "error:" in tty and "\x1b" not in tty, extra
+
+
+def test_pgmonkey_aliases_are_the_same_in_both_transfer_tools(run, cluster, tmp_path):
+    imp, exp = run("pgimport", "--help").stdout, run("pgexport", "--help").stdout
+    assert "--quote,--quotechar" in imp and "--quote,--quotechar" in exp
+    assert "--import_config" in imp and "--export_config" in exp
+    cluster.sql("DROP TABLE IF EXISTS alias_q")
+    data = tmp_path / "q.csv"
+    data.write_text("a;b\n'x;y';2\n")
+    r = run("pgimport", "-t", "alias_q", "--quotechar", "'", "--delimiter", ";", data, env=cluster.env)
+    assert r.returncode == 0, r.stderr
+    assert cluster.sql("SELECT a, b FROM alias_q") == [("x;y", "2")]

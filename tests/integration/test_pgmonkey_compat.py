@@ -119,3 +119,22 @@ def test_version_help_and_argparse_errors(run, tmp_path):
     # --opt=value, as argparse reads it.
     eq = pgm(run, "pgconfig", "create", f"--filepath={tmp_path / 'eq.yaml'}")
     assert eq.returncode == 0 and (tmp_path / "eq.yaml").exists()
+
+
+def test_man_page_documents_every_option_and_the_differences(run):
+    import subprocess
+    page = BIN.parent / "man" / "pgmonkey.1"
+    assert page.exists()
+    r = subprocess.run(["man", "--warnings", "-l", str(page)], capture_output=True, text=True,
+                       env={**os.environ, "MANWIDTH": "100", "LC_ALL": "C.UTF-8"})
+    assert r.returncode == 0 and r.stderr.strip() == "", r.stderr
+    text = r.stdout.replace("\u2010", "-").replace("\u2011", "-").replace("\u2212", "-")
+    for section in ("NAME", "SYNOPSIS", "DIFFERENCES FROM THE NATIVE TOOLS", "EXIT STATUS", "EXAMPLES"):
+        assert section in text
+    for cmd in (["pgconfig", "create"], ["pgconfig", "test"], ["pgconfig", "generate-code"],
+                ["pgserverconfig"], ["pgimport"], ["pgexport"]):
+        h = run("pgmonkey", *cmd, "--help")
+        assert h.returncode == 0
+        for word in h.stdout.split():
+            if word.startswith("--"):
+                assert word.strip(",") in text, (cmd, word)

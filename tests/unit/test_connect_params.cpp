@@ -170,3 +170,14 @@ TEST_CASE("--from-dsn: the URI's settings, the password only when asked") {
   CHECK_FALSE(w.has_errors());
   CHECK(w.config.get("password") == std::optional<std::string>("dsn-pw-9"));
 }
+
+TEST_CASE("a URI's password is masked in any text, registered or not") {
+  CHECK(core::mask_uri_passwords("try postgresql://app:never-seen-1@db.example:5432/x now") ==
+        "try postgresql://app:********@db.example:5432/x now");
+  CHECK(core::redact("'postgres://u:p@h/d' and postgresql://v:q2@h2") ==
+        "'postgres://u:********@h/d' and postgresql://v:********@h2");
+  // No password, or no userinfo: unchanged.
+  CHECK(core::redact("postgresql://app@db/x") == "postgresql://app@db/x");
+  CHECK(core::redact("http://host:8080/path@x") == "http://host:8080/path@x");
+  CHECK(core::redact("see https://example.org/a:b@c") == "see https://example.org/a:b@c");
+}

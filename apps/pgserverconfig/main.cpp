@@ -45,8 +45,9 @@ int run_tool(const CommonOptions& common, const Options& o) {
     throw UsageError("--cpus and --workload need --ram", "e.g. --ram 16GB --cpus 4 --workload oltp");
   }
   if (!o.audit && common.config.empty())
-    throw UsageError("recommendations need a config: -c CONFIG", "or audit the server libpq's PG* environment "
-                                                                 "reaches: pgserverconfig --audit");
+    throw UsageError("recommendations need a config: -c CONFIG",
+                     "or audit the server libpq's PG* environment "
+                     "reaches: pgserverconfig --audit");
   auto cfg = load_config(common);
   if (!o.audit) {
     auto hints = server::make_hints(cfg, h);
@@ -69,7 +70,8 @@ int main(int argc, char** argv) {
   describe(app,
            "  pgserverconfig -c app.yaml --app-instances 4 --client-cidr 10.0.4.0/24\n"
            "  pgserverconfig -c app.yaml --ram 16GB --cpus 8 --workload oltp\n"
-           "  pgserverconfig -c app.yaml --audit --fail-on warn --format json\n");
+           "  pgserverconfig -c app.yaml --audit --fail-on warn --format json\n"
+           "  pgserverconfig --audit -h db.example -U app -W              # no config: psql's flags\n");
   CommonOptions common;
   Options opts;
   setup(app, common, opts);

@@ -1,12 +1,17 @@
 // Shared command-line flags and the one try/catch that maps errors to exit codes.
 #include "common/cli.hpp"
 
-#include <csignal>
+#include <cstdlib>
 
 #include "common/completion.hpp"
 #include "common/output.hpp"
+#include "common/password_prompt.hpp"
+#include "common/usage.hpp"
 #include "core/json.hpp"
+#include "core/redact.hpp"
 #include "core/version.hpp"
+#include "db/connect_failure.hpp"
+#include "db/connect_params.hpp"
 
 namespace pgmonkey::app {
 
@@ -24,6 +29,24 @@ CLI::Option* add_config_option(CLI::App& app, CommonOptions& opts, bool required
   return o;
 }
 
+void add_connection_options(CLI::App& app, CommonOptions& opts) {
+  const char* group = "Connection options";
+  add_config_option(app, opts, false)
+      ->group(group)
+      ->description(
+          "Connection config file (pgmonkey YAML format); without it, libpq's PG* environment and defaults, as psql");
+  auto& c = opts.connection;
+  app.add_option("-d,--dbname", c.dbname, "Database name, postgresql:// URI or 'key=value ...' connection string")
+      ->group(group);
+  app.add_option("-h,--host", c.host, "Server host or socket folder")->group(group);
+  app.add_option("-p,--port", c.port, "Server port")->group(group);
+  app.add_option("-U,--username", c.username, "Database user name")->group(group);
+  auto* w = app.add_flag("-w,--no-password", c.never_prompt, "Never prompt for a password")->group(group);
+  app.add_flag("-W,--password", c.prompt_password, "Prompt for a password on the terminal (no echo)")
+      ->group(group)
+      ->excludes(w);
+}
+
 void add_common_options(CLI::App& app, CommonOptions& opts) {
   app.add_flag("--resolve-env", opts.resolve_env,
                "Substitute ${VAR}, ${VAR:-default}, {from_env: VAR} and {from_file: PATH} in the config");
@@ -32,18 +55,68 @@ void add_common_options(CLI::App& app, CommonOptions& opts) {
   app.add_option("--format", opts.format, "Output format: text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->default_str("text");
-  app.add_flag("-v,--verbose", opts.verbose, "Print debug diagnostics on stderr");
+  app.add_flag("-v,--verbose", opts.verbose,
+               "Print debug diagnostics on stderr, and where each connection value came from");
   app.add_flag("-q,--quiet", opts.quiet, "Print only errors on stderr");
 }
 
+namespace {
+
+void set_connection(config::Config& cfg, const std::string& key, const std::string& value) {
+  for (auto& s : cfg.connection) {
+    if (s.key != key) continue;
+    s.value = value;
+    s.line = db::kFromCommandLine;
+    return;
+  }
+  cfg.connection.push_back({key, value, db::kFromCommandLine});
+}
+
+void apply_flags(config::Config& cfg, const ConnectionFlags& f) {
+  // -d first, so that -h, -p and -U beat the host, port and user inside a URI.
+  if (!f.dbname.empty())
+    for (const auto& [key, value] : db::parse_dbname_argument(f.dbname)) set_connection(cfg, key, value);
+  if (!f.host.empty()) set_connection(cfg, "host", f.host);
+  if (!f.port.empty()) set_connection(cfg, "port", f.port);
+  if (!f.username.empty()) set_connection(cfg, "user", f.username);
+  if (f.prompt_password) {
+    // psql's prompt names the user libpq will log in as, wherever that came from.
+    std::string user;
+    for (const auto& s : db::value_sources(db::make_params(cfg, {})))
+      if (s.keyword == "user") user = s.value;
+    set_connection(cfg, "password", prompt_password(user.empty() ? "Password: " : "Password for user " + user + ": "));
+  }
+}
+
+void log_sources(const config::Config& cfg) {
+  for (const auto& s : db::value_sources(db::make_params(cfg, {}))) {
+    if (s.keyword == "password")
+      debug("connection password: set (" + s.origin + ")");
+    else
+      debug("connection " + s.keyword + " = " + (s.value.empty() ? std::string("(none)") : s.value) + " (" + s.origin +
+            ")");
+  }
+}
+
+}  // namespace
+
 config::Config load_config(const CommonOptions& opts) {
-  std::vector<config::Finding> warnings;
-  auto cfg = config::require_config(opts.config, opts.load_options(), warnings);
-  for (const auto& w : warnings) warn(w.to_string(false));  // warn() says "warning:" already
+  config::Config cfg;
+  if (!opts.config.empty()) {
+    std::vector<config::Finding> warnings;
+    cfg = config::require_config(opts.config, opts.load_options(), warnings);
+    for (const auto& w : warnings) warn(w.to_string(false));  // warn() says "warning:" already
+  } else if (const char* pw = std::getenv("PGPASSWORD")) {
+    core::register_secret(pw);  // as the loader does for a config
+  }
+  apply_flags(cfg, opts.connection);
+  if (debug_enabled()) log_sources(cfg);
   return cfg;
 }
 
 void describe(CLI::App& app, const std::string& examples) {
+  // -h is psql's --host; help moves to -?, as in psql (subcommands inherit it).
+  app.set_help_flag("-?,--help", "Print this help message and exit");
   app.set_version_flag("--version", std::string(app.get_name()) + " (pgmonkey) " + kVersion);
   app.footer("Examples:\n" + examples +
              "\nExit status: 0 success, 1 the job failed, 2 usage or configuration error, "
@@ -52,11 +125,17 @@ void describe(CLI::App& app, const std::string& examples) {
 
 namespace {
 
-void print_json_failure(const std::string& message, const std::string& detail, const std::string& hint, int code) {
+void print_json_failure(const std::string& message, const std::string& detail, const std::string& hint, int code,
+                        const ConnectError* connect) {
   auto j = core::Json::object();
   j.set("ok", false).set("error", message);
   if (!detail.empty()) j.set("detail", detail);
   j.set("hint", hint).set("exit_code", code);
+  if (connect) {
+    j.set("reason", db::reason(connect->kind()));
+    auto sqlstate = db::connect_sqlstate(connect->what());
+    if (!sqlstate.empty()) j.set("sqlstate", sqlstate);
+  }
   out(j.dump());
 }
 
@@ -84,6 +163,8 @@ int run(CLI::App& app, int argc, char** argv, const CommonOptions& opts, const s
       return static_cast<int>(e.code());
     }
   }
+  // Called by the completion scripts for -t/--table: table names, or quietly nothing.
+  if (argc >= 2 && std::string(argv[1]) == "--complete-tables") return complete_tables(app, argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -93,9 +174,10 @@ int run(CLI::App& app, int argc, char** argv, const CommonOptions& opts, const s
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    auto u = describe_usage_error(app, e);
+    error(u.message, {}, u.hint);
     if (opts.json() || json_requested(argc, argv))
-      print_json_failure(e.what(), {}, "see --help", static_cast<int>(ExitCode::usage));
+      print_json_failure(u.message, {}, u.hint, static_cast<int>(ExitCode::usage), nullptr);
     return static_cast<int>(ExitCode::usage);
   }
   set_verbosity(opts.verbose, opts.quiet);
@@ -105,7 +187,8 @@ int run(CLI::App& app, int argc, char** argv, const CommonOptions& opts, const s
     error(e.what(), e.detail(), e.hint());
     // Scripts reading --format json get a document on failure too, unless the tool wrote its own.
     if (opts.json() && !results_written())
-      print_json_failure(e.what(), e.detail(), e.hint(), static_cast<int>(e.code()));
+      print_json_failure(e.what(), e.detail(), e.hint(), static_cast<int>(e.code()),
+                         dynamic_cast<const ConnectError*>(&e));
     return static_cast<int>(e.code());
   } catch (const std::exception& e) {
     error(std::string("internal error: ") + e.what(), {}, "please report this as a bug");

@@ -19,25 +19,50 @@ std::string& tool_name() {
   return name;
 }
 
+bool& stderr_color() {
+  static bool on = false;
+  return on;
+}
+
+// PostgreSQL's default PG_COLORS: error=01;31, warning=01;35, note (detail, hint)=01;36.
+std::string colored_label(const std::string& label) {
+  if (label.empty() || !stderr_color()) return label;
+  const char* sgr = core::starts_with(label, "error")     ? "01;31"
+                    : core::starts_with(label, "warning") ? "01;35"
+                    : core::starts_with(label, "debug")   ? "01"
+                                                          : "01;36";
+  auto colon = label.find(':');
+  return std::string("\033[") + sgr + "m" + label.substr(0, colon + 1) + "\033[0m" + label.substr(colon + 1);
+}
+
 void log_lines(spdlog::level::level_enum level, const std::string& label, const std::string& text) {
   auto logger = spdlog::default_logger();
+  const std::string shown = colored_label(label);
   for (const auto& line : core::split(core::redact(text), '\n'))
-    logger->log(level, "{}: {}{}", tool_name(), label, line);
+    logger->log(level, "{}: {}{}", tool_name(), shown, line);
 }
 
 }  // namespace
 
 bool use_color(int fd) {
+  // PG_COLOR as PostgreSQL's tools read it; an explicit always/never beats the rest.
+  const char* pg_color = std::getenv("PG_COLOR");
+  std::string mode = pg_color ? pg_color : "auto";
+  if (mode == "never") return false;
+  if (mode == "always") return true;
   const char* no_color = std::getenv("NO_COLOR");
   if (no_color && *no_color) return false;
+  const char* term = std::getenv("TERM");
+  if (term && std::string(term) == "dumb") return false;
   return ::isatty(fd) == 1;
 }
 
 void init_logging(const std::string& tool) {
   tool_name() = tool;
-  auto mode = use_color(STDERR_FILENO) ? spdlog::color_mode::always : spdlog::color_mode::never;
-  auto logger = spdlog::stderr_color_st("pgmonkey-stderr", mode);
-  logger->set_pattern("%^%v%$");
+  // Colour only the error:/warning:/hint: word (log_lines adds it), never the whole line.
+  stderr_color() = use_color(STDERR_FILENO);
+  auto logger = spdlog::stderr_color_st("pgmonkey-stderr", spdlog::color_mode::never);
+  logger->set_pattern("%v");
   logger->set_level(spdlog::level::info);
   logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(logger);
@@ -85,6 +110,10 @@ void error(const std::string& message, const std::string& detail, const std::str
   log_lines(spdlog::level::err, "error: ", message);
   if (!detail.empty()) log_lines(spdlog::level::err, "detail: ", detail);
   if (!hint.empty()) log_lines(spdlog::level::err, "hint: ", hint);
+}
+
+bool debug_enabled() {
+  return spdlog::default_logger()->should_log(spdlog::level::debug);
 }
 
 std::string status_word(const std::string& word) {

@@ -8,7 +8,8 @@
 
 namespace pgmonkey::app {
 
-// True when colour may be used on this stream: a TTY and NO_COLOR unset.
+// Whether colour may be used on this stream: PG_COLOR=always|never decides when set; otherwise
+// (PG_COLOR=auto or unset) a TTY, NO_COLOR unset and TERM not dumb.
 bool use_color(int fd);
 
 // One-time logger setup for `tool`: stderr, info level.
@@ -25,6 +26,8 @@ bool results_written();
 void info(const std::string& text);
 void warn(const std::string& text);
 void debug(const std::string& text);
+// Whether debug() lines are shown (-v), to skip work done only for them.
+bool debug_enabled();
 // error, then detail and hint lines, the way PostgreSQL's client programs print them.
 void error(const std::string& message, const std::string& detail = {}, const std::string& hint = {});
 

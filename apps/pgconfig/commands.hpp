@@ -12,6 +12,8 @@ namespace pgmonkey::app::pgconfig {
 struct CreateOptions {
   bool force = false;
   bool from_env = false;
+  std::string from_dsn;  // a postgresql:// URI or key=value conninfo
+  bool with_password = false;
 };
 CLI::App* setup_create(CLI::App& app, CommonOptions& common, CreateOptions& opts);
 int run_create(const CommonOptions& common, const CreateOptions& opts);

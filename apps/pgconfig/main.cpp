@@ -10,6 +10,9 @@ int main(int argc, char** argv) {
            "  pgconfig create -c app.yaml --from-env\n"
            "  pgconfig validate -c app.yaml --strict\n"
            "  pgconfig test -c app.yaml --connection-type all --wait 30\n"
+           "  pgconfig test -d postgresql://app@db.example/appdb -W      # no config: psql's flags\n"
+           "  PGHOST=db.example PGUSER=app pgconfig test -v              # libpq's environment, sources shown\n"
+           "  pgconfig create -c app.yaml --from-dsn postgresql://app@db.example:5432/appdb\n"
            "  pgconfig generate-code -c app.yaml --language cpp --connection-type pool -o pool.cpp\n");
   app.require_subcommand(1);
   CommonOptions common;

@@ -3,6 +3,7 @@
 
 #include "common/output.hpp"
 #include "core/json.hpp"
+#include "db/connect_failure.hpp"
 #include "pgconfig/commands.hpp"
 #include "probe/probe.hpp"
 
@@ -35,8 +36,8 @@ void print_text(const probe::ProbeResult& r) {
 }  // namespace
 
 CLI::App* setup_test(CLI::App& app, CommonOptions& common, TestOptions& opts) {
-  auto* cmd = app.add_subcommand("test", "Connect with the config and run SELECT 1");
-  add_config_option(*cmd, common);
+  auto* cmd = app.add_subcommand("test", "Connect with the config (or libpq's PG* environment) and run SELECT 1");
+  add_connection_options(*cmd, common);
   cmd->add_option("--connection-type", opts.connection_type,
                   "normal, pool, async, async_pool or all (default: the file's connection_type)")
       ->check(CLI::IsMember({"normal", "pool", "async", "async_pool", "all"}));
@@ -78,9 +79,16 @@ int run_test(const CommonOptions& common, const TestOptions& opts) {
         auto failed = core::Json::object();
         failed.set("connection_type", config::to_string(t)).set("ok", false).set("error", e.what());
         failed.set("hint", e.hint()).set("exit_code", static_cast<int>(e.code()));
+        if (const auto* ce = dynamic_cast<const ConnectError*>(&e)) {
+          failed.set("reason", db::reason(ce->kind()));
+          auto sqlstate = db::connect_sqlstate(ce->what());
+          if (!sqlstate.empty()) failed.set("sqlstate", sqlstate);
+        }
         results.push(std::move(failed));
         auto j = core::Json::object();
-        j.set("config", common.config).set("ok", false).set("results", std::move(results));
+        j.set("config", common.config.empty() ? core::Json() : core::Json(common.config))
+            .set("ok", false)
+            .set("results", std::move(results));
         out(j.dump());
       }
       throw;
@@ -95,7 +103,9 @@ int run_test(const CommonOptions& common, const TestOptions& opts) {
   }
   if (common.json()) {
     auto j = core::Json::object();
-    j.set("config", common.config).set("ok", all_ok).set("results", std::move(results));
+    j.set("config", common.config.empty() ? core::Json() : core::Json(common.config))
+        .set("ok", all_ok)
+        .set("results", std::move(results));
     out(j.dump());
   }
   return all_ok ? 0 : static_cast<int>(ExitCode::failed);

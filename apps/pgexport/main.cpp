@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
            "  pgexport -c app.yaml -t orders -o orders.csv --force --delimiter ';' --encoding latin1 --crlf\n");
   CommonOptions common;
   Options opts;
-  add_config_option(app, common);
+  add_connection_options(app, common);
   setup(app, opts);
   add_common_options(app, common);
   return run(app, argc, argv, common, [&] {

@@ -51,14 +51,14 @@ void print_dry_run(const transfer::ImportPlan& p) {
 }  // namespace
 
 void setup(CLI::App& app, CommonOptions& common, Options& o) {
-  add_config_option(app, common, false);
+  add_connection_options(app, common);
   app.add_option("FILE", o.job.file, "CSV file to import; - reads standard input");
   app.add_option("--import_file,--import-file", o.file_option, "Same as FILE (pgmonkey's spelling)");
   app.add_option("-t,--table", o.job.table, "Target table, [schema.]table; quote parts with \"...\"");
   app.add_option("--encoding", o.job.encoding,
                  "The file's encoding (default: detected), e.g. UTF-8, LATIN1, SHIFT_JIS");
   app.add_option("--delimiter", o.job.delimiter, "Field delimiter (default: detected among , ; TAB |); \\t for TAB");
-  app.add_option("--quote", o.job.quote, "Quote character (default: \")");
+  app.add_option("--quote,--quotechar", o.job.quote, "Quote character (default: \")");
   auto* h = app.add_flag("--header", o.header, "The first row is a header (default: detected)");
   app.add_flag("--no-header", o.no_header, "The first row is data")->excludes(h);
   app.add_flag("--no-create", o.no_create, "Fail when the table does not exist instead of creating it");
@@ -72,7 +72,8 @@ void setup(CLI::App& app, CommonOptions& common, Options& o) {
                  "Columns (comma-separated) where an empty field is '' not NULL")
       ->allow_extra_args(false);  // one value per use: "--force-not-null a FILE" keeps FILE
   app.add_flag("--dry-run", o.job.dry_run, "Print the detected settings, the DDL and the plan; change nothing");
-  app.add_option("--import-config", o.job.import_config, "Import settings file (default: FILE with .yaml, if present)");
+  app.add_option("--import-config,--import_config", o.job.import_config,
+                 "Import settings file (default: FILE with .yaml, if present)");
   app.add_flag("--write-import-config", o.job.write_import_config,
                "Write the detected settings to the import config for review and import nothing");
   app.add_option("--progress", o.progress, "Progress bar on stderr: auto (on a TTY), always, never")
@@ -95,7 +96,6 @@ int run(const CommonOptions& common, Options& o) {
 
   config::Config cfg;
   if (transfer::needs_connection(job)) {
-    if (common.config.empty()) throw UsageError("a connection config is required: -c CONN.yaml");
     cfg = load_config(common);
   }
   db::SignalScope signals;  // Ctrl-C while reading the file, before any connection, still exits 130

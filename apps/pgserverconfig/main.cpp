@@ -31,7 +31,7 @@ long long whole_number(const std::string& flag, const std::string& text, long lo
 }
 
 void setup(CLI::App& app, CommonOptions& common, Options& o) {
-  add_config_option(app, common);
+  add_connection_options(app, common);
   app.add_flag("--audit", o.audit, "Audit the live server the config connects to (read-only session)");
   app.add_option("--app-instances", o.app_instances, "Application instances sharing the server (default 1)")
       ->type_name("INT");
@@ -65,6 +65,10 @@ int run_tool(const CommonOptions& common, const Options& o) {
   } else if (cpus || !o.workload.empty()) {
     throw UsageError("--cpus and --workload need --ram", "e.g. --ram 16GB --cpus 4 --workload oltp");
   }
+  if (!o.audit && common.config.empty())
+    throw UsageError("recommendations need a config: -c CONFIG",
+                     "or audit the server libpq's PG* environment "
+                     "reaches: pgserverconfig --audit");
   auto cfg = load_config(common);
   if (!o.audit) {
     auto hints = server::make_hints(cfg, h);
@@ -89,7 +93,8 @@ int main(int argc, char** argv) {
            "  pgserverconfig -c app.yaml --app-instances 4 --client-cidr 10.0.4.0/24\n"
            "  pgserverconfig -c app.yaml --ram 16GB --cpus 8 --workload oltp\n"
            "  pgserverconfig -c app.yaml --audit --fail-on warn --format json\n"
-           "  pgserverconfig -c app.yaml --audit --fail-on never   # report only\n");
+           "  pgserverconfig -c app.yaml --audit --fail-on never   # report only\n"
+           "  pgserverconfig --audit -h db.example -U app -W   # no config: psql's flags\n");
   CommonOptions common;
   Options opts;
   setup(app, common, opts);

@@ -11,7 +11,10 @@ namespace pgmonkey::core {
 // print a password by construction; this is the safety net, not the mechanism.
 inline constexpr std::size_t kMinSecretLength = 4;
 void register_secret(std::string_view secret);
-// Replaces every registered secret in `text` with "********".
+// Replaces every registered secret in `text` with "********", and the password of any
+// scheme://user:password@host URI, registered or not.
 std::string redact(std::string_view text);
+// Only the URI part: postgresql://app:s3cret@db/x → postgresql://app:********@db/x.
+std::string mask_uri_passwords(std::string_view text);
 
 }  // namespace pgmonkey::core

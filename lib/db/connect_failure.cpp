@@ -36,6 +36,59 @@ const char* to_string(ConnectFailure kind) {
   return "unknown";
 }
 
+const char* reason(ConnectFailure kind) {
+  switch (kind) {
+    case ConnectFailure::refused:
+      return "refused";
+    case ConnectFailure::unknown_host:
+      return "unknown_host";
+    case ConnectFailure::timeout:
+      return "timeout";
+    case ConnectFailure::authentication:
+      return "auth_failed";
+    case ConnectFailure::database_missing:
+      return "no_database";
+    case ConnectFailure::tls:
+      return "tls";
+    case ConnectFailure::too_many_connections:
+      return "too_many_connections";
+    case ConnectFailure::unknown:
+    case ConnectFailure::starting_up:
+      return "other";
+  }
+  return "other";
+}
+
+std::string connect_sqlstate(const std::string& message) {
+  // The server's startup errors, each raised with exactly one code in PostgreSQL's source
+  // (auth.c, postinit.c, proc.c, postmaster.c); libpq hands the client only their text.
+  struct Known {
+    const char* needle;
+    const char* sqlstate;
+  };
+  static const Known known[] = {
+      {"password authentication failed", "28P01"},
+      {"no pg_hba.conf entry", "28000"},
+      {"pg_hba.conf rejects connection", "28000"},
+      {"authentication failed for user", "28000"},
+      {"permission denied for database", "42501"},
+      {"too many connections for role", "53300"},
+      {"too many connections for database", "53300"},
+      {"sorry, too many clients already", "53300"},
+      {"remaining connection slots are reserved", "53300"},
+      {"the database system is starting up", "57P03"},
+      {"the database system is shutting down", "57P03"},
+      {"the database system is in recovery mode", "57P03"},
+      {"the database system is not yet accepting connections", "57P03"},
+      {"is not currently accepting connections", "55000"},
+  };
+  for (const auto& k : known)
+    if (has(message, k.needle)) return k.sqlstate;
+  if (has(message, "FATAL:  role \"") && has(message, "does not exist")) return "28000";
+  if (has(message, "FATAL:  database \"") && has(message, "does not exist")) return "3D000";
+  return {};
+}
+
 bool is_transient(ConnectFailure kind) {
   return kind == ConnectFailure::refused || kind == ConnectFailure::timeout || kind == ConnectFailure::starting_up ||
          kind == ConnectFailure::too_many_connections || kind == ConnectFailure::unknown_host;
@@ -45,14 +98,15 @@ ConnectError classify_connect_failure(const std::string& libpq_message, const Co
   const std::string text = core::trim(libpq_message);
   ConnectFailure kind = ConnectFailure::unknown;
   std::string hint;
-  const std::string target = params.describe();
+  std::string target = params.describe();
+  if (target.empty()) target = "the server";
   if (has(text, "could not translate host name") || has(text, "Name or service not known")) {
     kind = ConnectFailure::unknown_host;
-    hint = "the host name does not resolve; check 'host' in the config";
+    hint = "the host name does not resolve; check " + params.where("host");
   } else if (has(text, "password authentication failed") || has(text, "no password supplied") ||
              has(text, "authentication failed") || has(text, "password is required")) {
     kind = ConnectFailure::authentication;
-    hint = "check 'user' and the password (config, PGPASSWORD or ~/.pgpass)";
+    hint = "check " + params.where("user") + " and the password (config, -W, PGPASSWORD or ~/.pgpass)";
   } else if (has(text, "no pg_hba.conf entry")) {
     kind = ConnectFailure::authentication;
     hint =
@@ -60,13 +114,13 @@ ConnectError classify_connect_failure(const std::string& libpq_message, const Co
         "`pgserverconfig -c CONFIG` suggests one";
   } else if (has(text, "role \"") && has(text, "does not exist")) {
     kind = ConnectFailure::authentication;
-    hint = "the role does not exist; check 'user' in the config";
+    hint = "the role does not exist; check " + params.where("user");
   } else if (has(text, "permission denied for database")) {
     kind = ConnectFailure::authentication;
     hint = "the role may not connect to this database; a superuser can GRANT CONNECT ON DATABASE to it";
   } else if (has(text, "does not exist") && has(text, "database")) {
     kind = ConnectFailure::database_missing;
-    hint = "create the database or fix 'dbname' in the config";
+    hint = "create the database or fix " + params.where("dbname");
   } else if (has(text, "too many clients") || has(text, "remaining connection slots are reserved") ||
              has(text, "too many connections")) {
     kind = ConnectFailure::too_many_connections;
@@ -86,7 +140,8 @@ ConnectError classify_connect_failure(const std::string& libpq_message, const Co
       hint = "TLS negotiation failed; check sslmode, sslrootcert, sslcert and sslkey";
   } else if (has(text, "Connection refused") || has(text, "No such file or directory")) {
     kind = ConnectFailure::refused;
-    hint = "nothing accepts connections there; is the server running, and are host and port right?";
+    hint = "nothing accepts connections there; is the server running, and are host and port right (" +
+           params.where("host") + ", " + params.where("port") + ")?";
   } else if (has(text, "timeout expired") || has(text, "timed out")) {
     kind = ConnectFailure::timeout;
     hint = "no answer within connect_timeout; check the network path, firewall and host";

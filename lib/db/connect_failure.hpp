@@ -17,4 +17,13 @@ bool is_transient(ConnectFailure kind);
 
 const char* to_string(ConnectFailure kind);
 
+// The machine-readable `reason` of the JSON failure documents: refused, unknown_host, timeout,
+// auth_failed, no_database, tls, too_many_connections or other.
+const char* reason(ConnectFailure kind);
+
+// The SQLSTATE the server sent with a startup error, read back from its message (libpq passes
+// connection errors to the client as text only); empty when the server sent none, as for a
+// refused connection or a timeout.
+std::string connect_sqlstate(const std::string& message);
+
 }  // namespace pgmonkey::db

@@ -404,7 +404,9 @@ def test_help_version_and_usage_errors(run):
     v = run("pgconfig", "--version")
     assert v.returncode == 0 and "pgconfig" in v.stdout
     assert run("pgconfig").returncode == 2
-    assert run("pgconfig", "test").returncode == 2  # -c is required
+    assert run("pgconfig", "validate").returncode == 2  # -c is required
+    # test needs no -c: libpq's defaults (here the local socket, where nothing listens) → 3.
+    assert run("pgconfig", "test", "-p", free_port()).returncode == 3
     assert run("pgconfig", "test", "-c", "x.yaml", "--connection-type", "bogus").returncode == 2
     assert run("pgconfig", "validate", "-c", "x.yaml", "--format", "xml").returncode == 2
 
@@ -426,3 +428,60 @@ def test_connect_timeout_bounds_every_connection_type(run, cluster, tmp_path, ct
     assert r.returncode == 3, (r.stdout, r.stderr)
     assert "timeout" in (r.stdout + r.stderr).lower()
     assert took < 15, took  # connect_timeout 2 s, not the probe's own 60 s
+
+
+# ---------------------------------------------------------------- create --from-env / --from-dsn (issue 15)
+
+def test_create_from_env_writes_only_what_libpq_would_use(run, cluster, tmp_path):
+    target = tmp_path / "part.yaml"
+    r = run("pgconfig", "create", "-c", target, "--from-env", env={"PGPORT": str(cluster.port), "PGAPPNAME": "billing"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(f"created {target} from PGPORT, PGAPPNAME;")
+    text = target.read_text()
+    assert f"port: '{cluster.port}'" in text and "application_name: 'billing'" in text
+    for key in ("host", "user", "dbname"):
+        assert f"\n  {key}: " not in text, key  # left to libpq: the socket, the login name
+    assert "myapp" not in text
+    assert run("pgconfig", "validate", "-c", target).returncode == 0
+    # Nothing set: it says so rather than "from the PG* environment".
+    empty = tmp_path / "empty.yaml"
+    e = run("pgconfig", "create", "-c", empty, "--from-env")
+    assert e.returncode == 0
+    assert "no PG* variable is set" in e.stdout and "from the PG* environment" not in e.stdout
+    assert "\n  host: " not in empty.read_text()
+
+
+def test_create_from_env_names_the_service_and_it_connects(run, cluster, tmp_path):
+    services = tmp_path / "pg_service.conf"
+    services.write_text(f"[throwaway]\nhost={cluster.host}\nport={cluster.port}\nuser={cluster.user}\n"
+                        f"dbname={cluster.dbname}\n")
+    env = {"PGSERVICE": "throwaway", "PGSERVICEFILE": str(services), "PGPASSWORD": cluster.password}
+    target = tmp_path / "svc.yaml"
+    r = run("pgconfig", "create", "-c", target, "--from-env", env=env)
+    assert r.returncode == 0, r.stderr
+    text = target.read_text()
+    assert "service: 'throwaway'" in text
+    assert str(cluster.port) not in text  # the name, not its expanded values
+    t = run("pgconfig", "test", "-c", target, "--format", "json",
+            env={"PGSERVICEFILE": str(services), "PGPASSWORD": cluster.password})
+    assert t.returncode == 0, t.stderr
+    assert json.loads(t.stdout)["results"][0]["database"] == cluster.dbname
+
+
+def test_create_from_dsn_leaves_the_password_out_unless_asked(run, cluster, tmp_path):
+    dsn = f"postgresql://{cluster.user}:{cluster.password}@{cluster.host}:{cluster.port}/{cluster.dbname}"
+    target = tmp_path / "dsn.yaml"
+    r = run("pgconfig", "create", "-c", target, "--from-dsn", dsn)
+    assert r.returncode == 0, r.stderr
+    assert cluster.password not in r.stdout + r.stderr + target.read_text()
+    assert run("pgconfig", "test", "-c", target).returncode == 3  # no password anywhere
+    assert run("pgconfig", "test", "-c", target, env={"PGPASSWORD": cluster.password}).returncode == 0
+    kept = tmp_path / "kept.yaml"
+    k = run("pgconfig", "create", "-c", kept, "--from-dsn", dsn, "--with-password")
+    assert k.returncode == 0 and cluster.password not in k.stdout + k.stderr
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    t = run("pgconfig", "test", "-c", kept)
+    assert t.returncode == 0, t.stderr
+    assert cluster.password not in t.stdout + t.stderr
+    assert run("pgconfig", "create", "-c", tmp_path / "x.yaml", "--with-password").returncode == 2
+    assert run("pgconfig", "create", "-c", tmp_path / "y.yaml", "--from-dsn", "justaname").returncode == 2

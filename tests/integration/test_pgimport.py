@@ -596,8 +596,8 @@ def test_blank_lines_between_records_are_reported(cluster, run, cfg, tmp_path):
 def test_json_document_on_usage_errors(run, cfg):
     r = run("pgimport", "--format", "json", "--no-such-flag")
     assert r.returncode == 2
-    assert json.loads(r.stdout) == {"ok": False, "error": "The following argument was not expected: --no-such-flag",
-                                    "hint": "see --help", "exit_code": 2}
+    assert json.loads(r.stdout) == {"ok": False, "error": "unknown option '--no-such-flag'",
+                                    "hint": "Try 'pgimport --help' for more information.", "exit_code": 2}
 
 
 def test_json_document_on_failure(cluster, run, cfg, tmp_path):

@@ -8,7 +8,7 @@ import pytest
 
 BUILD = pathlib.Path(os.environ.get("PGMONKEY_BUILD", pathlib.Path(__file__).resolve().parents[2] / "build"))
 PACKAGES = BUILD / "packages"
-TOOLS = ["pgconfig", "pgserverconfig", "pgimport", "pgexport"]
+TOOLS = ["pgconfig", "pgserverconfig", "pgimport", "pgexport", "pgmonkey"]
 
 
 def debs():

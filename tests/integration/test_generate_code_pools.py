@@ -209,13 +209,19 @@ def test_stopped_postmaster_makes_acquire_fail_within_timeout(cluster, driver, t
     d = driver(name, pool_config(cluster, tmp_path / "c.yaml", f"cg_pm_{name}", min_size=0, timeout=2))
     assert d("run SELECT 1") == "ok 1"
     assert d("run SELECT pg_terminate_backend(pg_backend_pid())").startswith("error")  # none left idle
+    # psycopg_pool replaces a lost connection in the background whatever min_size says: let it,
+    # and stop that one's server process too, so every way to a working session is blocked.
+    time.sleep(1)
     postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
-    os.kill(postmaster, signal.SIGSTOP)
+    stopped = [postmaster, *backends(cluster, f"cg_pm_{name}")]
+    for pid in stopped:
+        os.kill(pid, signal.SIGSTOP)
     try:
         start = time.monotonic()
         answer = d("run SELECT 1", wait=30)
         elapsed = time.monotonic() - start
     finally:
-        os.kill(postmaster, signal.SIGCONT)
+        for pid in stopped:
+            os.kill(pid, signal.SIGCONT)
     assert answer.startswith("error"), answer
     assert elapsed < 2 + 1, f"acquire took {elapsed:.1f} s"

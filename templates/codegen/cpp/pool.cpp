@@ -65,7 +65,9 @@ bool run_until(PGconn* conn, const std::string& sql, Clock::time_point deadline)
   bool ok = true;
   for (;;) {
     while (PQisBusy(conn)) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      // Rounded up: a poll that ended a fraction of a millisecond early would let acquire()
+      // start a new connection after its time is up.
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
       if (left <= 0) return false;
       pollfd fd{PQsocket(conn), POLLIN, 0};
       const int n = ::poll(&fd, 1, static_cast<int>(std::min<long long>(left, 60000)));

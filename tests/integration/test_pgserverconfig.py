@@ -279,3 +279,15 @@ def test_usage_errors_exit_2(run, tmp_path, weak, args):
     cfg = weak.write_config(tmp_path / "u.yaml")
     r = run("pgserverconfig", "-c", cfg, *args)
     assert r.returncode == 2, (args, r.stderr)
+
+
+def test_ram_beyond_range_is_a_usage_error(run, tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("connection_type: normal\nconnection_settings:\n  host: localhost\n")
+    for ram in ("61092269061t", "1025TB", "99999999999999999999999"):
+        r = run("pgserverconfig", "-c", cfg, "--ram", ram)
+        assert r.returncode == 2, (ram, r.stdout)  # printed shared_buffers = 0 and exit 0 before
+        assert f"--ram {ram} is not a size from 1kB to 1024TB" in r.stderr
+        assert "shared_buffers" not in r.stdout
+    r = run("pgserverconfig", "-c", cfg, "--ram", "1024TB")
+    assert r.returncode == 0 and "shared_buffers = 256TB" in r.stdout

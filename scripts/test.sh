@@ -37,4 +37,10 @@ if ((quick == 0)); then
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DPGMONKEY_SANITIZE=ON
 fi
+
+# --- fuzzing: every libFuzzer target briefly (about a minute in all), with a fixed seed so a
+# run repeats itself; a crash fails CI. Longer runs: scripts/fuzz.sh SECONDS.
+if ((quick == 0)); then
+  FUZZ_SEED=1 scripts/fuzz.sh 7
+fi
 echo "== all tests passed"

@@ -3,7 +3,8 @@
 # starting from its seeds in tests/fuzz/corpus/<target>/. A crash, leak, timeout or sanitizer
 # report fails the run; the input that caused it is kept in build-fuzz/crashes/<target>/.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]    SECONDS per target (default 60); all targets by default
-#   FUZZ_SEED=N scripts/fuzz.sh ...          a fixed random seed (CI), for repeatable runs
+#   FUZZ_SEED=N FUZZ_RUNS=M scripts/fuzz.sh  a fixed seed and at most M inputs per target (CI):
+#                                            the same inputs on every machine, SECONDS a cap
 # New inputs the fuzzer finds go to a scratch corpus, not into the repository; a crash found
 # this way becomes a unit test.
 set -euo pipefail
@@ -38,8 +39,9 @@ for t in "${targets[@]}"; do
   [[ -x "$bin" ]] || { echo "fuzz: no target $t" >&2; exit 2; }
   mkdir -p "$scratch/$t" "$build/crashes/$t"
   seed_args=()
-  [[ -n "${FUZZ_SEED:-}" ]] && seed_args=(-seed="$FUZZ_SEED")
-  echo "== fuzz $t for ${seconds}s"
+  [[ -n "${FUZZ_SEED:-}" ]] && seed_args+=(-seed="$FUZZ_SEED")
+  [[ -n "${FUZZ_RUNS:-}" ]] && seed_args+=(-runs="$FUZZ_RUNS")
+  echo "== fuzz $t for ${seconds}s${FUZZ_RUNS:+ or $FUZZ_RUNS inputs}"
   # -timeout: one input taking this long is a hang; generous so a loaded machine does not flake.
   if ! "$bin" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=0 \
        "${seed_args[@]}" -artifact_prefix="$build/crashes/$t/" "$scratch/$t" "tests/fuzz/corpus/$t" \
@@ -54,4 +56,4 @@ if ((${#failed[@]})); then
   echo "fuzz: FAILED: ${failed[*]} (inputs in $build/crashes/)" >&2
   exit 1
 fi
-echo "== fuzz: ${#targets[@]} targets ran ${seconds}s each without a finding"
+echo "== fuzz: ${#targets[@]} targets ran without a finding"

@@ -38,9 +38,9 @@ if ((quick == 0)); then
   run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DPGMONKEY_SANITIZE=ON
 fi
 
-# --- fuzzing: every libFuzzer target briefly (about a minute in all), with a fixed seed so a
-# run repeats itself; a crash fails CI. Longer runs: scripts/fuzz.sh SECONDS.
+# --- fuzzing: every libFuzzer target briefly (about a minute in all), with a fixed seed and
+# input count so every machine runs the same inputs; a crash fails CI. Longer: scripts/fuzz.sh SECONDS.
 if ((quick == 0)); then
-  FUZZ_SEED=1 scripts/fuzz.sh 7
+  FUZZ_SEED=1 FUZZ_RUNS=60000 scripts/fuzz.sh 10
 fi
 echo "== all tests passed"

@@ -139,7 +139,7 @@ class Loader {
     } catch (const TooDeep& e) {
       add(Severity::error, e.mark, "",
           "malformed YAML: nested more than " + std::to_string(kMaxNesting) +
-              " levels deep here (a config needs three: section, key, value)",
+              " levels deep here (a config has two: the document and its sections)",
           "look for unbalanced [ or { brackets, or remove the extra levels");
       return std::move(result_);
     } catch (const MergeTooLarge& e) {

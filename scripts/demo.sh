@@ -7,13 +7,18 @@ cd "$(dirname "$0")/.."
 root=$PWD
 build=${PGMONKEY_BUILD_DIR:-build}
 
+echo "== checking the Debian packages pgmonkey needs (scripts/install-deps.sh)"
 scripts/install-deps.sh
+echo "== building in $build (the first build takes a few minutes)"
 [[ -f "$build/CMakeCache.txt" ]] || cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+# Its progress lines only; compiler errors come on stderr, and a failed build stops the demo.
+cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" | { grep --line-buffered -E '^\[ *[0-9]+%\]' || true; }
 
-dir=$("$root/scripts/pgcluster" start)
+# The folder and the cleanup trap come first: Ctrl-C during initdb leaves nothing behind.
+dir=$(mktemp -d "${TMPDIR:-/tmp}/pgcluster.XXXXXX")
 trap '"$root/scripts/pgcluster" stop "$dir"' EXIT
 trap 'exit 130' INT TERM
+"$root/scripts/pgcluster" start --dir "$dir" >/dev/null
 # shellcheck disable=SC1091
 source "$dir/env"   # PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE of the throw-away cluster
 bin=$root/$build/apps

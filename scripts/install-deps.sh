@@ -7,7 +7,8 @@ packages=(build-essential cmake pkg-config git
           libcli11-dev libpqxx-dev libpq-dev libyaml-cpp-dev libuchardet-dev libspdlog-dev libfmt-dev doctest-dev
           postgresql postgresql-client openssl procps time
           python3 python3-pytest python3-psycopg python3-psycopg-pool python3-yaml
-          bash-completion zsh fish scdoc man-db)
+          bash-completion zsh fish scdoc man-db
+          clang libclang-rt-14-dev)  # clang + libFuzzer for scripts/fuzz.sh
 if [[ "${1:-}" == "--packaging" ]]; then
   packages+=(rpm dpkg-dev debhelper lintian fakeroot)
 fi

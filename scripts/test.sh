@@ -37,4 +37,10 @@ if ((quick == 0)); then
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DPGMONKEY_SANITIZE=ON
 fi
+
+# --- fuzzing: every libFuzzer target briefly (about a minute in all), with a fixed seed and
+# input count so every machine runs the same inputs; a crash fails CI. Longer: scripts/fuzz.sh SECONDS.
+if ((quick == 0)); then
+  FUZZ_SEED=1 FUZZ_RUNS=60000 scripts/fuzz.sh 10
+fi
 echo "== all tests passed"

@@ -60,7 +60,7 @@ int run_tool(const CommonOptions& common, const Options& o) {
     throw UsageError("--client-cidr " + o.client_cidr + " is not an address or network", "e.g. 10.0.4.0/24");
   if (!o.ram.empty()) {
     auto kb = server::parse_size_kb(o.ram);
-    if (!kb) throw UsageError("--ram " + o.ram + " is not a size", "e.g. 16GB or 512MB");
+    if (!kb) throw UsageError("--ram " + o.ram + " is not a size from 1kB to 1024TB", "e.g. 16GB or 512MB");
     h.machine = server::Machine{*kb, cpus, server::parse_workload(o.workload.empty() ? "web" : o.workload).value()};
   } else if (cpus || !o.workload.empty()) {
     throw UsageError("--cpus and --workload need --ram", "e.g. --ram 16GB --cpus 4 --workload oltp");

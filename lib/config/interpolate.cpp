@@ -2,10 +2,15 @@
 #include "config/interpolate.hpp"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+
+#include "config/small_file.hpp"
 
 namespace pgmonkey::config {
+
+namespace {
+// A from_file value is a password or a name: a few bytes; 64 KiB is plenty.
+constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
+}  // namespace
 
 EnvLookup process_env() {
   return [](const std::string& name) -> std::optional<std::string> {
@@ -80,11 +85,12 @@ std::string value_from_env(const std::string& var, const EnvLookup& env) {
 }
 
 std::string value_from_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InterpolationError("cannot read file " + path, "check the from_file path and its permissions");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
+  std::string s;
+  try {
+    s = read_small_file(path, kMaxSecretFileBytes, "from_file");
+  } catch (const SmallFileError& e) {
+    throw InterpolationError(e.what(), "check the from_file path and its permissions");
+  }
   if (!s.empty() && s.back() == '\n') {
     s.pop_back();
     if (!s.empty() && s.back() == '\r') s.pop_back();

@@ -2,17 +2,20 @@
 #include "config/loader.hpp"
 
 #include <sys/stat.h>
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
+#include <unordered_set>
 
 #include "config/interpolate.hpp"
 #include "config/libpq_keywords.hpp"
 #include "config/schema.hpp"
+#include "config/small_file.hpp"
 #include "core/error.hpp"
 #include "core/redact.hpp"
 #include "core/strings.hpp"
@@ -33,14 +36,23 @@ bool LoadResult::has_warnings() const {
 
 namespace {
 
+// How many entries merge keys may add in all. Aliases let a small file merge one big mapping
+// into thousands of others; every entry added becomes work (and maybe a finding) later.
+constexpr std::size_t kMaxMergedEntries = 200000;
+
+// Thrown when merge keys would add more than kMaxMergedEntries.
+struct MergeTooLarge {
+  YAML::Mark mark;
+};
+
 // YAML 1.1 merge keys (<<: *base, or a list of them), which PyYAML and so pgmonkey honour and
 // yaml-cpp does not: the merged keys are copied in unless the mapping sets them itself. Only the
 // levels the schema has are walked (the document, a legacy postgresql: wrapper, the sections):
 // aliases can make a node contain itself, so a full walk could run forever.
-void resolve_merge_keys(YAML::Node node, int depth = 0) {
+void resolve_merge_keys(YAML::Node node, std::size_t& merged, int depth = 0) {
   if (!node.IsMap()) return;
   if (depth < 2)
-    for (auto kv : node) resolve_merge_keys(kv.second, depth + 1);
+    for (auto kv : node) resolve_merge_keys(kv.second, merged, depth + 1);
   const YAML::Node& view = node;  // const access: operator[] must not insert the key
   const YAML::Node merge = view["<<"];
   if (!merge) return;
@@ -50,10 +62,66 @@ void resolve_merge_keys(YAML::Node node, int depth = 0) {
     for (const auto& m : merge)
       if (m.IsMap()) sources.push_back(m);
   if (sources.size() != (merge.IsSequence() ? merge.size() : 1)) return;  // not mappings: reported as a key
+  const YAML::Mark mark = merge.Mark();
   node.remove("<<");
-  for (const auto& source : sources)
-    for (const auto& kv : source)
-      if (!view[kv.first.Scalar()]) node.force_insert(kv.first, kv.second);
+  // A set of the keys present, not node[key] per merged key: that lookup is a linear scan, and
+  // a merge of n keys would take n² steps.
+  std::unordered_set<std::string> present;
+  for (const auto& kv : view) present.insert(kv.first.Scalar());
+  for (const auto& source : sources) {
+    for (const auto& kv : source) {
+      if (!present.insert(kv.first.Scalar()).second) continue;
+      if (++merged > kMaxMergedEntries) throw MergeTooLarge{mark};
+      node.force_insert(kv.first, kv.second);
+    }
+  }
+}
+
+// Far deeper than any config (a section holds scalars); deep enough that no real file hits it,
+// shallow enough that yaml-cpp's own recursion limit (which reports only "bad file") never does.
+constexpr int kMaxNesting = 64;
+
+// Thrown by the nesting check with the place where the limit was crossed.
+struct TooDeep {
+  YAML::Mark mark;
+};
+
+// Walks the parser's events before the document is built, to find where nesting gets too deep.
+class NestingCheck : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    enter(mark);
+  }
+  void OnSequenceEnd() override { --depth_; }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    enter(mark);
+  }
+  void OnMapEnd() override { --depth_; }
+
+ private:
+  void enter(const YAML::Mark& mark) {
+    if (++depth_ > kMaxNesting) throw TooDeep{mark};
+  }
+  int depth_ = 0;
+};
+
+void check_nesting(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  NestingCheck check;
+  parser.HandleNextDocument(check);  // YAML::Load reads the first document only, so does this
+}
+
+// A key as shown in messages: a hostile file's megabyte-long key is cut, not echoed whole.
+std::string shown_key(const std::string& key) {
+  constexpr std::size_t kShown = 64;
+  if (key.size() <= kShown) return key;
+  return key.substr(0, kShown) + "...(" + std::to_string(key.size()) + " bytes)";
 }
 
 class Loader {
@@ -64,8 +132,25 @@ class Loader {
     result_.config.path = name_;
     YAML::Node root;
     try {
+      check_nesting(text);
       root = YAML::Load(text);
-      resolve_merge_keys(root);
+      std::size_t merged = 0;
+      resolve_merge_keys(root, merged);
+    } catch (const TooDeep& e) {
+      add(Severity::error, e.mark, "",
+          "malformed YAML: nested more than " + std::to_string(kMaxNesting) +
+              " levels deep here (a config has two: the document and its sections)",
+          "look for unbalanced [ or { brackets, or remove the extra levels");
+      return std::move(result_);
+    } catch (const MergeTooLarge& e) {
+      add(Severity::error, e.mark, "",
+          "merge keys (<<) add more than " + std::to_string(kMaxMergedEntries) + " entries in all",
+          "merge smaller mappings, or write the settings out");
+      return std::move(result_);
+    } catch (const YAML::DeepRecursion& e) {
+      add(Severity::error, e.mark, "", "malformed YAML: nested more than " + std::to_string(e.depth()) + " levels deep",
+          "look for unbalanced [ or { brackets, or remove the extra levels");
+      return std::move(result_);
     } catch (const YAML::Exception& e) {
       // yaml-cpp's message names the problem; its mark holds YAML's own line and column.
       add(Severity::error, e.mark, "", "malformed YAML: " + e.msg, "fix the syntax at this line and column");
@@ -88,8 +173,8 @@ class Loader {
         const YAML::Node key_node = entry.first;
         const YAML::Node value_node = entry.second;
         if (key_node.Scalar() != "postgresql")
-          add(Severity::error, key_node.Mark(), key_node.Scalar(), "unexpected key next to the 'postgresql:' wrapper",
-              "put every section inside it, or drop the wrapper");
+          add(Severity::error, key_node.Mark(), shown_key(key_node.Scalar()),
+              "unexpected key next to the 'postgresql:' wrapper", "put every section inside it, or drop the wrapper");
       }
       body.reset(root["postgresql"]);
       if (!body.IsMap()) {
@@ -134,11 +219,14 @@ class Loader {
 
   void walk_top(const YAML::Node& root) {
     std::map<std::string, int> seen;
+    std::set<std::string> sections;  // the sections present, looked up here rather than by root[name]
+    for (const auto& entry : root) sections.insert(entry.first.Scalar());
+    std::set<std::string> walked_as_meant;  // each misspelt section stands in for the one meant once
     for (const auto& entry : root) {
       const YAML::Node key_node = entry.first;
       const YAML::Node value_node = entry.second;
       const std::string key = key_node.Scalar();
-      if (is_duplicate(seen, key_node, key)) continue;
+      if (is_duplicate(seen, key_node, shown_key(key))) continue;
       const YAML::Node& value = value_node;
       if (key == "connection_type") {
         auto v = scalar(value, key, key);
@@ -150,11 +238,14 @@ class Loader {
               "use one of " + core::join(connection_type_names(), ", "));
         }
       } else if (!walk_section(key, value)) {
-        add(Severity::error, key_node.Mark(), key, "unknown section '" + key + "'", suggestion(key, top_level_keys()));
+        add(Severity::error, key_node.Mark(), shown_key(key), "unknown section '" + shown_key(key) + "'",
+            suggestion(key, top_level_keys()));
         // A misspelt section (connection_setings) is still checked as the one meant, so its own
         // typos are reported in the same pass; the config is unusable either way.
         const std::string meant = core::did_you_mean(key, top_level_keys());
-        if (!meant.empty() && meant != "connection_type" && !root[meant]) walk_section(meant, value);
+        if (!meant.empty() && meant != "connection_type" && !sections.count(meant) &&
+            walked_as_meant.insert(meant).second)
+          walk_section(meant, value);
       }
     }
   }
@@ -232,14 +323,14 @@ class Loader {
       const YAML::Node key_node = entry.first;
       const YAML::Node value_node = entry.second;
       const std::string key = key_node.Scalar();
-      const std::string path = "connection_settings." + key;
+      const std::string path = "connection_settings." + shown_key(key);
       if (is_duplicate(seen, key_node, path)) continue;
       const KeySpec* spec = find_spec(connection_keys(), key);
       KeySpec generic{key, ValueKind::text, 0, -1, {}};
       if (!spec && is_libpq_keyword(key)) spec = find_spec(libpq_value_keys(), key);
       if (!spec && is_libpq_keyword(key)) spec = &generic;
       if (!spec) {
-        add(Severity::error, key_node.Mark(), path, "unknown connection setting '" + key + "'",
+        add(Severity::error, key_node.Mark(), path, "unknown connection setting '" + shown_key(key) + "'",
             suggestion(key, candidates));
         continue;
       }
@@ -294,10 +385,10 @@ class Loader {
       const YAML::Node key_node = entry.first;
       const YAML::Node value_node = entry.second;
       const std::string key = key_node.Scalar();
-      const std::string path = section + "." + key;
+      const std::string path = section + "." + shown_key(key);
       if (is_duplicate(seen, key_node, path)) continue;
       if (!is_setting_name(key)) {
-        add(Severity::error, key_node.Mark(), path, "'" + key + "' is not a valid setting name",
+        add(Severity::error, key_node.Mark(), path, "'" + shown_key(key) + "' is not a valid setting name",
             "use a PostgreSQL parameter name such as statement_timeout");
         continue;
       }
@@ -317,11 +408,12 @@ class Loader {
       const YAML::Node key_node = entry.first;
       const YAML::Node value_node = entry.second;
       const std::string key = key_node.Scalar();
-      const std::string path = section + "." + key;
+      const std::string path = section + "." + shown_key(key);
       if (is_duplicate(seen, key_node, path)) continue;
       const KeySpec* spec = find_spec(pool_keys(), key);
       if (!spec) {
-        add(Severity::error, key_node.Mark(), path, "unknown pool setting '" + key + "'", suggestion(key, names));
+        add(Severity::error, key_node.Mark(), path, "unknown pool setting '" + shown_key(key) + "'",
+            suggestion(key, names));
         continue;
       }
       auto raw = scalar(value_node, key, path);
@@ -375,18 +467,12 @@ class Loader {
 };
 
 std::string read_file(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-    throw ConfigError("cannot read config " + path + ": it is a folder", {}, "give the config file's path with -c");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    int err = errno;
-    throw ConfigError("cannot read config " + path + ": " + std::strerror(err), {},
-                      "create one with: pgconfig create -c " + path);
+  try {
+    return read_small_file(path, kMaxConfigBytes, "config");
+  } catch (const SmallFileError& e) {
+    throw ConfigError(e.what(), {},
+                      e.error_number() == ENOENT ? "create one with: pgconfig create -c " + path : e.hint());
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 }  // namespace

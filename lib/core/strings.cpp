@@ -81,35 +81,55 @@ std::optional<bool> parse_bool(std::string_view s) {
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
+  return edit_distance(a, b, std::max(a.size(), b.size()));  // never more than the longer length
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t bound) {
   const std::size_t n = a.size(), m = b.size();
-  std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));
-  for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
-  for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
+  const std::size_t far = bound + 1;  // stands for "more than bound"
+  // The distance is at least the difference in length: no need to look further.
+  if ((n > m ? n - m : m - n) > bound) return far;
+  // Three rows (a transposition looks two back), not the full matrix, and only the band
+  // |i - j| <= bound of each: cells outside it are above the bound anyway.
+  std::vector<std::size_t> before(m + 2, far), previous(m + 2, far), current(m + 2, far);
+  for (std::size_t j = 0; j <= std::min(m, bound); ++j) previous[j] = j;
   for (std::size_t i = 1; i <= n; ++i) {
-    for (std::size_t j = 1; j <= m; ++j) {
-      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    const std::size_t from = i > bound ? i - bound : 1;
+    const std::size_t to = std::min(m, i + bound);
+    current[0] = i <= bound ? i : far;
+    current[from - 1] = from > 1 ? far : current[0];
+    std::size_t row_min = current[0];
+    for (std::size_t j = from; j <= to; ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      std::size_t d = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d = std::min(d, before[j - 2] + 1);
+      current[j] = std::min(d, far);
+      row_min = std::min(row_min, current[j]);
     }
+    current[to + 1] = far;            // the next row reads one cell past this row's band
+    if (row_min > bound) return far;  // every path from here on only grows
+    std::swap(before, previous);
+    std::swap(previous, current);
   }
-  return d[n][m];
+  return std::min(previous[m], far);
 }
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
-  const std::string lowered = to_lower(word);
+  // Allow roughly one typo per four characters, at least one, at most three.
+  const std::size_t limit = std::clamp<std::size_t>(word.size() / 4, 1, 3);
   std::string best;
-  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+  std::size_t best_distance = limit + 1;
+  std::string lowered;  // only computed once some candidate is near enough in length
   for (const auto& c : candidates) {
-    std::size_t d = edit_distance(lowered, to_lower(c));
+    if ((word.size() > c.size() ? word.size() - c.size() : c.size() - word.size()) > limit) continue;
+    if (lowered.empty()) lowered = to_lower(word);
+    const std::size_t d = edit_distance(lowered, to_lower(c), limit);
     if (d < best_distance) {
       best_distance = d;
       best = c;
     }
   }
-  // Allow roughly one typo per four characters, at least one, at most three.
-  std::size_t limit = std::clamp<std::size_t>(word.size() / 4, 1, 3);
-  return best_distance <= limit ? best : std::string();
+  return best;
 }
 
 }  // namespace pgmonkey::core

@@ -24,7 +24,11 @@ std::optional<bool> parse_bool(std::string_view s);
 
 // Edit distance (insert, delete, substitute, transpose adjacent) between two strings.
 std::size_t edit_distance(std::string_view a, std::string_view b);
-// The closest candidate if it is near enough to be a plausible typo, else empty.
+// The same, worked out only as far as `bound`: anything larger comes back as bound + 1.
+// Time O(length x bound), memory O(length).
+std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t bound);
+// The closest candidate if it is near enough to be a plausible typo, else empty. The work is
+// bounded by the candidates' length, however long `word` is.
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
 }  // namespace pgmonkey::core

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -232,17 +233,14 @@ ProbeResult run_async_probe(const config::Config& config, const ProbeOptions& op
   r.connections_wanted = sessions_for(config, options.type);
   const bool is_pool = options.type == config::ConnectionType::async_pool;
   r.check_on_checkout = is_pool && config.async_pool.check_on_checkout;
-  const auto params = db::make_params(config, options.tool_name);
-  double timeout_s = 60;
-  // libpq's connect_timeout, at least 2 s; libpq applies it to each host of a multi-host list in
-  // turn, here it is one budget of that many times the hosts for the whole attempt.
-  double connect_limit_s = 0;
-  if (auto t = core::parse_int(params.get("connect_timeout")); t && *t > 0) {
-    std::string hosts = params.get("host").empty() ? params.get("hostaddr") : params.get("host");
-    auto count = static_cast<double>(std::max<std::size_t>(1, core::split(hosts, ',').size()));
-    connect_limit_s = static_cast<double>(std::max<long long>(*t, 2)) * count;
-    timeout_s = connect_limit_s + 30;
-  }
+  const auto params =
+      with_connect_deadline(db::make_params(config, options.tool_name), std::getenv("PGCONNECT_TIMEOUT"));
+  // libpq applies connect_timeout to each host of a multi-host list in turn; here it is one
+  // budget of that many times the hosts for the whole attempt. The queries then get 30 s more.
+  std::string hosts = params.get("host").empty() ? params.get("hostaddr") : params.get("host");
+  auto count = static_cast<double>(std::max<std::size_t>(1, core::split(hosts, ',').size()));
+  const double connect_limit_s = connect_timeout_s(params, nullptr) * count;
+  const double timeout_s = connect_limit_s + 30;
 
   std::vector<std::unique_ptr<Session>> sessions;
   // First the one session that proves the server is there (retrying with --wait) ...

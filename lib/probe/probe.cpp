@@ -2,6 +2,9 @@
 #include "probe/probe.hpp"
 
 #include <algorithm>
+#include <limits>
+
+#include "core/strings.hpp"
 
 #include "probe/runners.hpp"
 
@@ -10,6 +13,26 @@ namespace pgmonkey::probe {
 int sessions_for(const config::Config& config, config::ConnectionType type) {
   if (type == config::ConnectionType::normal || type == config::ConnectionType::async) return 1;
   return static_cast<int>(std::max<long long>(1, config.pool_settings(type).min_size));
+}
+
+int connect_timeout_s(const db::ConnectParams& params, const char* env_timeout) {
+  auto seconds = core::parse_int(core::trim(params.get("connect_timeout")));
+  if ((!seconds || *seconds <= 0) && env_timeout) seconds = core::parse_int(core::trim(env_timeout));
+  if (!seconds || *seconds <= 0) return kDefaultConnectTimeoutS;
+  return static_cast<int>(std::clamp<long long>(*seconds, 2, std::numeric_limits<int>::max()));
+}
+
+db::ConnectParams with_connect_deadline(db::ConnectParams params, const char* env_timeout) {
+  const std::string seconds = std::to_string(connect_timeout_s(params, env_timeout));
+  for (std::size_t i = 0; i < params.keywords.size(); ++i) {
+    if (params.keywords[i] == "connect_timeout") {
+      params.values[i] = seconds;
+      return params;
+    }
+  }
+  params.keywords.push_back("connect_timeout");
+  params.values.push_back(seconds);
+  return params;
 }
 
 Capacity make_capacity(const CapacityRow& row, int ours, long long pool_max_size) {

@@ -1,6 +1,7 @@
 // The two ways a probe connects: libpqxx sessions in threads, or libpq's non-blocking API.
 #pragma once
 
+#include "db/connect_params.hpp"
 #include "probe/probe.hpp"
 
 namespace pgmonkey::probe {
@@ -9,6 +10,19 @@ namespace pgmonkey::probe {
 ProbeResult run_sync_probe(const config::Config& config, const ProbeOptions& options);
 // async (one session) and async_pool (min_size sessions driven by one poll() loop).
 ProbeResult run_async_probe(const config::Config& config, const ProbeOptions& options);
+
+// A connection test must end even against a server that accepts and never answers, where
+// libpq without connect_timeout waits forever: this is the deadline when nothing sets one.
+inline constexpr int kDefaultConnectTimeoutS = 30;
+
+// The probe's connect deadline for each host, in seconds: connect_timeout from the config, else
+// `env_timeout` (PGCONNECT_TIMEOUT), else kDefaultConnectTimeoutS (also for 0, "forever");
+// at least 2, as libpq rounds it.
+int connect_timeout_s(const db::ConnectParams& params, const char* env_timeout);
+
+// `params` with connect_timeout set to connect_timeout_s(): libpq then keeps the same deadline
+// for a blocking connect that the non-blocking probe keeps itself.
+db::ConnectParams with_connect_deadline(db::ConnectParams params, const char* env_timeout);
 
 // How many sessions a probe holds at once for this type: 1, or the pool's min_size (at least 1).
 int sessions_for(const config::Config& config, config::ConnectionType type);

@@ -3,6 +3,7 @@
 #include <pqxx/nontransaction>
 
 #include <chrono>
+#include <cstdlib>
 #include <future>
 #include <memory>
 #include <thread>
@@ -47,7 +48,8 @@ ProbeResult run_sync_probe(const config::Config& config, const ProbeOptions& opt
   r.connections_wanted = sessions_for(config, options.type);
   const bool is_pool = options.type == config::ConnectionType::pool;
   r.check_on_checkout = is_pool && config.pool.check_on_checkout;
-  const auto params = db::make_params(config, options.tool_name);
+  const auto params =
+      with_connect_deadline(db::make_params(config, options.tool_name), std::getenv("PGCONNECT_TIMEOUT"));
 
   // The first session proves the server is there (and waits for it with --wait); the rest of
   // the pool then opens concurrently, one thread each, and all are held until the end.

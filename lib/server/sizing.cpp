@@ -96,7 +96,8 @@ std::optional<std::uint64_t> parse_size_kb(const std::string& text) {
     kb = *number * kGB * 1024.0;
   else
     return std::nullopt;
-  if (kb < 1) return std::nullopt;
+  // Checked before the cast: a double beyond the integer's range converts with undefined behaviour.
+  if (!(kb >= 1) || kb > static_cast<double>(kMaxSizeKb)) return std::nullopt;
   return static_cast<std::uint64_t>(kb);
 }
 
@@ -113,7 +114,8 @@ std::optional<std::uint64_t> setting_to_kb(const std::string& setting, const std
   if (!value || *value < 0) return std::nullopt;
   std::size_t i = 0;
   while (i < unit.size() && std::isdigit(static_cast<unsigned char>(unit[i]))) ++i;
-  long long factor = i > 0 ? *core::parse_int(unit.substr(0, i)) : 1;
+  auto factor = i > 0 ? core::parse_int(unit.substr(0, i)) : std::optional<long long>(1);
+  if (!factor) return std::nullopt;  // a unit such as "99999999999999999999kB"
   std::string base = unit.substr(i);
   double bytes_per = 0;
   if (base == "B")
@@ -126,7 +128,9 @@ std::optional<std::uint64_t> setting_to_kb(const std::string& setting, const std
     bytes_per = 1024.0 * 1024 * 1024;
   else
     return std::nullopt;
-  return static_cast<std::uint64_t>(static_cast<double>(*value) * static_cast<double>(factor) * bytes_per / 1024.0);
+  const double kb = static_cast<double>(*value) * static_cast<double>(*factor) * bytes_per / 1024.0;
+  if (kb > static_cast<double>(kMaxSizeKb)) return std::nullopt;  // before the cast, as above
+  return static_cast<std::uint64_t>(kb);
 }
 
 }  // namespace pgmonkey::server

@@ -40,12 +40,17 @@ SizingTargets pgtune_targets(const Machine& machine, long long max_connections);
 // max_connections the connection budget recommends (not the live server's).
 SizingTargets recommended_sizing(const Machine& machine, const ConnectionBudget& budget);
 
+// The largest size taken for RAM or a setting: 1 PiB, in kB. Beyond any machine PostgreSQL runs
+// on, and small enough that the sizing arithmetic (x 3, x connections) cannot overflow.
+inline constexpr std::uint64_t kMaxSizeKb = std::uint64_t{1} << 40;
+
 // "16GB", "512MB", "2048kB", "1TB" or a bare number of bytes; PostgreSQL's 1024-based units.
-// Returns kB; nullopt when not a size.
+// Returns kB; nullopt when not a size or above kMaxSizeKb.
 std::optional<std::uint64_t> parse_size_kb(const std::string& s);
 // The largest unit that divides exactly: 4194304 -> "4GB", 1536 -> "1536kB"; PostgreSQL syntax.
 std::string format_size_kb(std::uint64_t kb);
-// A pg_settings memory value (setting + unit such as "8kB", "kB", "MB", "B") in kB.
+// A pg_settings memory value (setting + unit such as "8kB", "kB", "MB", "B") in kB; nullopt when
+// not understood or above kMaxSizeKb.
 std::optional<std::uint64_t> setting_to_kb(const std::string& setting, const std::string& unit);
 
 }  // namespace pgmonkey::server

@@ -5,6 +5,8 @@ import re
 import signal
 import socket
 import subprocess
+import tempfile
+import time
 
 from conftest import BIN, ROOT
 
@@ -64,3 +66,51 @@ def test_demo_cleans_up_on_ctrl_c():
     assert "demo finished" not in rest
     assert not directory.exists()
     assert not accepts(port)
+
+
+def test_demo_ctrl_c_during_initdb_leaves_nothing_and_the_password_file_is_private():
+    # Under /tmp itself: initdb runs as postgres when the tests run as root, and must reach it.
+    with tempfile.TemporaryDirectory() as scratch:
+        os.chmod(scratch, 0o755)
+        interrupt_during_initdb(pathlib.Path(scratch))
+
+
+def interrupt_during_initdb(tmp_path):
+    # A stand-in initdb (the real PostgreSQL binaries otherwise) that notes the password file's
+    # mode and where it is, then waits to be interrupted.
+    real = pathlib.Path(subprocess.run(["bash", "-c", "ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1"],
+                                       capture_output=True, text=True, check=True).stdout.strip())
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    for tool in real.iterdir():
+        if tool.name != "initdb":
+            (bindir / tool.name).symlink_to(tool)
+    mark = tmp_path / "mark"
+    mark.mkdir()
+    mark.chmod(0o777)
+    (bindir / "initdb").write_text(
+        "#!/bin/sh\nfor a; do case $a in --pwfile=*) pw=${a#--pwfile=};; esac; done\n"
+        f"stat -c '%a %n' \"$pw\" > {mark}/info.tmp && mv {mark}/info.tmp {mark}/info\nexec sleep 120\n")
+    (bindir / "initdb").chmod(0o755)
+    env = demo_env()
+    env["PG_BINDIR"] = str(bindir)
+    proc = subprocess.Popen([str(ROOT / "scripts" / "demo.sh")], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 600  # the demo first checks the build
+        while not (mark / "info").exists():
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        mode, pwfile = (mark / "info").read_text().split()
+        assert mode == "600"  # the superuser's password, never world-readable
+        directory = pathlib.Path(pwfile).parent
+        assert directory.exists()
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, out + err
+    assert not directory.exists()  # left with its pwfile before
+    assert "== building" in out and "demo finished" not in out

@@ -485,3 +485,48 @@ def test_create_from_dsn_leaves_the_password_out_unless_asked(run, cluster, tmp_
     assert cluster.password not in t.stdout + t.stderr
     assert run("pgconfig", "create", "-c", tmp_path / "x.yaml", "--with-password").returncode == 2
     assert run("pgconfig", "create", "-c", tmp_path / "y.yaml", "--from-dsn", "justaname").returncode == 2
+@pytest.mark.parametrize("args", [["--connection-type", "async"], ["--connection-type", "async_pool"],
+                                  ["--connection-type", "all"], ["--connection-type", "async", "--wait", "3"]],
+                         ids=["async", "async_pool", "all", "async-wait"])
+def test_pgconnect_timeout_bounds_a_silent_server(run, cluster, tmp_path, args):
+    # Accepts TCP connections and never answers; the deadline comes from PGCONNECT_TIMEOUT only.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    try:
+        cfg = cluster.write_config(tmp_path / "silent.yaml", port=silent.getsockname()[1], connect_timeout=None,
+                                   sections={"async_pool_settings": {"min_size": 3, "max_size": 5}})
+        t0 = time.monotonic()
+        r = run("pgconfig", "test", "-c", cfg, *args, env={"PGCONNECT_TIMEOUT": "2"}, timeout=120)
+        took = time.monotonic() - t0
+    finally:
+        silent.close()
+    assert r.returncode == 3, (r.stdout, r.stderr)
+    assert "timeout" in r.stderr.lower()
+    assert took < 20, took  # 2 s per attempt (and --wait's 3 s), not the async probe's 60 s
+
+
+def test_config_that_is_not_a_small_regular_file_is_refused(run, tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    r = run("pgconfig", "validate", "-c", fifo, timeout=30)  # blocked forever before
+    assert r.returncode == 2 and "it is a FIFO" in r.stderr
+    r = run("pgconfig", "validate", "-c", "/dev/zero", timeout=30)  # grew to gigabytes before
+    assert r.returncode == 2 and "it is a character device" in r.stderr
+    big = tmp_path / "big.yaml"
+    big.write_text("connection_type: normal\n" + "#" * (2 * 1024 * 1024) + "\n")
+    r = run("pgconfig", "validate", "-c", big, timeout=30)
+    assert r.returncode == 2
+    assert f"config {big} is 2.0 MiB (2097177 bytes), over the limit of 1.0 MiB (1048576 bytes)" in r.stderr
+
+
+def test_a_large_merge_validates_in_linear_time(run, tmp_path):
+    # 80,000 merged keys in a file under 1 MiB: minutes with a lookup per key, well under a second
+    # now; the timeout only guards against the old behaviour hanging the suite.
+    cfg = tmp_path / "merge.yaml"
+    keys = "".join(f"  k{i}: v\n" for i in range(80000))
+    cfg.write_text(f"base: &b\n{keys}connection_type: normal\nconnection_settings:\n  <<: *b\n  host: h\n")
+    assert cfg.stat().st_size < 1024 * 1024
+    r = run("pgconfig", "validate", "-c", cfg, timeout=40)
+    assert r.returncode == 2
+    assert "invalid, 80001 errors" in r.stdout  # every merged key is unknown, and 'base' too

@@ -499,3 +499,15 @@ def test_audit_is_read_only_in_the_server_log(logged, run, tmp_path):
     for st in statements:
         assert st.lstrip().upper().startswith(("SELECT", "SHOW")), st
     assert not [line for line in lines if "ERROR:" in line or "permission denied" in line]
+
+
+def test_ram_beyond_range_is_a_usage_error(run, tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("connection_type: normal\nconnection_settings:\n  host: localhost\n")
+    for ram in ("61092269061t", "1025TB", "99999999999999999999999"):
+        r = run("pgserverconfig", "-c", cfg, "--ram", ram)
+        assert r.returncode == 2, (ram, r.stdout)  # printed shared_buffers = 0 and exit 0 before
+        assert f"--ram {ram} is not a size from 1kB to 1024TB" in r.stderr
+        assert "shared_buffers" not in r.stdout
+    r = run("pgserverconfig", "-c", cfg, "--ram", "1024TB")
+    assert r.returncode == 0 and "shared_buffers = 256TB" in r.stdout

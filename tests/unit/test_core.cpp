@@ -1,7 +1,9 @@
 // Core helpers: strings, did-you-mean, JSON, template rendering, redaction.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <stdexcept>
+#include <vector>
 
 #include "core/json.hpp"
 #include "core/redact.hpp"
@@ -66,4 +68,44 @@ TEST_CASE("redaction masks every registered secret, longest first") {
   register_secret("");
   register_secret("x");  // too short to mask without wrecking the text
   CHECK(redact("nothing here, xyz") == "nothing here, xyz");
+}
+
+namespace {
+
+// The textbook full-matrix distance, to check the banded one against.
+std::size_t reference_distance(const std::string& a, const std::string& b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i)
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.size()][b.size()];
+}
+
+}  // namespace
+
+TEST_CASE("the bounded edit distance agrees with the full one up to its bound") {
+  unsigned state = 12345;
+  auto next = [&] { return state = state * 1103515245u + 12345u; };
+  for (int n = 0; n < 3000; ++n) {
+    std::string a, b;
+    for (unsigned i = next() % 9; i > 0; --i) a += static_cast<char>('a' + next() % 3);
+    for (unsigned i = next() % 9; i > 0; --i) b += static_cast<char>('a' + next() % 3);
+    const std::size_t full = reference_distance(a, b);
+    CAPTURE(a);
+    CAPTURE(b);
+    CHECK(edit_distance(a, b) == full);
+    for (std::size_t bound = 0; bound < 5; ++bound) CHECK(edit_distance(a, b, bound) == std::min(full, bound + 1));
+  }
+}
+
+TEST_CASE("did-you-mean on a huge word is bounded by the candidates") {
+  const std::string huge(2 * 1024 * 1024, 'h');
+  CHECK(did_you_mean(huge, {"host", "port"}).empty());
+  CHECK(edit_distance(huge, "host", 3) == 4);
+  CHECK(edit_distance(huge, huge + "x", 3) == 1);  // O(length x bound): fast on 2 MiB
 }

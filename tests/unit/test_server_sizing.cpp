@@ -57,3 +57,13 @@ TEST_CASE("sizes parse and format in PostgreSQL units") {
   CHECK(parse_workload("OLTP") == Workload::oltp);
   CHECK_FALSE(parse_workload("batch").has_value());
 }
+
+TEST_CASE("sizes beyond 1 PiB are refused, not cast with undefined behaviour") {
+  CHECK_FALSE(parse_size_kb("61092269061t").has_value());  // was shared_buffers = 0
+  CHECK_FALSE(parse_size_kb("99999999999999999999999").has_value());
+  CHECK(parse_size_kb("1024TB") == std::optional<std::uint64_t>(kMaxSizeKb));
+  CHECK_FALSE(parse_size_kb("1025TB").has_value());
+  CHECK_FALSE(setting_to_kb("9223372036854775807", "MB").has_value());
+  CHECK_FALSE(setting_to_kb("1", "99999999999999999999kB").has_value());  // dereferenced an empty optional
+  CHECK(setting_to_kb("16384", "8kB") == std::optional<std::uint64_t>(131072));
+}

@@ -65,6 +65,20 @@ Transcoder::~Transcoder() noexcept {
   iconv_close(static_cast<iconv_t>(cd_));
 }
 
+void Transcoder::finish(std::string& out) {
+  if (single_byte_) return;
+  std::size_t old = out.size();
+  std::size_t room = 64;
+  out.resize(old + room);
+  char* dst = out.data() + old;
+  std::size_t dst_left = room;
+  std::size_t rc = iconv(static_cast<iconv_t>(cd_), nullptr, nullptr, &dst, &dst_left);
+  int err = errno;
+  out.resize(old + (room - dst_left));
+  if (rc == static_cast<std::size_t>(-1))
+    throw JobError("character conversion failed at the end of the input: iconv error " + std::to_string(err));
+}
+
 Transcoder::Step Transcoder::convert(std::string_view in, std::string& out, bool at_end) {
   if (single_byte_) return convert_single_byte(in, out);
   Step step;

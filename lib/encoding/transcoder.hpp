@@ -25,6 +25,9 @@ class Transcoder {
   // Appends the UTF-8 form of as much of `in` as possible to `out`. An incomplete sequence
   // at the end is left unconsumed unless `at_end`, where it counts as invalid.
   Step convert(std::string_view in, std::string& out, bool at_end);
+  // Appends what a stateful encoding still holds back (CP1258 and TCVN keep the last letter
+  // for a combining mark that may follow) and resets the state. Call once at end of input.
+  void finish(std::string& out);
 
  private:
   Step convert_single_byte(std::string_view in, std::string& out) const;

@@ -63,6 +63,10 @@ AtomicFile::AtomicFile(std::string target, bool overwrite) : target_(std::move(t
   if (::stat(target_.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode)) throw UsageError(target_ + " is a folder", "give a file name with -o");
     if (!overwrite) throw UsageError("refusing to overwrite existing file " + target_, "pass --force to replace it");
+  } else if (::lstat(target_.c_str(), &st) == 0 && !overwrite) {
+    // A dangling symbolic link is still a name someone made: the rename would replace it.
+    throw UsageError("refusing to replace " + target_ + ", a symbolic link to a missing file",
+                     "pass --force to replace the link with the file, or remove it");
   }
   // Hidden, next to the target, recognisable: .NAME.pgexport-XXXXXX, with NAME cut so that a
   // target name near the 255-byte limit still gets a temp file.

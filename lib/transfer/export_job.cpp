@@ -277,7 +277,7 @@ std::uint64_t stream(db::Connection& conn, const Plan& plan, Output& output, Clo
       report(chunks - (plan.dialect.header ? 1 : 0));
     }
   }
-  encoder.finish();
+  encoder.finish(buffer);
   if (!buffer.empty()) output.write(buffer);
   report(copy.rows());
   return copy.rows();

@@ -60,8 +60,17 @@ void Utf16Transcoder::convert(std::string_view in, std::string& out) {
   pending_ = std::move(rest);
 }
 
-void Utf16Transcoder::finish() {
+void Utf16Transcoder::finish(std::string& out) {
   if (!pending_.empty()) throw JobError("the data ended inside a UTF-8 character; nothing was written");
+  std::size_t old = out.size();
+  out.resize(old + 64);
+  char* outp = out.data() + old;
+  std::size_t outleft = 64;
+  std::size_t r = ::iconv(static_cast<iconv_t>(cd_), nullptr, nullptr, &outp, &outleft);
+  int err = errno;
+  out.resize(static_cast<std::size_t>(outp - out.data()));
+  if (r == static_cast<std::size_t>(-1))
+    throw JobError(std::string("cannot convert the data to UTF-16: ") + std::strerror(err));
 }
 
 OutputEncoder::OutputEncoder(const ExportDialect& dialect, const EncodingPlan& plan)
@@ -105,8 +114,8 @@ void OutputEncoder::encode(std::string_view in, std::string& out) {
   }
 }
 
-void OutputEncoder::finish() {
-  if (utf16_) utf16_->finish();
+void OutputEncoder::finish(std::string& out) {
+  if (utf16_) utf16_->finish(out);
 }
 
 }  // namespace pgmonkey::transfer

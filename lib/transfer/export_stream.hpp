@@ -35,8 +35,8 @@ class Utf16Transcoder {
   Utf16Transcoder& operator=(const Utf16Transcoder&) = delete;
 
   void convert(std::string_view in, std::string& out);
-  // Throws JobError when the input ended inside a character.
-  void finish();
+  // Appends iconv's remaining output and throws JobError when the input ended inside a character.
+  void finish(std::string& out);
 
  private:
   void* cd_;  // iconv_t
@@ -52,7 +52,8 @@ class OutputEncoder {
   // Appends the encoded form of `in` to `out`. Throws JobError on a character the target
   // encoding cannot hold (ascii).
   void encode(std::string_view in, std::string& out);
-  void finish();
+  // Appends what the encoder still holds back; call once after the last encode().
+  void finish(std::string& out);
   // True when bytes pass through unchanged, so callers can skip a copy.
   bool passthrough() const noexcept { return !crlf_ && plan_.client == ClientTranscode::none; }
 

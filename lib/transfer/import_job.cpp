@@ -19,6 +19,7 @@
 #include "db/cancel_on_signal.hpp"
 #include "db/connection.hpp"
 #include "db/copy_in.hpp"
+#include "encoding/utf8.hpp"
 #include "transfer/import_config.hpp"
 #include "transfer/input_stream.hpp"
 #include "transfer/sidecar_path.hpp"
@@ -115,12 +116,30 @@ void check_null_string(const std::string& null_string, const csv::Dialect& d) {
   if (has('\n') || has('\r')) throw UsageError("--null must not contain a newline");
 }
 
-// A data problem as the user should see it: file:line: what (and the roll-back note).
+// A data problem as the user should see it: file:line[:column]: what (and the roll-back note).
 [[noreturn]] void throw_data_error(const std::string& source, std::uint64_t line, const std::string& what,
-                                   const std::string& hint, bool sent) {
-  throw JobError(fmt::format("{}:{}: {}", source, line, what), {},
+                                   const std::string& hint, bool sent, std::uint64_t column = 0) {
+  std::string where = column ? fmt::format("{}:{}:{}", source, line, column) : fmt::format("{}:{}", source, line);
+  throw JobError(fmt::format("{}: {}", where, what), {},
                  hint.empty() ? std::string(sent ? kRolledBack : "nothing was imported")
                               : hint + (sent ? std::string("; ") + kRolledBack : std::string()));
+}
+
+// What the sniffer cannot see but must not let through into the plan: a NUL byte (/dev/zero is
+// not "empty") and invalid UTF-8 (a header would reach the server as broken names).
+void check_sample(std::string_view sample, bool whole, const ImportPlan& plan) {
+  auto line_at = [&](std::size_t pos) { return count_breaks(sample.substr(0, pos)) + 1; };
+  auto nul = sample.find('\0');
+  auto bad = encoding::find_invalid_utf8(sample, !whole);
+  if (nul != std::string_view::npos && (bad == std::string_view::npos || nul < bad))
+    throw_data_error(plan.source, line_at(nul), "NUL byte (0x00) in the data",
+                     "PostgreSQL text cannot hold NUL; is this a CSV file? remove the NUL bytes from it", false);
+  if (bad != std::string_view::npos)
+    throw_data_error(plan.source, line_at(bad), "invalid UTF-8 byte sequence",
+                     plan.encoding.user_set ? "check --encoding (or the import config's encoding)"
+                                            : "the file is not valid UTF-8 here; if it is in another encoding, "
+                                              "name it with --encoding",
+                     false);
 }
 
 // When the line map overflowed (a huge file of multi-line records), a regular file is read
@@ -324,10 +343,16 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
   // 3. Sniff the dialect on a decoded sample of at least 256 KiB or 100 records.
   std::string buf;
   auto status = TextReader::Status::data;
+  std::size_t breaks = 0;  // counted as the sample grows, each byte once
   while (status == TextReader::Status::data &&
-         (buf.size() < csv::kSniffSampleBytes ||
-          (count_breaks(buf) <= csv::kSniffMinRecords && buf.size() < kMaxSniffBytes)))
+         (buf.size() < csv::kSniffSampleBytes || (breaks <= csv::kSniffMinRecords && buf.size() < kMaxSniffBytes))) {
+    std::size_t from = buf.size();
     status = reader.read(buf, kChunkBytes);
+    // A CR at the end of the previous piece was counted; an LF right after it is its pair.
+    breaks += count_breaks(std::string_view(buf).substr(
+        from > 0 && buf[from - 1] == '\r' && buf.size() > from && buf[from] == '\n' ? from + 1 : from));
+  }
+  check_sample(buf, status == TextReader::Status::end, plan);
   if (auto sep = csv::take_excel_sep_line(buf)) {
     if (!settings.sniff.delimiter.user_set) {
       if (*sep == settings.sniff.quote.value)
@@ -338,6 +363,16 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
     }
   }
   auto sniffed = csv::sniff(buf, status == TextReader::Status::end, settings.sniff);
+  if (sniffed.empty && breaks > 0 && settings.sniff.header.user_set && !settings.sniff.header.value) {
+    // Only blank lines and --no-header: one column of NULLs, as COPY reads them.
+    sniffed.empty = false;
+    sniffed.field_count = 1;
+    sniffed.types = {csv::ColumnType::text};
+    sniffed.dialect.header = settings.sniff.header;
+    sniffed.dialect.line_ending = buf[0] == '\r'
+                                      ? (buf.size() > 1 && buf[1] == '\n' ? csv::LineEnding::crlf : csv::LineEnding::cr)
+                                      : csv::LineEnding::lf;
+  }
   if (sniffed.empty) {
     if (status == TextReader::Status::invalid)
       throw_data_error(plan.source, count_breaks(buf) + 1, "invalid byte sequence for encoding " + plan.encoding.name,
@@ -486,7 +521,7 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
     result.rows = copy ? copy->finish() : scanner.records();
   } catch (const csv::DataError& e) {
     if (copy) copy->abort("pgimport found bad data");
-    throw_data_error(plan.source, e.line(), e.what(), e.hint(), copy != nullptr);
+    throw_data_error(plan.source, e.line(), e.what(), e.hint(), copy != nullptr, e.column());
   } catch (const db::CopyError& e) {
     throw_copy_error(e, plan.source, scanner.line_map(), rescan);
   } catch (const InterruptedError&) {
@@ -495,10 +530,8 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
   }
   if (cb.on_progress) cb.on_progress({in.consumed(), in.size(), scanner.records(), seconds_since(t0)});
   if (auto blank = scanner.blank_lines())
-    warn(fmt::format(
-        "skipped {} blank line{} between records (the first at {}:{}){}", blank, blank == 1 ? "" : "s", plan.source,
-        scanner.first_blank_line(),
-        sniffed.field_count == 1 ? "; in a one-column file they could mean NULL: use --null to mark NULLs" : ""));
+    warn(fmt::format("skipped {} blank line{}{} (the first at {}:{})", blank, blank == 1 ? "" : "s",
+                     sniffed.field_count == 1 ? " before the header" : "", plan.source, scanner.first_blank_line()));
 
   // 6. Commit (or, for a dry run, leave everything as it was).
   if (!o.dry_run) {

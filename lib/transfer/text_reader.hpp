@@ -29,6 +29,7 @@ class TextReader {
   std::unique_ptr<encoding::Transcoder> transcoder_;
   bool eof_ = false;
   bool invalid_ = false;
+  bool flushed_ = false;  // the transcoder's held-back state was appended
 };
 
 }  // namespace pgmonkey::transfer

@@ -15,14 +15,14 @@ namespace {
 std::string bytewise(OutputEncoder& e, const std::string& in) {
   std::string out = e.preamble();
   for (char c : in) e.encode(std::string_view(&c, 1), out);
-  e.finish();
+  e.finish(out);
   return out;
 }
 
 std::string whole(OutputEncoder& e, const std::string& in) {
   std::string out = e.preamble();
   e.encode(in, out);
-  e.finish();
+  e.finish(out);
   return out;
 }
 
@@ -73,7 +73,7 @@ TEST_CASE("UTF-16: input that ends inside a character is an error") {
   OutputEncoder e(ExportDialect{}, plan_encoding("utf-16"));
   std::string out;
   e.encode("ok\xE2\x82", out);
-  CHECK_THROWS_AS(e.finish(), JobError);
+  CHECK_THROWS_AS(e.finish(out), JobError);
 }
 
 TEST_CASE("ascii refuses non-ASCII bytes and names the line") {

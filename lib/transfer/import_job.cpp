@@ -125,21 +125,23 @@ void check_null_string(const std::string& null_string, const csv::Dialect& d) {
                               : hint + (sent ? std::string("; ") + kRolledBack : std::string()));
 }
 
-// What the sniffer cannot see but must not let through into the plan: a NUL byte (/dev/zero is
-// not "empty") and invalid UTF-8 (a header would reach the server as broken names).
-void check_sample(std::string_view sample, bool whole, const ImportPlan& plan) {
-  auto line_at = [&](std::size_t pos) { return count_breaks(sample.substr(0, pos)) + 1; };
-  auto nul = sample.find('\0');
-  auto bad = encoding::find_invalid_utf8(sample, !whole);
-  if (nul != std::string_view::npos && (bad == std::string_view::npos || nul < bad))
-    throw_data_error(plan.source, line_at(nul), "NUL byte (0x00) in the data",
-                     "PostgreSQL text cannot hold NUL; is this a CSV file? remove the NUL bytes from it", false);
-  if (bad != std::string_view::npos)
-    throw_data_error(plan.source, line_at(bad), "invalid UTF-8 byte sequence",
-                     plan.encoding.user_set ? "check --encoding (or the import config's encoding)"
-                                            : "the file is not valid UTF-8 here; if it is in another encoding, "
-                                              "name it with --encoding",
-                     false);
+// What the sniffer cannot see in the first line but must not let into the plan: a NUL byte
+// (/dev/zero is not "empty") and invalid UTF-8 (a header would reach the server as broken
+// names). Later lines are the record scanner's, which names them while streaming.
+void check_first_line(std::string_view sample, bool whole, const ImportPlan& plan) {
+  auto eol = sample.find_first_of("\r\n");
+  std::string_view first = sample.substr(0, eol);
+  bool cut = eol == std::string_view::npos && !whole;
+  if (first.find('\0') != std::string_view::npos)
+    throw_data_error(plan.source, 1, "NUL byte (0x00) in the data",
+                     "PostgreSQL text cannot hold NUL: is this a CSV file?; nothing was imported", false);
+  if (encoding::find_invalid_utf8(first, cut) != std::string_view::npos)
+    throw_data_error(
+        plan.source, 1, "invalid UTF-8 byte sequence",
+        std::string(plan.encoding.user_set ? "check --encoding (or the import config's encoding)"
+                                           : "if the file is in another encoding, name it with --encoding") +
+            "; nothing was imported",
+        false);
 }
 
 // When the line map overflowed (a huge file of multi-line records), a regular file is read
@@ -352,7 +354,7 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
     breaks += count_breaks(std::string_view(buf).substr(
         from > 0 && buf[from - 1] == '\r' && buf.size() > from && buf[from] == '\n' ? from + 1 : from));
   }
-  check_sample(buf, status == TextReader::Status::end, plan);
+  check_first_line(buf, status == TextReader::Status::end, plan);
   if (auto sep = csv::take_excel_sep_line(buf)) {
     if (!settings.sniff.delimiter.user_set) {
       if (*sep == settings.sniff.quote.value)
@@ -373,6 +375,9 @@ ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const
                                       ? (buf.size() > 1 && buf[1] == '\n' ? csv::LineEnding::crlf : csv::LineEnding::cr)
                                       : csv::LineEnding::lf;
   }
+  if (sniffed.empty && status == TextReader::Status::data)
+    throw_data_error(plan.source, 1, fmt::format("no complete line in the first {} MB", kMaxSniffBytes >> 20),
+                     "this is not a CSV file, or its first line is longer than that; nothing was imported", false);
   if (sniffed.empty) {
     if (status == TextReader::Status::invalid)
       throw_data_error(plan.source, count_breaks(buf) + 1, "invalid byte sequence for encoding " + plan.encoding.name,

@@ -4,9 +4,9 @@
 #include <fmt/format.h>
 
 #include "common/output.hpp"
+#include "common/progress.hpp"
 #include "core/error.hpp"
 #include "db/cancel_on_signal.hpp"
-#include "pgimport/progress_bar.hpp"
 
 namespace pgmonkey::app::pgimport {
 namespace {
@@ -99,21 +99,22 @@ int run(const CommonOptions& common, Options& o) {
     cfg = load_config(common);
   }
   db::SignalScope signals;  // Ctrl-C while reading the file, before any connection, still exits 130
-  ProgressBar bar(o.progress, common.quiet);
+  ProgressBar bar("pgimport", o.progress, common.quiet);
   transfer::ImportCallbacks cb;
   cb.on_warning = [](const std::string& w) { warn(w); };
   cb.on_plan = [&](const transfer::ImportPlan& p) {
     print_detected(p);
     if (!job.dry_run && !job.write_import_config) print_columns(p, false);
   };
-  cb.on_progress = [&](const transfer::ImportProgress& p) { bar.update(p); };
-  transfer::ImportResult r;
-  try {
-    r = transfer::run_import(cfg, job, cb);
-  } catch (...) {
-    bar.finish();
-    throw;
-  }
+  cb.on_progress = [&](const transfer::ImportProgress& p) {
+    ProgressSnapshot s;
+    s.bytes = p.bytes;
+    s.total_bytes = p.total_bytes;
+    s.rows = p.rows;
+    s.seconds = p.seconds;
+    bar.update(s, p.total_bytes && p.bytes == *p.total_bytes);
+  };
+  auto r = transfer::run_import(cfg, job, cb);  // the bar clears itself when this throws
   bar.finish();
   if (!r.wrote_config.empty()) {
     if (common.json()) {

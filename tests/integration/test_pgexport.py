@@ -124,6 +124,16 @@ def test_progress_only_on_a_terminal(db, cfg, tmp_path):
     # Off a terminal (every other test) stderr stays empty, as in test_default_output_is_byte_identical_to_psql_copy.
 
 
+def test_progress_always_and_never(db, run, cfg, tmp_path):
+    r = export(run, cfg, "-t", "export_t.wide", "-o", tmp_path / "w.csv", "--progress", "always")
+    assert r.returncode == 0, r.stderr
+    assert "pgexport: " in r.stderr and "rows" in r.stderr and "/s" in r.stderr  # one line per update off a TTY
+    r = export(run, cfg, "-t", "export_t.wide", "-o", tmp_path / "w.csv", "--force", "--progress", "never")
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    r = export(run, cfg, "-t", "export_t.wide", "-o", tmp_path / "w.csv", "--progress", "sometimes")
+    assert r.returncode == 2
+
+
 def test_devices_and_fifos_are_written_in_place(db, run, cfg, tmp_path):
     r = export(run, cfg, "-t", "export_t.orders", "-o", "/dev/null")  # no --force needed, nothing replaced
     assert r.returncode == 0, r.stderr

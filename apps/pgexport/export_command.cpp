@@ -5,6 +5,7 @@
 
 #include "common/output.hpp"
 #include "common/progress.hpp"
+#include "core/strings.hpp"
 #include "db/connection.hpp"
 #include "transfer/export_job.hpp"
 #include "transfer/sidecar_path.hpp"
@@ -36,8 +37,8 @@ void setup(CLI::App& app, CommonOptions& common, Options& o) {
          "--no-header", [&o] { o.dialect.header = false; }, "Do not write a header line")
       ->excludes(header);
   app.add_option("--null", o.dialect.null_string, "Write NULL as this string (default: an empty field)");
-  app.add_option("--force-quote", o.dialect.force_quote, "Always quote these columns: a,b or *");
-  app.add_flag("--crlf", o.dialect.crlf, "End records with CRLF (newlines inside fields are kept)");
+  app.add_option("--force-quote", o.force_quote, "Always quote these columns: a,b or *");
+  app.add_flag("--crlf", o.crlf, "End records with CRLF (newlines inside fields are kept)");
   app.add_option("--encoding", o.dialect.encoding,
                  "File encoding: any PostgreSQL client encoding, utf-16 (LE with BOM), utf-16le, utf-16be, ascii");
   app.add_option(
@@ -57,7 +58,7 @@ int run(const CommonOptions& common, Options& o) {
   std::string sidecar_path = o.sidecar.empty() ? transfer::find_sidecar(o.output, cfg.path) : o.sidecar;
   std::optional<transfer::Sidecar> sidecar;
   if (!sidecar_path.empty()) {
-    sidecar = transfer::load_sidecar(sidecar_path);
+    sidecar = transfer::load_sidecar(sidecar_path, "export config");
     for (const auto& w : sidecar->warnings) warn(w);
     debug("export config: " + sidecar_path);
   }
@@ -66,11 +67,14 @@ int run(const CommonOptions& common, Options& o) {
   req.output = o.output;
   req.force = o.force;
   if (o.columns) req.columns = transfer::split_column_list(*o.columns, "--columns");
-  req.dialect = transfer::resolve_dialect(o.dialect, sidecar);
+  req.dialect = transfer::given_dialect(o.dialect, sidecar ? &*sidecar : nullptr);
+  if (o.crlf) req.dialect.line_ending = csv::LineEnding::crlf;
+  if (o.force_quote)
+    req.force_quote = core::trim(*o.force_quote) == "*" ? std::vector<std::string>{"*"}
+                                                        : transfer::split_column_list(*o.force_quote, "--force-quote");
   const auto& d = req.dialect;
-  debug(fmt::format("delimiter {:?} ({}), quote {:?} ({}), encoding {} ({}), header {}", std::string(1, d.delimiter),
-                    d.delimiter_source, std::string(1, d.quote), d.quote_source, d.encoding, d.encoding_source,
-                    d.header ? "yes" : "no"));
+  debug(d.describe() + ", encoding " + (d.encoding.value.empty() ? "utf-8" : d.encoding.value) + " (" +
+        d.origin(d.encoding.source) + ")");
 
   auto conn = db::connect(cfg, "pgexport");
   db::apply_session_settings(*conn, db::bulk_session_settings(cfg));

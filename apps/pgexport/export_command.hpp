@@ -7,7 +7,7 @@
 #include <string>
 
 #include "common/cli.hpp"
-#include "transfer/export_options.hpp"
+#include "transfer/dialect_flags.hpp"
 
 namespace pgmonkey::app::pgexport {
 
@@ -16,6 +16,8 @@ struct Options {
   std::optional<std::string> columns;
   bool force = false;
   transfer::DialectFlags dialect;
+  std::optional<std::string> force_quote;
+  bool crlf = false;
   std::string progress = "auto";
 };
 

@@ -73,8 +73,8 @@ void Utf16Transcoder::finish(std::string& out) {
     throw JobError(std::string("cannot convert the data to UTF-16: ") + std::strerror(err));
 }
 
-OutputEncoder::OutputEncoder(const ExportDialect& dialect, const EncodingPlan& plan)
-    : plan_(plan), crlf_(dialect.crlf), crlf_converter_(dialect.quote) {
+OutputEncoder::OutputEncoder(bool crlf, char quote, const EncodingPlan& plan)
+    : plan_(plan), crlf_(crlf), crlf_converter_(quote) {
   if (plan_.client == ClientTranscode::utf16le) utf16_ = std::make_unique<Utf16Transcoder>(false);
   if (plan_.client == ClientTranscode::utf16be) utf16_ = std::make_unique<Utf16Transcoder>(true);
 }

@@ -1,4 +1,5 @@
-// The client-side steps between COPY's bytes and the file: CRLF record ends and transcoding.
+// The export's Encoder: the client-side steps between COPY's bytes and the file, CRLF record
+// ends and transcoding.
 #pragma once
 
 #include <cstdint>
@@ -6,7 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "transfer/export_options.hpp"
+#include "transfer/export_encoding.hpp"
+#include "transfer/stages.hpp"
 
 namespace pgmonkey::transfer {
 
@@ -44,16 +46,18 @@ class Utf16Transcoder {
 };
 
 // Everything after COPY: optional CRLF, then optional transcoding or an ASCII check.
-class OutputEncoder {
+class OutputEncoder final : public Encoder {
  public:
-  OutputEncoder(const ExportDialect& dialect, const EncodingPlan& plan);
+  // `crlf`: end records with CRLF; `quote`: the dialect's quote, to tell record ends from
+  // newlines inside quoted fields.
+  OutputEncoder(bool crlf, char quote, const EncodingPlan& plan);
   // The bytes that start the file (a BOM, or nothing).
-  const std::string& preamble() const noexcept { return plan_.bom; }
+  const std::string& preamble() const noexcept override { return plan_.bom; }
   // Appends the encoded form of `in` to `out`. Throws JobError on a character the target
   // encoding cannot hold (ascii).
-  void encode(std::string_view in, std::string& out);
+  void encode(std::string_view in, std::string& out) override;
   // Appends what the encoder still holds back; call once after the last encode().
-  void finish(std::string& out);
+  void finish(std::string& out) override;
   // True when bytes pass through unchanged, so callers can skip a copy.
   bool passthrough() const noexcept { return !crlf_ && plan_.client == ClientTranscode::none; }
 

@@ -57,15 +57,4 @@ std::size_t InputStream::read(char* buf, std::size_t cap) {
   }
 }
 
-bool InputStream::read_until(std::string& out, std::size_t want) {
-  while (out.size() < want) {
-    std::size_t old = out.size();
-    out.resize(want);
-    std::size_t n = read(out.data() + old, want - old);
-    out.resize(old + n);
-    if (n == 0) return false;
-  }
-  return true;
-}
-
 }  // namespace pgmonkey::transfer

@@ -3,7 +3,7 @@
 
 namespace pgmonkey::transfer {
 
-TextReader::TextReader(InputStream& in, std::string head, const encoding::EncodingChoice& enc)
+TextReader::TextReader(ByteSource& in, std::string head, const encoding::EncodingChoice& enc)
     : in_(in), pending_(std::move(head)) {
   pending_.erase(0, std::min(enc.bom_length, pending_.size()));
   if (!enc.is_utf8()) transcoder_ = std::make_unique<encoding::Transcoder>(enc.name);

@@ -287,6 +287,7 @@ def test_sidecar_import_config_and_write_import_config(cluster, run, cfg, tmp_pa
     r = imp(run, cfg, "--table", "side_t", f)
     assert r.returncode == 0, r.stderr
     assert f"import config: {side}" in r.stderr
+    assert f"encoding: ISO-8859-1 (from {side})" in r.stderr and f"delimiter '|' (from {side})" in r.stderr
     assert rows(cluster, "SELECT col_1, col_2 FROM side_t ORDER BY 1") == [("1", "café"), ("2", "b")]
     # Flags override the sidecar.
     side.write_text('has_headers: true\ndelimiter: ","\nenforce_lowercase: false\n')
@@ -428,7 +429,8 @@ def test_pgmonkey_spellings_and_literal_sidecar_name(cluster, run, cfg, tmp_path
     (tmp_path / "lit.csv.yaml").write_text('delimiter: ";"\nhas_headers: false\n')
     r = run("pgimport", "--connconfig", cfg, "--table", "lit_t", "--import_file", f, "--progress", "never")
     assert r.returncode == 0, r.stderr
-    assert "delimiter ';' (set by you), quote '\"' (default), header no (set by you)" in r.stderr
+    side = tmp_path / "lit.csv.yaml"
+    assert f"delimiter ';' (from {side}), quote '\"' (default), header no (from {side})" in r.stderr
     assert rows(cluster, "SELECT col_1, col_2 FROM lit_t ORDER BY 1") == [("1", "2"), ("a", "b")]
 
 

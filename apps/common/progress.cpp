@@ -20,7 +20,7 @@ std::string human_bytes(double b) {
   return u == 0 ? fmt::format("{:.0f} {}", b, units[u]) : fmt::format("{:.1f} {}", b, units[u]);
 }
 
-std::string render_progress(const ProgressSnapshot& p, int width) {
+std::string render_progress(const transfer::Progress& p, int width) {
   double bytes = static_cast<double>(p.bytes);
   double rate = p.seconds > 0 ? bytes / p.seconds : 0;
   std::string tail = fmt::format("  {} rows  {}/s", p.rows, human_bytes(rate));
@@ -43,8 +43,8 @@ ProgressBar::ProgressBar(std::string tool, const std::string& mode, bool quiet) 
   enabled_ = !quiet && (mode == "always" || (mode == "auto" && tty_));
 }
 
-void ProgressBar::update(const ProgressSnapshot& p, bool force) {
-  if (!enabled_ || (!force && last_ >= 0 && p.seconds - last_ < 0.1)) return;
+void ProgressBar::update(const transfer::Progress& p) {
+  if (!enabled_ || (!p.final && last_ >= 0 && p.seconds - last_ < 0.1)) return;
   last_ = p.seconds;
   int width = 80;
   winsize ws{};

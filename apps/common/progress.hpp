@@ -2,25 +2,17 @@
 // known, bytes, rows, MB/s and ETA, redrawn in place and cleared before anything else is said.
 #pragma once
 
-#include <cstdint>
-#include <optional>
 #include <string>
 
-namespace pgmonkey::app {
+#include "transfer/progress.hpp"
 
-struct ProgressSnapshot {
-  std::uint64_t bytes = 0;                   // moved so far (read for pgimport, written for pgexport)
-  std::optional<std::uint64_t> total_bytes;  // the file size, or the planner's estimate
-  bool total_is_estimate = false;            // an estimate never shows 100% before the end
-  std::uint64_t rows = 0;
-  double seconds = 0;
-};
+namespace pgmonkey::app {
 
 // "1.2 kB", "52.1 MB": decimal units, as in both tools' summaries.
 std::string human_bytes(double bytes);
 
 // The text of one line for a terminal `width` columns wide (exposed for tests).
-std::string render_progress(const ProgressSnapshot& p, int width);
+std::string render_progress(const transfer::Progress& p, int width);
 
 class ProgressBar {
  public:
@@ -31,8 +23,8 @@ class ProgressBar {
   ProgressBar(const ProgressBar&) = delete;
   ProgressBar& operator=(const ProgressBar&) = delete;
 
-  // Draws at most ten times a second; `force` draws now (the last update).
-  void update(const ProgressSnapshot& p, bool force = false);
+  // Draws at most ten times a second, and always the final report.
+  void update(const transfer::Progress& p);
   // Clears the line (also the ^C the terminal echoed onto it) so the next message starts clean.
   void finish();
   bool enabled() const { return enabled_; }

@@ -80,18 +80,10 @@ int run(const CommonOptions& common, Options& o) {
   db::apply_session_settings(*conn, db::bulk_session_settings(cfg));
   // The JSON document is the only thing a script reads: no bar next to it.
   ProgressBar bar("pgexport", o.progress, common.quiet || common.json());
-  transfer::ProgressFn on_progress;
-  if (bar.enabled())
-    on_progress = [&](const transfer::ExportProgress& p) {
-      ProgressSnapshot s;
-      s.bytes = p.bytes;
-      if (p.estimated_bytes > 0) s.total_bytes = p.estimated_bytes;
-      s.total_is_estimate = true;
-      s.rows = p.rows;
-      s.seconds = p.seconds;
-      bar.update(s);
-    };
-  auto result = transfer::run_export(*conn, req, on_progress);  // the bar clears itself when this throws
+  transfer::Callbacks callbacks;
+  if (bar.enabled()) callbacks.on_progress = [&](const transfer::Progress& p) { bar.update(p); };
+  callbacks.on_warning = [](const std::string& w) { warn(w); };
+  auto result = transfer::run_export(*conn, req, callbacks);  // the bar clears itself when this throws
   bar.finish();
   // With -o - the summary goes to stderr (results_to_stderr above): the JSON document, -q or not,
   // as its last line; the text line as a diagnostic that -q silences.

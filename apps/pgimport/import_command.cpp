@@ -108,14 +108,7 @@ int run(const CommonOptions& common, Options& o) {
     print_detected(p);
     if (!job.dry_run && !job.write_import_config) print_columns(p, false);
   };
-  cb.on_progress = [&](const transfer::ImportProgress& p) {
-    ProgressSnapshot s;
-    s.bytes = p.bytes;
-    s.total_bytes = p.total_bytes;
-    s.rows = p.rows;
-    s.seconds = p.seconds;
-    bar.update(s, p.total_bytes && p.bytes == *p.total_bytes);
-  };
+  cb.on_progress = [&](const transfer::Progress& p) { bar.update(p); };
   // Read and sniff the file first: a bad file is reported without touching the server.
   transfer::ImportJob import(job, cfg.path, cb);
   transfer::ImportResult r;

@@ -25,7 +25,7 @@ double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, const ProgressFn& on_progress) {
+ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, const Callbacks& callbacks) {
   auto t0 = Clock::now();
   // 1. Facts and plan, inside the snapshot the data comes from.
   ReadOnlySnapshot tx(conn, "pgexport");
@@ -37,14 +37,16 @@ ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, 
   OutputEncoder encoder(plan.dialect.line_ending == csv::LineEnding::crlf, plan.dialect.quote.value, plan.encoding);
   db::throw_if_interrupted();  // a signal between the catalog queries cancelled nothing
   CopyOutSource source(conn.raw(), plan.copy_sql);
-  ExportProgress progress;
-  progress.estimated_bytes = plan.estimated_bytes;
-  auto report = [&](std::uint64_t rows) {
-    if (!on_progress) return;
+  Progress progress;
+  if (plan.estimated_bytes > 0) progress.total_bytes = plan.estimated_bytes;
+  progress.total_is_estimate = true;
+  auto report = [&](std::uint64_t rows, bool final) {
+    if (!callbacks.on_progress) return;
     progress.rows = rows;
     progress.bytes = sink.written();
     progress.seconds = since(t0);
-    on_progress(progress);
+    progress.final = final;
+    callbacks.on_progress(progress);
   };
   ExportResult result;
   result.rows = run_export_chain(source, encoder, sink, plan.dialect.header.value, db::throw_if_interrupted, report);
@@ -85,7 +87,7 @@ ExportFacts read_export_facts(pqxx::transaction_base& tx, const ExportRequest& r
 
 std::uint64_t run_export_chain(CopySource& source, Encoder& encoder, ByteSink& sink, bool header,
                                const std::function<void()>& between,
-                               const std::function<void(std::uint64_t rows)>& on_flush) {
+                               const std::function<void(std::uint64_t rows, bool final)>& on_flush) {
   std::string buffer;
   buffer.reserve(kFlushBytes * 2 + 64 * 1024);
   buffer = encoder.preamble();
@@ -98,12 +100,12 @@ std::uint64_t run_export_chain(CopySource& source, Encoder& encoder, ByteSink& s
     if (buffer.size() >= kFlushBytes) {
       sink.write(buffer.data(), buffer.size());
       buffer.clear();
-      on_flush(chunks - (header ? 1 : 0));
+      on_flush(chunks - (header ? 1 : 0), false);
     }
   }
   encoder.finish(buffer);
   if (!buffer.empty()) sink.write(buffer.data(), buffer.size());
-  on_flush(source.rows());
+  on_flush(source.rows(), true);
   return source.rows();
 }
 
@@ -125,11 +127,11 @@ std::string default_output_for(const std::string& table) {
   return name + ".csv";
 }
 
-ExportResult run_export(db::Connection& conn, const ExportRequest& request, const ProgressFn& on_progress) {
+ExportResult run_export(db::Connection& conn, const ExportRequest& request, const Callbacks& callbacks) {
   db::CancelOnSignal guard(conn.raw(), db::SigPipe::ignore);
   try {
     ExportResult result;
-    db::translate_errors([&] { result = export_in_snapshot(conn, request, on_progress); });
+    db::translate_errors([&] { result = export_in_snapshot(conn, request, callbacks); });
     return result;
   } catch (const Error&) {
     // A cancel we asked for comes back as a query error; report it as what it was.

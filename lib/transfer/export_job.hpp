@@ -7,6 +7,7 @@
 
 #include "core/json.hpp"
 #include "transfer/export_plan.hpp"
+#include "transfer/progress.hpp"
 #include "transfer/stages.hpp"
 
 namespace pqxx {
@@ -18,14 +19,6 @@ class Connection;
 }
 
 namespace pgmonkey::transfer {
-
-struct ExportProgress {
-  std::uint64_t rows = 0;             // rows received so far
-  std::uint64_t bytes = 0;            // bytes written so far
-  std::uint64_t estimated_bytes = 0;  // 0 when unknown (a view, or a never-analysed empty table)
-  double seconds = 0;
-};
-using ProgressFn = std::function<void(const ExportProgress&)>;
 
 struct ExportResult {
   std::string table;  // schema.table as found
@@ -48,12 +41,12 @@ ExportFacts read_export_facts(pqxx::transaction_base& tx, const ExportRequest& r
 // Returns the rows.
 std::uint64_t run_export_chain(CopySource& source, Encoder& encoder, ByteSink& sink, bool header,
                                const std::function<void()>& between,
-                               const std::function<void(std::uint64_t rows)>& on_flush);
+                               const std::function<void(std::uint64_t rows, bool final)>& on_flush);
 
 // Runs the export in a REPEATABLE READ READ ONLY transaction on `conn` (opened by the app). The
 // file appears only if all went well; any failure, including SIGINT/SIGTERM (turned into
 // InterruptedError), leaves the target as it was and no temp file behind. Throws the toolkit's
 // typed errors.
-ExportResult run_export(db::Connection& conn, const ExportRequest& request, const ProgressFn& on_progress = {});
+ExportResult run_export(db::Connection& conn, const ExportRequest& request, const Callbacks& callbacks = {});
 
 }  // namespace pgmonkey::transfer

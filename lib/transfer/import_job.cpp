@@ -349,9 +349,10 @@ ImportResult ImportJob::stream(db::Connection& conn, ImportPlan plan) {
                     plan.encoding.user_set ? "check --encoding (or the import config's encoding)"
                                            : "name the file's encoding with --encoding"};
   auto last_progress = Clock::now();
-  auto report = [&] {
+  auto report = [&](bool final) {
     if (callbacks_.on_progress)
-      callbacks_.on_progress({input_->consumed(), input_->size(), scanner.records(), seconds_since(started_)});
+      callbacks_.on_progress(
+          {input_->consumed(), input_->size(), false, scanner.records(), seconds_since(started_), final});
   };
   try {
     run_chain(chain, pending_, status_, [&] {
@@ -359,7 +360,7 @@ ImportResult ImportJob::stream(db::Connection& conn, ImportPlan plan) {
       sink->check();
       if (Clock::now() - last_progress > std::chrono::milliseconds(100)) {
         last_progress = Clock::now();
-        report();
+        report(false);
       }
       return true;
     });
@@ -377,7 +378,7 @@ ImportResult ImportJob::stream(db::Connection& conn, ImportPlan plan) {
     sink->abort("pgimport could not read its input");
     throw;
   }
-  report();
+  report(true);
   if (auto blank = scanner.blank_lines())
     if (callbacks_.on_warning)
       callbacks_.on_warning(fmt::format("skipped {} blank line{}{} (the first at {}:{})", blank, blank == 1 ? "" : "s",

@@ -10,6 +10,7 @@
 
 #include "core/json.hpp"
 #include "transfer/import_plan.hpp"
+#include "transfer/progress.hpp"
 #include "transfer/stages.hpp"
 
 namespace pgmonkey::db {
@@ -20,13 +21,6 @@ namespace pgmonkey::transfer {
 
 class InputStream;
 class TextReader;
-
-struct ImportProgress {
-  std::uint64_t bytes = 0;                   // input bytes read
-  std::optional<std::uint64_t> total_bytes;  // when the input is a regular file
-  std::uint64_t rows = 0;
-  double seconds = 0;
-};
 
 struct ImportResult {
   ImportPlan plan;
@@ -41,10 +35,8 @@ struct ImportResult {
   std::string summary() const;
 };
 
-struct ImportCallbacks {
-  std::function<void(const ImportPlan&)> on_plan;          // before the data is sent
-  std::function<void(const ImportProgress&)> on_progress;  // every ~100 ms while sending
-  std::function<void(const std::string&)> on_warning;
+struct ImportCallbacks : Callbacks {
+  std::function<void(const ImportPlan&)> on_plan;  // before the data is sent
 };
 
 // Whether the job needs a server (not for --write-import-config).

@@ -9,10 +9,11 @@
 
 namespace pgmonkey::encoding {
 
-Transcoder::Transcoder(const std::string& from) {
-  iconv_t cd = iconv_open("UTF-8", from.c_str());
+Transcoder::Transcoder(const std::string& from, const std::string& to) {
+  iconv_t cd = iconv_open(to.c_str(), from.c_str());
   if (cd == reinterpret_cast<iconv_t>(-1))
-    throw UsageError("cannot convert from encoding '" + from + "'", "iconv -l lists the names it knows");
+    throw UsageError("cannot convert from encoding '" + from + "'" + (to == "UTF-8" ? "" : " to '" + to + "'"),
+                     "iconv -l lists the names it knows");
   cd_ = cd;
   // Probe each byte alone: in a single-byte encoding none is the start of a longer sequence.
   single_byte_ = true;
@@ -86,7 +87,8 @@ Transcoder::Step Transcoder::convert(std::string_view in, std::string& out, bool
   std::size_t src_left = in.size();
   while (src_left > 0) {
     std::size_t old = out.size();
-    // UTF-8 needs at most 4 bytes per input byte for any single-byte source (3 for BMP).
+    // No target needs more than 4 bytes per input byte (UTF-8 from a single-byte source: 3;
+    // UTF-16 from UTF-8: 2).
     std::size_t room = src_left * 4 + 16;
     out.resize(old + room);
     char* dst = out.data() + old;

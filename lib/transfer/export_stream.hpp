@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "encoding/transcoder.hpp"
 #include "transfer/export_encoding.hpp"
 #include "transfer/stages.hpp"
 
@@ -27,21 +28,18 @@ class CrlfConverter {
   bool in_quotes_ = false;
 };
 
-// UTF-8 to UTF-16LE/BE with iconv, keeping a multi-byte character split across chunks for the
-// next call.
+// UTF-8 to UTF-16LE/BE with the one iconv wrapper (encoding::Transcoder), keeping a multi-byte
+// character split across chunks for the next call.
 class Utf16Transcoder {
  public:
   explicit Utf16Transcoder(bool big_endian);
-  ~Utf16Transcoder() noexcept;
-  Utf16Transcoder(const Utf16Transcoder&) = delete;
-  Utf16Transcoder& operator=(const Utf16Transcoder&) = delete;
 
   void convert(std::string_view in, std::string& out);
   // Appends iconv's remaining output and throws JobError when the input ended inside a character.
   void finish(std::string& out);
 
  private:
-  void* cd_;  // iconv_t
+  encoding::Transcoder iconv_;
   std::string pending_;
 };
 

@@ -1,6 +1,7 @@
 """pgimport against a real throw-away cluster: encodings, dialects, tables, errors, all-or-nothing."""
 import json
 import os
+import pty
 import signal
 import subprocess
 import time
@@ -374,6 +375,39 @@ def test_ctrl_c_with_a_stopped_backend_exits_130_in_bounded_time(cluster, cfg, p
     assert b"interrupted" in err
     assert elapsed < (10 if presses == 1 else 2), elapsed
     assert rows(cluster, "SELECT id, v FROM stopped_t") == [(1, "keep")]
+
+
+def test_ctrl_c_clears_the_progress_bar_before_the_message(cluster, cfg):
+    """On a terminal the bar is wiped before "interrupted" is said: no "^C" glued to a bar."""
+    cluster.sql("DROP TABLE IF EXISTS bar_t")
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen([str(BIN / "pgimport"), "-c", str(cfg), "--table", "bar_t", "-"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=terminal, env=clean_env())
+    os.close(terminal)
+    shown = b""
+    try:
+        proc.stdin.write(b"id,v\n")
+        chunk = "".join(f"{i},value {i}\n" for i in range(20000)).encode()
+        for _ in range(8):  # slowly enough for the bar to be drawn
+            proc.stdin.write(chunk)
+            proc.stdin.flush()
+            time.sleep(0.2)
+        wait_for_copy(cluster)
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+        while True:
+            try:
+                data = os.read(controller, 65536)
+            except OSError:  # EIO once the terminal side is closed and drained
+                break
+            if not data:
+                break
+            shown += data
+    finally:
+        os.close(controller)
+    assert proc.returncode == 130, shown
+    assert b" rows " in shown  # the bar was there
+    assert b"\r\x1b[Kpgimport: error: interrupted" in shown, shown[-300:]
 
 
 def test_backend_killed_mid_copy_rolls_back(cluster, cfg):

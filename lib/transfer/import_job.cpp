@@ -16,6 +16,7 @@
 #include "db/connection.hpp"
 #include "encoding/utf8.hpp"
 #include "transfer/copy_session.hpp"
+#include "transfer/import_errors.hpp"
 #include "transfer/import_pump.hpp"
 #include "transfer/input_stream.hpp"
 #include "transfer/text_reader.hpp"
@@ -26,7 +27,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMaxSniffBytes = 8u << 20;  // sample cap while looking for 100 records
-const char* const kRolledBack = "nothing was imported: the transaction was rolled back";
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -49,33 +49,6 @@ std::string human_bytes(std::uint64_t b) {
   return fmt::format("{:.1f} MB", static_cast<double>(b) / 1e6);
 }
 
-// Runs a statement step: the toolkit's errors (db::translate_errors), the roll-back note, and
-// a cancel caused by Ctrl-C reported as the interruption it was.
-template <class F>
-auto sql_step(F&& f) -> decltype(f()) {
-  try {
-    if constexpr (std::is_void_v<decltype(f())>) {
-      db::translate_errors(f);
-    } else {
-      decltype(f()) out{};
-      db::translate_errors([&] { out = f(); });
-      return out;
-    }
-  } catch (const JobError& e) {
-    db::throw_if_interrupted();
-    throw JobError(e.what(), e.detail(), e.hint().empty() ? kRolledBack : e.hint() + "; " + kRolledBack, e.sqlstate());
-  }
-}
-
-// A data problem as the user should see it: file:line[:column]: what (and the roll-back note).
-[[noreturn]] void throw_data_error(const std::string& source, std::uint64_t line, const std::string& what,
-                                   const std::string& hint, bool sent, std::uint64_t column = 0) {
-  std::string where = column ? fmt::format("{}:{}:{}", source, line, column) : fmt::format("{}:{}", source, line);
-  throw JobError(fmt::format("{}: {}", where, what), {},
-                 hint.empty() ? std::string(sent ? kRolledBack : "nothing was imported")
-                              : hint + (sent ? std::string("; ") + kRolledBack : std::string()));
-}
-
 // What the sniffer cannot see in the first line but must not let into the plan: a NUL byte
 // (/dev/zero is not "empty") and invalid UTF-8 (a header would reach the server as broken
 // names). Later lines are the record scanner's, which names them while streaming.
@@ -92,39 +65,6 @@ void check_first_line(std::string_view sample, bool whole, const FileFacts& f) {
                                                      : "if the file is in another encoding, name it with --encoding") +
                          "; nothing was imported",
                      false);
-}
-
-[[noreturn]] void throw_copy_error(const db::CopyError& e, const std::string& source, const csv::LineMap& map,
-                                   const std::function<std::optional<std::uint64_t>(std::uint64_t)>& rescan) {
-  db::throw_if_interrupted();
-  if (e.connection_lost() || e.sqlstate() == "57P01") {
-    std::string what = e.what();
-    if (!core::starts_with(what, "lost the connection")) what = "lost the connection to the server: " + what;
-    throw JobError(what, {},
-                   std::string("the server closed the session (restart, crash, or "
-                               "pg_terminate_backend); ") +
-                       kRolledBack);
-  }
-  std::string where = source;
-  if (e.copy_line()) {
-    // The recent-records ring knows where the record starts; failing that a second run over
-    // a regular file finds it; failing that, the line the record ends on.
-    std::optional<std::uint64_t> line = map.line_of(*e.copy_line());
-    if (!line && rescan) line = rescan(*e.copy_line());
-    if (line) {
-      where += fmt::format(":{}", *line);
-    } else if (auto end = map.find(*e.copy_line())) {
-      where += fmt::format(":{} (the record ending on this line)", end->line);
-    } else {
-      where += fmt::format(" (COPY line {})", *e.copy_line());
-    }
-  }
-  if (!e.column().empty()) where += ", column " + e.column();
-  std::vector<std::string> detail;
-  if (!e.detail().empty()) detail.push_back(e.detail());
-  if (!e.context().empty()) detail.push_back("server context: " + e.context());
-  std::string hint = e.hint().empty() ? kRolledBack : e.hint() + "; " + kRolledBack;
-  throw JobError(where + ": " + e.what(), core::join(detail, "\n"), hint, e.sqlstate());
 }
 
 csv::RecordScanner::Config scanner_config(const ImportPlan& plan) {

@@ -156,6 +156,7 @@ ImportJob::ImportJob(ImportOptions options, const std::string& connection_config
 
   // 2. The encoding, from the first bytes.
   input_ = std::make_unique<InputStream>(o.file);
+  reopen_ = InputStream::opener(o.file);
   facts_.source = input_->name();
   facts_.size = input_->size();
   std::string head;
@@ -273,8 +274,7 @@ ImportResult ImportJob::stream(db::Connection& conn, ImportPlan plan) {
   const auto config = scanner_config(plan);
   csv::RecordScanner scanner(config);
   std::function<std::optional<std::uint64_t>(std::uint64_t)> rescan;
-  if (!input_->is_stdin())
-    rescan = [&](std::uint64_t n) { return find_record_start(options_.file, plan.encoding, config, n); };
+  if (reopen_) rescan = [&](std::uint64_t n) { return find_record_start(reopen_, plan.encoding, config, n); };
   std::unique_ptr<CopySink> sink;
   if (options_.dry_run) {
     sink = std::make_unique<NullSink>();

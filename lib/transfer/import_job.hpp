@@ -19,7 +19,6 @@ class Connection;
 
 namespace pgmonkey::transfer {
 
-class InputStream;
 class TextReader;
 
 struct ImportResult {
@@ -67,7 +66,8 @@ class ImportJob {
   std::chrono::steady_clock::time_point started_;
   std::string sidecar_path_;  // where the sidecar is, or would be written
   FileFacts facts_;
-  std::unique_ptr<InputStream> input_;
+  std::unique_ptr<ByteSource> input_;
+  ByteSourceOpener reopen_;  // for the line-number rescan; empty for standard input
   std::unique_ptr<TextReader> decoder_;
   std::string pending_;  // decoded, not yet scanned: the sniff sample
   Decoder::Status status_ = Decoder::Status::data;

@@ -1,7 +1,6 @@
 // The import chain's loop, and its second run for line numbers.
 #include "transfer/import_pump.hpp"
 
-#include "transfer/input_stream.hpp"
 #include "transfer/text_reader.hpp"
 
 namespace pgmonkey::transfer {
@@ -21,14 +20,14 @@ bool run_chain(ImportChain& chain, std::string& buf, Decoder::Status status, con
   }
 }
 
-std::optional<std::uint64_t> find_record_start(const std::string& path, const encoding::EncodingChoice& enc,
+std::optional<std::uint64_t> find_record_start(const ByteSourceOpener& reopen, const encoding::EncodingChoice& enc,
                                                csv::RecordScanner::Config config, std::uint64_t copy_line) {
+  if (!reopen) return std::nullopt;  // standard input or a pipe cannot be read twice
   try {
-    InputStream in(path);
-    if (!in.size()) return std::nullopt;  // standard input or a pipe cannot be read twice
+    auto in = reopen();
     std::string head;
-    in.read_until(head, kHeadBytes);
-    TextReader reader(in, std::move(head), enc);
+    in->read_until(head, kHeadBytes);
+    TextReader reader(*in, std::move(head), enc);
     config.find_copy_line = copy_line;
     csv::RecordScanner scanner(config);
     NullSink nowhere;

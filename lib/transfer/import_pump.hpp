@@ -29,9 +29,9 @@ struct ImportChain {
 // Returns true when the input ended. Throws csv::DataError for bad data.
 bool run_chain(ImportChain& chain, std::string& buf, Decoder::Status status, const std::function<bool()>& between);
 
-// The second run: reads the regular file `path` again up to the record COPY numbers
-// `copy_line` and returns the file line it starts on; nullopt when that cannot be found.
-std::optional<std::uint64_t> find_record_start(const std::string& path, const encoding::EncodingChoice& encoding,
+// The second run of the same chain: reads the input again (from `reopen`) up to the record COPY
+// numbers `copy_line` and returns the file line it starts on; nullopt when that cannot be found.
+std::optional<std::uint64_t> find_record_start(const ByteSourceOpener& reopen, const encoding::EncodingChoice& encoding,
                                                csv::RecordScanner::Config scanner, std::uint64_t copy_line);
 
 }  // namespace pgmonkey::transfer

@@ -34,6 +34,13 @@ InputStream::InputStream(const std::string& path) {
 #endif
 }
 
+ByteSourceOpener InputStream::opener(const std::string& path) {
+  if (path == "-") return {};
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+  return [path] { return std::make_unique<InputStream>(path); };
+}
+
 InputStream::~InputStream() noexcept {
   if (fd_ > 0) ::close(fd_);
 }

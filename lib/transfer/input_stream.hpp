@@ -12,6 +12,9 @@ namespace pgmonkey::transfer {
 
 class InputStream final : public ByteSource {
  public:
+  // The opener for `path`; it reopens a regular file, not standard input or a pipe.
+  static ByteSourceOpener opener(const std::string& path);
+
   // "-" is standard input. Throws JobError when the file cannot be opened.
   explicit InputStream(const std::string& path);
   ~InputStream() noexcept override;

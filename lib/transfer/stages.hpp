@@ -5,6 +5,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +14,10 @@
 namespace pgmonkey::transfer {
 
 // Raw bytes in: a file, standard input.
+class ByteSource;
+// Opens the input (again) from its start; empty where it cannot be read twice (a pipe).
+using ByteSourceOpener = std::function<std::unique_ptr<ByteSource>()>;
+
 class ByteSource {
  public:
   virtual ~ByteSource() = default;

@@ -29,7 +29,6 @@ class InputStream final : public ByteSource {
   std::optional<std::uint64_t> size() const override { return size_; }  // regular files only
   std::uint64_t consumed() const override { return consumed_; }
   const std::string& name() const override { return name_; }
-  bool is_stdin() const noexcept { return fd_ == 0; }
 
  private:
   int fd_ = -1;

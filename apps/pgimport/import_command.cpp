@@ -4,9 +4,10 @@
 #include <fmt/format.h>
 
 #include "common/output.hpp"
+#include "common/progress.hpp"
 #include "core/error.hpp"
 #include "db/cancel_on_signal.hpp"
-#include "pgimport/progress_bar.hpp"
+#include "db/connection.hpp"
 
 namespace pgmonkey::app::pgimport {
 namespace {
@@ -55,10 +56,11 @@ void setup(CLI::App& app, CommonOptions& common, Options& o) {
   app.add_option("FILE", o.job.file, "CSV file to import; - reads standard input");
   app.add_option("--import_file,--import-file", o.file_option, "Same as FILE (pgmonkey's spelling)");
   app.add_option("-t,--table", o.job.table, "Target table, [schema.]table; quote parts with \"...\"");
-  app.add_option("--encoding", o.job.encoding,
+  app.add_option("--encoding", o.job.dialect.encoding,
                  "The file's encoding (default: detected), e.g. UTF-8, LATIN1, SHIFT_JIS");
-  app.add_option("--delimiter", o.job.delimiter, "Field delimiter (default: detected among , ; TAB |); \\t for TAB");
-  app.add_option("--quote,--quotechar", o.job.quote, "Quote character (default: \")");
+  app.add_option("--delimiter", o.job.dialect.delimiter,
+                 "Field delimiter (default: detected among , ; TAB |); \\t for TAB");
+  app.add_option("--quote,--quotechar", o.job.dialect.quote, "Quote character (default: \")");
   auto* h = app.add_flag("--header", o.header, "The first row is a header (default: detected)");
   app.add_flag("--no-header", o.no_header, "The first row is data")->excludes(h);
   app.add_flag("--no-create", o.no_create, "Fail when the table does not exist instead of creating it");
@@ -66,7 +68,7 @@ void setup(CLI::App& app, CommonOptions& common, Options& o) {
   app.add_flag("--truncate", o.job.truncate, "Empty the table first (in the same transaction)");
   app.add_flag("--infer-types", o.job.infer_types,
                "New tables: infer boolean, bigint, numeric, date, timestamp, timestamptz (default: all text)");
-  app.add_option("--null", o.job.null_string, "The string that means NULL (default: an unquoted empty field)");
+  app.add_option("--null", o.job.dialect.null_string, "The string that means NULL (default: an unquoted empty field)");
   app.add_flag("--empty-as-null", o.job.empty_as_null, "Quoted empty strings (\"\") become NULL too");
   app.add_option("--force-not-null", o.job.force_not_null,
                  "Columns (comma-separated) where an empty field is '' not NULL")
@@ -89,8 +91,8 @@ int run(const CommonOptions& common, Options& o) {
     job.file = o.file_option;
   }
   if (job.file.empty()) throw UsageError("no file to import", "pgimport -c CONN.yaml --table TABLE FILE (- for stdin)");
-  if (o.header) job.header = true;
-  if (o.no_header) job.header = false;
+  if (o.header) job.dialect.header = true;
+  if (o.no_header) job.dialect.header = false;
   if (o.no_create) job.create = false;
   if (o.keep_case) job.lowercase = false;
 
@@ -99,20 +101,23 @@ int run(const CommonOptions& common, Options& o) {
     cfg = load_config(common);
   }
   db::SignalScope signals;  // Ctrl-C while reading the file, before any connection, still exits 130
-  ProgressBar bar(o.progress, common.quiet);
+  ProgressBar bar("pgimport", o.progress, common.quiet);
   transfer::ImportCallbacks cb;
   cb.on_warning = [](const std::string& w) { warn(w); };
   cb.on_plan = [&](const transfer::ImportPlan& p) {
     print_detected(p);
     if (!job.dry_run && !job.write_import_config) print_columns(p, false);
   };
-  cb.on_progress = [&](const transfer::ImportProgress& p) { bar.update(p); };
+  cb.on_progress = [&](const transfer::Progress& p) { bar.update(p); };
+  // Read and sniff the file first: a bad file is reported without touching the server.
+  transfer::ImportJob import(job, cfg.path, cb);
   transfer::ImportResult r;
-  try {
-    r = transfer::run_import(cfg, job, cb);
-  } catch (...) {
-    bar.finish();
-    throw;
+  if (transfer::needs_connection(job)) {
+    auto conn = db::connect(cfg, "pgimport");  // the same way pgexport connects
+    db::apply_session_settings(*conn, db::bulk_session_settings(cfg));
+    r = import.run(*conn);  // the bar clears itself when this throws
+  } else {
+    r = import.write_config();
   }
   bar.finish();
   if (!r.wrote_config.empty()) {

@@ -1,4 +1,4 @@
-// Describing a dialect and parsing the user's delimiter and quote flags.
+// Describing a dialect, parsing its delimiter and quote, and checking what COPY would refuse.
 #include "csv/dialect.hpp"
 
 #include "core/error.hpp"
@@ -34,13 +34,25 @@ std::string show_char(char c) {
 }
 
 char parse_char_option(const std::string& text, const std::string& what) {
-  std::string lower = core::to_lower(text);
-  if (text == "\t" || text == "\\t" || lower == "tab") return '\t';
+  if (text == "\t" || text == "\\t" || core::to_lower(text) == "tab") return '\t';
   if (text.size() != 1)
-    throw UsageError(what + " must be one character, got '" + text + "'", "for a tab write \\t or tab");
+    throw UsageError(what + " must be a single one-byte character, not '" + text + "'", "write \\t or tab for a tab");
   char c = text[0];
   if (c == '\n' || c == '\r' || c == '\0') throw UsageError(what + " cannot be a line break or NUL");
+  if (static_cast<unsigned char>(c) >= 0x80)
+    throw UsageError(what + " must be an ASCII character", "PostgreSQL's COPY accepts one-byte characters only");
   return c;
+}
+
+void check_dialect(const Dialect& d) {
+  if (d.delimiter.value == d.quote.value)
+    throw UsageError("the delimiter and the quote character are both " + show_char(d.delimiter.value),
+                     "choose different characters with --delimiter and --quote");
+  if (!d.null_string) return;
+  auto has = [&](char c) { return d.null_string->find(c) != std::string::npos; };
+  if (has(d.delimiter.value)) throw UsageError("--null must not contain the delimiter " + show_char(d.delimiter.value));
+  if (has(d.quote.value)) throw UsageError("--null must not contain the quote character " + show_char(d.quote.value));
+  if (has('\n') || has('\r')) throw UsageError("--null must not contain a newline or carriage return");
 }
 
 const std::vector<char>& candidate_delimiters() {
@@ -54,11 +66,26 @@ std::string Dialect::flags() const {
   return f;
 }
 
+std::string Dialect::origin(Source s) const {
+  switch (s) {
+    case Source::fallback:
+      return "default";
+    case Source::detected:
+      return "detected";
+    case Source::sep_line:
+      return "from the sep= line";
+    case Source::sidecar:
+      return sidecar.empty() ? "from the sidecar config" : "from " + sidecar;
+    case Source::user:
+      return "set by you";
+  }
+  return "default";
+}
+
 std::string Dialect::describe() const {
-  // The quote is never sniffed: it is " unless set.
-  return "delimiter " + show_char(delimiter.value) + " (" + delimiter.source() + "), quote " + show_char(quote.value) +
-         " (" + (quote.user_set ? quote.source() : std::string("default")) + "), header " +
-         (header.value ? "yes" : "no") + " (" + header.source() + "), line endings " + to_string(line_ending);
+  return "delimiter " + show_char(delimiter.value) + " (" + origin(delimiter.source) + "), quote " +
+         show_char(quote.value) + " (" + origin(quote.source) + "), header " + (header.value ? "yes" : "no") + " (" +
+         origin(header.source) + "), line endings " + to_string(line_ending);
 }
 
 std::optional<char> take_excel_sep_line(std::string& text) {

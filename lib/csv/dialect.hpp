@@ -1,4 +1,4 @@
-// The CSV dialect as plain data; every option remembers whether the user set it or it was detected.
+// The CSV dialect as plain data, one type for both directions; every option remembers who set it.
 #pragma once
 
 #include <optional>
@@ -7,23 +7,41 @@
 
 namespace pgmonkey::csv {
 
+// Who set an option, weakest first. A weaker source never overwrites a stronger one, so a
+// detected value cannot silently replace what the user, the sidecar or the file said.
+enum class Source { fallback, detected, sep_line, sidecar, user };
+
 template <class T>
 struct Option {
   T value{};
-  bool user_set = false;   // given, not detected: by the user or by the file itself (from_file)
-  bool from_file = false;  // Excel's sep= line
-  void set_by_user(T v) { value = v, user_set = true; }
-  const char* source() const { return from_file ? "from the sep= line" : user_set ? "set by you" : "detected"; }
+  Source source = Source::fallback;
+
+  Option() = default;
+  Option(T v, Source s = Source::fallback) : value(std::move(v)), source(s) {}  // NOLINT: plain data
+  // Takes `v` unless a stronger source set the option already; says whether it did.
+  bool offer(T v, Source s) {
+    if (s < source) return false;
+    value = std::move(v);
+    source = s;
+    return true;
+  }
+  // Given (by the user, the sidecar or the file's sep= line) rather than left to detection.
+  bool given() const { return source >= Source::sep_line; }
 };
 
 enum class LineEnding { lf, crlf, cr };
 
 struct Dialect {
-  Option<char> delimiter{',', false};
-  Option<char> quote{'"', false};
-  Option<bool> header{true, false};
-  LineEnding line_ending = LineEnding::lf;
+  Option<char> delimiter{','};
+  Option<char> quote{'"'};
+  Option<bool> header{true};
+  Option<std::string> encoding;             // as named; empty: detect (import) or UTF-8 (export)
+  LineEnding line_ending = LineEnding::lf;  // detected on import; --crlf on export
+  std::optional<std::string> null_string;   // --null; nullopt: an unquoted empty field
+  std::string sidecar;                      // the sidecar file, when one set anything (for messages)
 
+  // Where an option came from, for messages: "set by you", "from data.yaml", "detected" ...
+  std::string origin(Source s) const;
   // The flags that reproduce this dialect, e.g. `--delimiter ';' --quote '"' --header`.
   std::string flags() const;
   // "delimiter ';' (detected), quote '"' (set by you), header yes (detected), line endings CRLF"
@@ -33,8 +51,14 @@ struct Dialect {
 const char* to_string(LineEnding e);
 // "," → "','", TAB → "TAB" for messages.
 std::string show_char(char c);
-// Parses a delimiter or quote given by the user: one character, or \t / tab.
+
+// The one parser for a delimiter or quote character from a flag or a sidecar: one ASCII
+// character, or \t / tab. `what` names it for the error ("--delimiter", "quotechar in x.yaml").
 char parse_char_option(const std::string& text, const std::string& what);
+
+// What COPY would refuse, said before anything runs: the delimiter and the quote must differ,
+// and --null must hold neither nor a line break. Throws UsageError.
+void check_dialect(const Dialect& d);
 
 // Excel's "sep=;" first line names the delimiter and is not data. When `text` (the start of the
 // decoded file) begins with one, the "sep=X" is removed and its line break kept, so the line

@@ -25,7 +25,7 @@ std::string DialectCandidate::summary() const {
 
 DialectGuess sniff_dialect(std::string_view sample, bool whole, const Option<char>& delimiter,
                            const Option<char>& quote, std::size_t max_records) {
-  std::vector<char> delimiters = delimiter.user_set ? std::vector<char>{delimiter.value} : candidate_delimiters();
+  std::vector<char> delimiters = delimiter.given() ? std::vector<char>{delimiter.value} : candidate_delimiters();
   std::vector<char> quotes{quote.value};
   DialectGuess guess;
   bool first = true;

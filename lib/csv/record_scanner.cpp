@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace pgmonkey::csv {
@@ -39,20 +40,38 @@ void RecordScanner::fail_eol(const char* found) const {
       "make the line endings consistent, e.g. with dos2unix, or quote the field");
 }
 
+void RecordScanner::fail_quote(const unsigned char* rec_begin, const unsigned char* at) const {
+  // COPY would drop the quote without a word; the column counts characters from the line's start.
+  std::uint64_t column = 1;
+  for (const unsigned char* c = rec_begin + line_begin_; c < at; ++c)
+    if ((*c & 0xC0) != 0x80) ++column;
+  throw DataError(line_, fmt::format("a quote character ({}) inside an unquoted field", show_char(config_.quote)),
+                  fmt::format("fix the file (quote the whole field and double the quotes in it: \"a \"\"b\"\" c\"), "
+                              "or pass --quote with a character the file does not use"),
+                  column);
+}
+
+void RecordScanner::fail_too_long() const {
+  throw DataError(record_line_, fmt::format("a record longer than {} MB starts here", config_.max_record_bytes >> 20),
+                  "a quote opened in this record may never be closed; if a field really is this large, "
+                  "load it with psql's \\copy (pgimport holds one record in memory and stops at this size)");
+}
+
 void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned char* rec_end, const unsigned char* next,
                                std::uint64_t last_line, const Sink& sink) {
-  if (empty_) {
-    // A blank line: not sent.
+  const bool one_column = config_.expected_fields == 1;
+  if (empty_ && (header_pending_ || !one_column)) {
+    // A blank line COPY could not load: not sent, counted for the warning.
     if (rec_begin > send_from_) sink(reinterpret_cast<const char*>(send_from_), rec_begin - send_from_);
     send_from_ = next;
-    if (started_ && pending_blanks_++ == 0) pending_first_ = record_line_;
+    if (blank_lines_++ == 0) first_blank_line_ = record_line_;
   } else if (header_pending_) {
-    started_ = true;
     header_pending_ = false;
     if (config_.expected_fields == 0) config_.expected_fields = fields_;
     if (rec_begin > send_from_) sink(reinterpret_cast<const char*>(send_from_), rec_begin - send_from_);
     send_from_ = next;
   } else {
+    // A blank line in a one-column file gets here too: COPY reads it as a NULL.
     if (config_.expected_fields == 0) config_.expected_fields = fields_;
     if (fields_ != config_.expected_fields)
       throw DataError(record_line_,
@@ -63,12 +82,6 @@ void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned ch
                             "the delimiter are quoted"
                           : "a field may hold an unquoted line break, or the row is short");
     ++records_;
-    started_ = true;
-    if (pending_blanks_) {
-      if (blank_lines_ == 0) first_blank_line_ = pending_first_;
-      blank_lines_ += pending_blanks_;
-      pending_blanks_ = 0;
-    }
     // COPY numbers a record by the line it ends on in what it was sent: one per record plus
     // each quoted line break of the file's line-ending kind (LF, or CR for CR and CRLF files).
     // Before the first record's end it does not know that kind yet and counts only CRs.
@@ -84,20 +97,23 @@ void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned ch
   }
   fields_ = 1;
   embedded_breaks_ = 0;
-  in_quote_ = false;
+  field_ = Field::start;
   empty_ = true;
+  line_begin_ = 0;
   record_line_ = line_;
 }
 
 std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end, const Sink& sink) {
   const auto* base = reinterpret_cast<const unsigned char*>(data);
-  const unsigned char* p = base;
   const unsigned char* end = base + size;
   const unsigned char* rec_begin = base;
+  // The unfinished record handed back last time was scanned already: carry on after it.
+  const unsigned char* p = base + std::min(resume_, size);
   const unsigned char quote = static_cast<unsigned char>(config_.quote);
   const unsigned char delim = static_cast<unsigned char>(config_.delimiter);
   const bool lf_mode = config_.line_ending == LineEnding::lf;
   const bool cr_mode = config_.line_ending == LineEnding::cr;
+  const std::size_t max_bytes = config_.max_record_bytes;
   send_from_ = base;
 
   while (p < end) {
@@ -110,7 +126,9 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
       while (q < end && class_[*q] == kPlain) ++q;
       if (q != p) {
         empty_ = false;
+        if (field_ != Field::quoted) field_ = Field::unquoted;
         p = q;
+        if (static_cast<std::size_t>(p - rec_begin) > max_bytes) fail_too_long();
         if (p == end) break;
       }
     }
@@ -118,20 +136,36 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
     if (utf8_.need != 0 || b >= 0x80) {
       if (!utf8_.step(b)) fail_utf8();
       empty_ = false;
+      if (field_ != Field::quoted) field_ = Field::unquoted;
       ++p;
+      if (static_cast<std::size_t>(p - rec_begin) > max_bytes) fail_too_long();
       continue;
     }
     if (b == quote) {
-      in_quote_ = !in_quote_;
       empty_ = false;
+      switch (field_) {
+        case Field::start:
+        case Field::closed:  // "" inside a quoted field: the quote goes on
+          field_ = Field::quoted;
+          break;
+        case Field::quoted:
+          field_ = Field::closed;
+          break;
+        case Field::unquoted:
+          fail_quote(rec_begin, p);
+      }
     } else if (b == delim) {
-      if (!in_quote_) ++fields_;
+      if (field_ != Field::quoted) {
+        ++fields_;
+        field_ = Field::start;
+      }
       empty_ = false;
     } else if (b == '\n') {
-      bool after_cr = p > base ? p[-1] == '\r' : false;
+      bool after_cr = p > base ? p[-1] == '\r' : last_byte_cr_;
       if (!after_cr) ++line_;
-      if (in_quote_) {
+      if (field_ == Field::quoted) {
         if (lf_mode && !first_pending_) ++embedded_breaks_;
+        line_begin_ = static_cast<std::size_t>(p + 1 - rec_begin);
       } else {
         if (cr_mode) fail_eol("a line feed");
         if (!lf_mode && !after_cr) fail_eol("a bare line feed");
@@ -141,8 +175,9 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
       }
     } else if (b == '\r') {
       ++line_;
-      if (in_quote_) {
+      if (field_ == Field::quoted) {
         if (!lf_mode || first_pending_) ++embedded_breaks_;
+        line_begin_ = static_cast<std::size_t>(p + 1 - rec_begin);
       } else {
         if (lf_mode) fail_eol("a carriage return");
         if (cr_mode) {
@@ -158,28 +193,18 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
       empty_ = false;
     }
     ++p;
-    if (static_cast<std::size_t>(p - rec_begin) > config_.max_record_bytes)
-      throw DataError(record_line_,
-                      fmt::format("a record longer than {} MB starts here", config_.max_record_bytes >> 20),
-                      "a quote opened in this record may never be closed; if a field really is this large, "
-                      "load it with psql's \\copy (pgimport holds one record in memory and stops at this size)");
+    if (static_cast<std::size_t>(p - rec_begin) > max_bytes) fail_too_long();
   }
 
+  last_byte_cr_ = size > 0 && end[-1] == '\r';
   if (!at_end) {
-    // Hand back the unfinished record; it is scanned again in front of the next data.
+    // Hand back the unfinished record, with its state kept: the next call starts after it.
     if (rec_begin > send_from_) sink(reinterpret_cast<const char*>(send_from_), rec_begin - send_from_);
-    if (rec_begin != end) {
-      line_ = record_line_;  // the unfinished record's lines are counted again next time
-      fields_ = 1;
-      embedded_breaks_ = 0;
-      in_quote_ = false;
-      empty_ = true;
-      expect_lf_ = false;
-      utf8_ = encoding::Utf8State{};
-    }
-    return rec_begin - base;
+    resume_ = static_cast<std::size_t>(end - rec_begin);
+    return static_cast<std::size_t>(rec_begin - base);
   }
-  if (in_quote_)
+  resume_ = 0;
+  if (field_ == Field::quoted)
     throw DataError(record_line_, "unterminated quoted field: the quote opened in this record is never closed",
                     "close the quote, or set another quote character with --quote");
   if (!utf8_.complete()) fail_utf8();

@@ -1,5 +1,5 @@
-// The streaming pass over the data: one look at each byte to validate UTF-8, reject NUL, count
-// lines and find record boundaries, so the bytes can go to COPY unchanged.
+// The streaming pass over the data: one look at each byte to validate UTF-8, reject NUL and stray
+// quotes, count lines and find record boundaries, so the bytes can go to COPY unchanged.
 #pragma once
 
 #include <cstddef>
@@ -15,16 +15,18 @@
 
 namespace pgmonkey::csv {
 
-// A problem in the data at a known line; the importer adds the file name.
+// A problem in the data at a known line (and column, when known); the importer adds the file name.
 class DataError : public std::runtime_error {
  public:
-  DataError(std::uint64_t line, std::string message, std::string hint = {})
-      : std::runtime_error(std::move(message)), line_(line), hint_(std::move(hint)) {}
+  DataError(std::uint64_t line, std::string message, std::string hint = {}, std::uint64_t column = 0)
+      : std::runtime_error(std::move(message)), line_(line), column_(column), hint_(std::move(hint)) {}
   std::uint64_t line() const noexcept { return line_; }
+  std::uint64_t column() const noexcept { return column_; }  // 1-based characters; 0: not known
   const std::string& hint() const noexcept { return hint_; }
 
  private:
   std::uint64_t line_;
+  std::uint64_t column_;
   std::string hint_;
 };
 
@@ -46,13 +48,15 @@ class RecordScanner {
 
   // Scans `data` (UTF-8) and sends every complete record. Returns how many bytes were used:
   // the caller keeps the rest (an unfinished record) and passes it again in front of the next
-  // data. With `at_end`, everything is used. Throws DataError.
+  // data; those bytes were already looked at and are not scanned again, so every byte is
+  // scanned once and the record size limit holds on every byte. With `at_end`, everything is
+  // used. Throws DataError.
   std::size_t scan(const char* data, std::size_t size, bool at_end, const Sink& sink);
 
   std::uint64_t records() const noexcept { return records_; }  // data records sent
-  // Blank lines skipped between records (leading and trailing ones are expected and not counted), and
-  // the first of them. psql's \copy would load one as a NULL row in a one-column file and refuse
-  // it otherwise; the import reports them.
+  // Blank lines skipped (leading, between records and trailing), and the first of them. In a
+  // one-column file a blank line is a record (COPY reads it as NULL) and is sent, except before
+  // the header; in a wider file COPY would refuse it, so it is skipped and the import says so.
   std::uint64_t blank_lines() const noexcept { return blank_lines_; }
   std::uint64_t first_blank_line() const noexcept { return first_blank_line_; }
   std::uint64_t lines() const noexcept { return line_ - 1; }  // line breaks so far
@@ -66,6 +70,11 @@ class RecordScanner {
                   std::uint64_t last_line, const Sink& sink);
   [[noreturn]] void fail_utf8() const;
   [[noreturn]] void fail_eol(const char* found) const;
+  [[noreturn]] void fail_quote(const unsigned char* rec_begin, const unsigned char* at) const;
+  [[noreturn]] void fail_too_long() const;
+
+  // Where the field being scanned is: a quote may open a field, close it, or be doubled inside.
+  enum class Field : unsigned char { start, unquoted, quoted, closed };
 
   Config config_;
   unsigned char class_[256];
@@ -75,17 +84,17 @@ class RecordScanner {
   std::uint64_t records_ = 0;
   std::uint64_t blank_lines_ = 0;
   std::uint64_t first_blank_line_ = 0;
-  std::uint64_t pending_blanks_ = 0;  // since the last record: trailing ones if no record follows
-  std::uint64_t pending_first_ = 0;
-  bool started_ = false;          // the header or a record has been seen
   std::uint64_t sent_lines_ = 0;  // lines as COPY counts them, through the last record sent
+  std::size_t resume_ = 0;        // bytes at the front of the next call already scanned
+  bool last_byte_cr_ = false;     // the previous call's data ended with a CR
   bool header_pending_;
   bool first_pending_ = true;  // no data record sent yet (COPY's line-ending kind unknown)
   // Per-record state (reset at each record boundary).
   const unsigned char* send_from_ = nullptr;
   std::size_t fields_ = 1;
   std::uint64_t embedded_breaks_ = 0;
-  bool in_quote_ = false;
+  std::size_t line_begin_ = 0;  // the current line's first byte, as an offset from the record's
+  Field field_ = Field::start;
   bool empty_ = true;
   bool expect_lf_ = false;
   encoding::Utf8State utf8_;

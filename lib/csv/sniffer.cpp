@@ -10,26 +10,23 @@ namespace pgmonkey::csv {
 SniffResult sniff(std::string_view sample, bool whole, const SniffOptions& options) {
   SniffResult r;
   // 1. Dialect.
-  auto guess = sniff_dialect(sample, whole, options.delimiter, options.quote);
+  r.dialect = options.given;
+  auto guess = sniff_dialect(sample, whole, r.dialect.delimiter, r.dialect.quote);
   r.tried = guess.tried;
   auto& best = guess.best;
-  r.dialect.delimiter = {best.delimiter, options.delimiter.user_set, options.delimiter.from_file};
-  r.dialect.quote = {best.quote, options.quote.user_set};
   auto& records = best.parsed.records;
   if (records.empty()) {
     r.empty = !best.parsed.unterminated_quote;
     if (best.parsed.unterminated_quote) r.unterminated_quote_line = best.parsed.lines.back();
-    r.dialect.header = options.header;
     return r;
   }
+  r.dialect.delimiter.offer(best.delimiter, Source::detected);  // the quote is never sniffed
   // 2. Line ending, from the first record.
   r.dialect.line_ending = best.parsed.line_ending.value_or(LineEnding::lf);
   // 3. Header.
-  if (options.header.user_set) {
-    r.dialect.header = options.header;
-  } else {
+  if (!r.dialect.header.given()) {
     auto header = sniff_header(records);
-    r.dialect.header = Option<bool>{header.header, false};
+    r.dialect.header.offer(header.header, Source::detected);
     r.header_uncertain = !header.certain;
   }
   if (r.dialect.header.value) {

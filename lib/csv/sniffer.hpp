@@ -16,15 +16,13 @@ constexpr std::size_t kSniffSampleBytes = 256 * 1024;
 constexpr std::size_t kSniffMinRecords = 100;
 
 struct SniffOptions {
-  Option<char> delimiter{',', false};
-  Option<char> quote{'"', false};
-  Option<bool> header{true, false};
+  Dialect given;  // what the user, the sidecar or the sep= line set; detection fills in the rest
   bool infer_types = false;
   NullRule nulls;  // what COPY will read as NULL, so that inference ignores exactly those
 };
 
 struct SniffResult {
-  Dialect dialect;
+  Dialect dialect;  // `given`, with the options it left open detected
   std::size_t field_count = 0;
   std::vector<std::string> header;        // the header row's fields (empty without a header)
   std::vector<Record> data;               // the sample's data records (header excluded)

@@ -2,6 +2,8 @@
 #include "db/cancel_on_signal.hpp"
 
 #include <libpq-fe.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 
@@ -10,19 +12,38 @@
 namespace pgmonkey::db {
 namespace {
 
-// The handler may only touch these two: a sig_atomic_t and a lock-free atomic pointer.
+// The handlers may only touch these: a sig_atomic_t and lock-free atomics.
 volatile std::sig_atomic_t g_interrupted = 0;
+std::atomic<int> g_signals{0};  // signals since the outermost scope started
 std::atomic<PGcancel*> g_cancel{nullptr};
+std::atomic<int> g_socket{-1};  // the guarded connection's socket
 static_assert(std::atomic<PGcancel*>::is_always_lock_free, "the signal handler needs a lock-free pointer");
+static_assert(std::atomic<int>::is_always_lock_free, "the signal handler needs a lock-free int");
 
 int g_depth = 0;  // live SignalScopes; only the main flow of control changes it
 
+// Makes every libpq call waiting on the connection return (shutdown(2) is async-signal-safe);
+// libpq then reports the connection lost and closes the socket itself.
+void cut_connection() noexcept {
+  int fd = g_socket.load();
+  if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+}
+
 extern "C" void on_signal(int) {
   g_interrupted = 1;
+  if (g_signals.fetch_add(1) > 0) {  // a second Ctrl-C: stop waiting now
+    cut_connection();
+    return;
+  }
+  ::alarm(kCancelGraceSeconds);  // armed first: the cancel request itself may hang
   if (PGcancel* c = g_cancel.load()) {
     char err[256];
     PQcancel(c, err, sizeof err);
   }
+}
+
+extern "C" void on_alarm(int) {
+  if (g_interrupted) cut_connection();  // the server did not act on the cancel in time
 }
 
 void install(int sig, void (*handler)(int), struct sigaction* old) noexcept {
@@ -39,7 +60,11 @@ void install(int sig, void (*handler)(int), struct sigaction* old) noexcept {
 }  // namespace
 
 SignalScope::SignalScope(SigPipe pipe) noexcept : pipe_(pipe == SigPipe::ignore) {
-  if (g_depth++ == 0) g_interrupted = 0;
+  if (g_depth++ == 0) {
+    g_interrupted = 0;
+    g_signals = 0;
+  }
+  install(SIGALRM, on_alarm, &old_alarm_);
   install(SIGINT, on_signal, &old_int_);
   install(SIGTERM, on_signal, &old_term_);
   install(SIGHUP, on_signal, &old_hup_);
@@ -51,14 +76,19 @@ SignalScope::~SignalScope() noexcept {
   sigaction(SIGHUP, &old_hup_, nullptr);
   sigaction(SIGTERM, &old_term_, nullptr);
   sigaction(SIGINT, &old_int_, nullptr);
-  --g_depth;
+  if (--g_depth == 0) ::alarm(0);  // the job is over; a pending grace timer must not fire later
+  sigaction(SIGALRM, &old_alarm_, nullptr);
 }
 
 CancelOnSignal::CancelOnSignal(pg_conn* conn, SigPipe pipe) noexcept
-    : signals_(pipe), cancel_(conn ? PQgetCancel(conn) : nullptr), previous_(g_cancel.exchange(cancel_)) {}
+    : signals_(pipe),
+      cancel_(conn ? PQgetCancel(conn) : nullptr),
+      previous_(g_cancel.exchange(cancel_)),
+      previous_socket_(g_socket.exchange(conn ? PQsocket(conn) : -1)) {}
 
 CancelOnSignal::~CancelOnSignal() noexcept {
   // Swapped out before it is freed: a handler running from here on sees the outer one or none.
+  g_socket.store(previous_socket_);
   g_cancel.store(previous_);
   if (cancel_) PQfreeCancel(cancel_);
 }
@@ -84,6 +114,7 @@ void request_interrupt() noexcept {
 }
 void reset_interrupt() noexcept {
   g_interrupted = 0;
+  g_signals = 0;
 }
 
 }  // namespace pgmonkey::db

@@ -31,12 +31,19 @@ class SignalScope {
   struct sigaction old_term_ {};
   struct sigaction old_hup_ {};
   struct sigaction old_pipe_ {};
+  struct sigaction old_alarm_ {};
   bool pipe_ = false;
 };
 
 // A SignalScope that, while alive, also sends a cancel request for `conn`'s running statement
-// when the signal arrives (PQcancel is async-signal-safe). Guards nest: the innermost
-// connection is the one cancelled; the outer one comes back when the inner guard ends.
+// when the signal arrives (PQcancel is async-signal-safe). A server that does not answer (a
+// stopped backend, a dead network) must not hold the process: kCancelGraceSeconds after the
+// first signal, or at once on a second one, the connection's socket is shut down, so whatever
+// libpq call is waiting on it returns with a lost connection and the job ends as interrupted.
+// Guards nest: the innermost connection is the one cancelled; the outer one comes back when
+// the inner guard ends.
+constexpr unsigned kCancelGraceSeconds = 3;
+
 class CancelOnSignal {
  public:
   explicit CancelOnSignal(pg_conn* conn, SigPipe pipe = SigPipe::keep) noexcept;
@@ -48,6 +55,7 @@ class CancelOnSignal {
   SignalScope signals_;
   pg_cancel* cancel_;
   pg_cancel* previous_;
+  int previous_socket_;
 };
 
 // Sends a cancel request for `conn`'s running statement now (outside a signal handler: it

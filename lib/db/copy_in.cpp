@@ -6,7 +6,6 @@
 #include <sys/socket.h>
 
 #include <memory>
-#include <regex>
 
 #include "core/strings.hpp"
 
@@ -15,30 +14,16 @@ namespace {
 
 using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
-std::string field(const PGresult* r, int code) {
-  const char* v = PQresultErrorField(r, code);
-  return v ? v : "";
-}
-
-std::string conn_message(PGconn* c) {
-  return core::trim(PQerrorMessage(c));
-}
-
 }  // namespace
-
-std::pair<std::optional<std::uint64_t>, std::string> parse_copy_context(const std::string& context) {
-  static const std::regex re(R"(COPY [^\n]*?, line (\d+)(?:, column ([^:\n]+))?)");
-  std::smatch m;
-  if (!std::regex_search(context, m, re)) return {std::nullopt, {}};
-  return {std::stoull(m[1].str()), m[2].matched ? m[2].str() : std::string()};
-}
 
 CopyIn::CopyIn(Connection& conn, const std::string& copy_sql) : conn_(conn) {
   PGconn* c = conn_.raw();
-  if (!c) fail_connection("no connection");
+  if (!c) throw_copy_error(nullptr, c);
   ResultPtr r(PQexec(c, copy_sql.c_str()), PQclear);
-  if (!r) fail_connection(conn_message(c));
-  if (PQresultStatus(r.get()) != PGRES_COPY_IN) fail_from_result(r.release());  // takes ownership
+  if (!r || PQresultStatus(r.get()) != PGRES_COPY_IN) {
+    while (PGresult* rest = PQgetResult(c)) PQclear(rest);
+    throw_copy_error(r.get(), c);
+  }
   open_ = true;
 }
 
@@ -52,7 +37,7 @@ void CopyIn::write(const char* data, std::size_t size) {
     int n = size > (1u << 30) ? (1 << 30) : static_cast<int>(size);
     if (PQputCopyData(c, data, n) != 1) {
       open_ = false;
-      fail_connection(conn_message(c));
+      throw_copy_error(nullptr, c);
     }
     data += n;
     size -= static_cast<std::size_t>(n);
@@ -75,25 +60,21 @@ bool CopyIn::server_reported_error() noexcept {
 void CopyIn::fail_after_server_error() {
   PGconn* c = conn_.raw();
   open_ = false;
-  if (PQputCopyEnd(c, "stopped after the server reported an error") != 1) fail_connection(conn_message(c));
-  PGresult* first = PQgetResult(c);
+  if (PQputCopyEnd(c, "stopped after the server reported an error") != 1) throw_copy_error(nullptr, c);
+  ResultPtr first(PQgetResult(c), PQclear);
   while (PGresult* rest = PQgetResult(c)) PQclear(rest);
-  if (!first) fail_connection(conn_message(c));
-  fail_from_result(first);
+  throw_copy_error(first.get(), c);
 }
 
 std::uint64_t CopyIn::finish() {
   PGconn* c = conn_.raw();
   open_ = false;
-  if (PQputCopyEnd(c, nullptr) != 1) fail_connection(conn_message(c));
+  if (PQputCopyEnd(c, nullptr) != 1) throw_copy_error(nullptr, c);
   ResultPtr r(PQgetResult(c), PQclear);
-  if (!r) fail_connection(conn_message(c));
-  if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+  if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
     // Drain so the connection is usable for the ROLLBACK.
-    PGresult* rest;
-    ResultPtr first = std::move(r);
-    while ((rest = PQgetResult(c)) != nullptr) PQclear(rest);
-    fail_from_result(first.release());
+    while (PGresult* rest = PQgetResult(c)) PQclear(rest);
+    throw_copy_error(r.get(), c);
   }
   std::uint64_t rows = 0;
   if (auto n = core::parse_int(PQcmdTuples(r.get()))) rows = static_cast<std::uint64_t>(*n);
@@ -107,26 +88,6 @@ void CopyIn::abort(const std::string& reason) noexcept {
   if (!c) return;
   if (PQputCopyEnd(c, reason.c_str()) == 1)
     while (PGresult* r = PQgetResult(c)) PQclear(r);
-}
-
-void CopyIn::fail_from_result(void* result) {
-  ResultPtr r(static_cast<PGresult*>(result), PQclear);
-  PGconn* c = conn_.raw();
-  std::string message = field(r.get(), PG_DIAG_MESSAGE_PRIMARY);
-  if (message.empty()) message = core::trim(PQresultErrorMessage(r.get()));
-  bool lost = PQstatus(c) == CONNECTION_BAD;
-  if (message.empty()) message = lost ? "the connection to the server was lost" : conn_message(c);
-  std::string context = field(r.get(), PG_DIAG_CONTEXT);
-  auto [line, column] = parse_copy_context(context);
-  throw CopyError(message, field(r.get(), PG_DIAG_MESSAGE_DETAIL), field(r.get(), PG_DIAG_MESSAGE_HINT),
-                  field(r.get(), PG_DIAG_SQLSTATE), context, line, column, lost);
-}
-
-void CopyIn::fail_connection(const std::string& what) {
-  bool lost = !conn_.raw() || PQstatus(conn_.raw()) == CONNECTION_BAD;
-  throw CopyError(lost ? "lost the connection to the server: " + what : what, {},
-                  lost ? "the server closed the session (restart, crash, or pg_terminate_backend)" : "", {}, {},
-                  std::nullopt, {}, lost);
 }
 
 }  // namespace pgmonkey::db

@@ -1,5 +1,5 @@
-// COPY ... FROM STDIN over libpq: start, send chunks, finish or abort, with the server's error
-// (SQLSTATE, message, detail, hint and the COPY line from its context) kept apart.
+// COPY ... FROM STDIN over libpq: start, send chunks, finish or abort; failures are CopyErrors
+// with the server's fields (SQLSTATE, message, detail, hint and the COPY line) kept apart.
 #pragma once
 
 #include <cstddef>
@@ -7,32 +7,10 @@
 #include <optional>
 #include <string>
 
-#include "core/error.hpp"
 #include "db/connection.hpp"
+#include "db/copy_error.hpp"
 
 namespace pgmonkey::db {
-
-// A failed COPY: the server's fields plus the line COPY counted (its records, 1-based).
-class CopyError : public JobError {
- public:
-  CopyError(std::string message, std::string detail, std::string hint, std::string sqlstate, std::string context,
-            std::optional<std::uint64_t> copy_line, std::string column, bool connection_lost)
-      : JobError(std::move(message), std::move(detail), std::move(hint), std::move(sqlstate)),
-        context_(std::move(context)),
-        copy_line_(copy_line),
-        column_(std::move(column)),
-        connection_lost_(connection_lost) {}
-  const std::string& context() const noexcept { return context_; }
-  std::optional<std::uint64_t> copy_line() const noexcept { return copy_line_; }
-  const std::string& column() const noexcept { return column_; }
-  bool connection_lost() const noexcept { return connection_lost_; }
-
- private:
-  std::string context_;
-  std::optional<std::uint64_t> copy_line_;
-  std::string column_;
-  bool connection_lost_;
-};
 
 class CopyIn {
  public:
@@ -57,14 +35,8 @@ class CopyIn {
   [[noreturn]] void fail_after_server_error();
 
  private:
-  [[noreturn]] void fail_from_result(void* result);
-  [[noreturn]] void fail_connection(const std::string& what);
-
   Connection& conn_;
   bool open_ = false;
 };
-
-// Parses "COPY t, line 5, column b: \"x\"" from an error context: (line, column).
-std::pair<std::optional<std::uint64_t>, std::string> parse_copy_context(const std::string& context);
 
 }  // namespace pgmonkey::db

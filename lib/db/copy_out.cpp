@@ -3,34 +3,12 @@
 
 #include <libpq-fe.h>
 
-#include "core/error.hpp"
 #include "core/strings.hpp"
 #include "db/cancel_on_signal.hpp"
+#include "db/copy_error.hpp"
 
 namespace pgmonkey::db {
 namespace {
-
-// The primary message without libpq's severity prefix and trailing newline.
-std::string message_of(const PGresult* res, pg_conn* conn) {
-  const char* primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
-  if (primary) return primary;
-  std::string s = core::trim(PQerrorMessage(conn));
-  for (const char* prefix : {"ERROR:  ", "FATAL:  "})
-    if (core::starts_with(s, prefix)) s.erase(0, std::char_traits<char>::length(prefix));
-  return s.empty() ? std::string("unknown error") : s;
-}
-
-[[noreturn]] void throw_result_error(const PGresult* res, pg_conn* conn) {
-  if (PQstatus(conn) == CONNECTION_BAD)
-    throw JobError(
-        "lost the connection to the server: " + message_of(res, conn), {},
-        "the server closed the session (restart, crash, or pg_terminate_backend)",
-        res && PQresultErrorField(res, PG_DIAG_SQLSTATE) ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : "08006");
-  const char* detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : nullptr;
-  const char* hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : nullptr;
-  const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-  throw JobError(message_of(res, conn), detail ? detail : "", hint ? hint : "", state ? state : "");
-}
 
 struct ResultGuard {
   PGresult* res;
@@ -40,13 +18,13 @@ struct ResultGuard {
 }  // namespace
 
 CopyOut::CopyOut(pg_conn* conn, const std::string& copy_sql) : conn_(conn) {
-  if (!PQsendQuery(conn_, copy_sql.c_str())) throw_result_error(nullptr, conn_);
+  if (!PQsendQuery(conn_, copy_sql.c_str())) throw_copy_error(nullptr, conn_);
   ResultGuard first{PQgetResult(conn_)};
   if (PQresultStatus(first.res) == PGRES_COPY_OUT) return;
   // Not a COPY after all (an error): read to the end so the connection is idle again.
   finished_ = true;
   while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
-  throw_result_error(first.res, conn_);
+  throw_copy_error(first.res, conn_);
 }
 
 CopyOut::~CopyOut() noexcept {
@@ -93,8 +71,8 @@ void CopyOut::finish() {
       PQclear(extra);
   }
   ResultGuard failure_guard{failure};
-  if (!ok) throw_result_error(res.res, conn_);
-  if (failure) throw_result_error(failure, conn_);
+  if (!ok) throw_copy_error(res.res, conn_);
+  if (failure) throw_copy_error(failure, conn_);
 }
 
 }  // namespace pgmonkey::db

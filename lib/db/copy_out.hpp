@@ -10,7 +10,7 @@ struct pg_conn;
 namespace pgmonkey::db {
 
 // One COPY TO STDOUT in progress on a connection. libpqxx 6.4 has no raw CSV COPY, so this
-// talks to libpq directly. Errors are thrown as JobError carrying the server's SQLSTATE; a
+// talks to libpq directly. Errors are thrown as db::CopyError (a JobError) carrying the server's SQLSTATE; a
 // lost connection says so. If the object goes away before the end (the caller failed to write,
 // or was interrupted), the destructor cancels the statement and drains the stream so the
 // connection is usable for the ROLLBACK that follows.

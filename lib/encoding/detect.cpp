@@ -113,7 +113,8 @@ std::optional<Bom> detect_bom(std::string_view h) {
 }
 
 std::string EncodingChoice::describe() const {
-  return name + (user_set ? " (set by you)" : " (detected: " + how + ")");
+  if (user_set) return name + (named_in.empty() ? " (set by you)" : " (from " + named_in + ")");
+  return name + " (detected: " + how + ")";
 }
 
 std::string canonical_name(std::string_view raw) {

@@ -19,9 +19,10 @@ std::optional<Bom> detect_bom(std::string_view head);
 struct EncodingChoice {
   std::string name;            // iconv name, e.g. UTF-8, WINDOWS-1252, UTF-16LE
   std::size_t bom_length = 0;  // bytes to skip at the start
-  bool user_set = false;
-  std::string how;      // why this one: "byte-order mark", "strict UTF-8 check of 64 KiB", ...
-  std::string warning;  // set when the data contradicts the user's choice (a BOM of another encoding)
+  bool user_set = false;       // named, not detected
+  std::string named_in;        // where it was named when not on the command line, e.g. "data.yaml"
+  std::string how;             // why this one: "byte-order mark", "strict UTF-8 check of 64 KiB", ...
+  std::string warning;         // set when the data contradicts the user's choice (a BOM of another encoding)
 
   bool is_utf8() const { return name == "UTF-8"; }
   // "UTF-8 (detected: strict UTF-8 check of 64 KiB)" or "LATIN1 (set by you)".

@@ -9,10 +9,11 @@
 
 namespace pgmonkey::encoding {
 
-Transcoder::Transcoder(const std::string& from) {
-  iconv_t cd = iconv_open("UTF-8", from.c_str());
+Transcoder::Transcoder(const std::string& from, const std::string& to) {
+  iconv_t cd = iconv_open(to.c_str(), from.c_str());
   if (cd == reinterpret_cast<iconv_t>(-1))
-    throw UsageError("cannot convert from encoding '" + from + "'", "iconv -l lists the names it knows");
+    throw UsageError("cannot convert from encoding '" + from + "'" + (to == "UTF-8" ? "" : " to '" + to + "'"),
+                     "iconv -l lists the names it knows");
   cd_ = cd;
   // Probe each byte alone: in a single-byte encoding none is the start of a longer sequence.
   single_byte_ = true;
@@ -65,6 +66,20 @@ Transcoder::~Transcoder() noexcept {
   iconv_close(static_cast<iconv_t>(cd_));
 }
 
+void Transcoder::finish(std::string& out) {
+  if (single_byte_) return;
+  std::size_t old = out.size();
+  std::size_t room = 64;
+  out.resize(old + room);
+  char* dst = out.data() + old;
+  std::size_t dst_left = room;
+  std::size_t rc = iconv(static_cast<iconv_t>(cd_), nullptr, nullptr, &dst, &dst_left);
+  int err = errno;
+  out.resize(old + (room - dst_left));
+  if (rc == static_cast<std::size_t>(-1))
+    throw JobError("character conversion failed at the end of the input: iconv error " + std::to_string(err));
+}
+
 Transcoder::Step Transcoder::convert(std::string_view in, std::string& out, bool at_end) {
   if (single_byte_) return convert_single_byte(in, out);
   Step step;
@@ -72,7 +87,8 @@ Transcoder::Step Transcoder::convert(std::string_view in, std::string& out, bool
   std::size_t src_left = in.size();
   while (src_left > 0) {
     std::size_t old = out.size();
-    // UTF-8 needs at most 4 bytes per input byte for any single-byte source (3 for BMP).
+    // No target needs more than 4 bytes per input byte (UTF-8 from a single-byte source: 3;
+    // UTF-16 from UTF-8: 2).
     std::size_t room = src_left * 4 + 16;
     out.resize(old + room);
     char* dst = out.data() + old;

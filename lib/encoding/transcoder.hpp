@@ -1,4 +1,5 @@
-// Streaming conversion to UTF-8 with iconv, reporting where the input stops being valid.
+// The one iconv wrapper: streaming conversion (to UTF-8 on import, from it on export), reporting
+// where the input stops being valid.
 #pragma once
 
 #include <array>
@@ -11,8 +12,8 @@ namespace pgmonkey::encoding {
 
 class Transcoder {
  public:
-  // Throws UsageError when iconv cannot convert from `from`.
-  explicit Transcoder(const std::string& from);
+  // Throws UsageError when iconv cannot convert from `from` to `to`.
+  explicit Transcoder(const std::string& from, const std::string& to = "UTF-8");
   ~Transcoder() noexcept;
   Transcoder(const Transcoder&) = delete;
   Transcoder& operator=(const Transcoder&) = delete;
@@ -22,15 +23,18 @@ class Transcoder {
     bool invalid = false;      // the input at `consumed` is not valid in the source encoding
   };
 
-  // Appends the UTF-8 form of as much of `in` as possible to `out`. An incomplete sequence
+  // Appends the converted form of as much of `in` as possible to `out`. An incomplete sequence
   // at the end is left unconsumed unless `at_end`, where it counts as invalid.
   Step convert(std::string_view in, std::string& out, bool at_end);
+  // Appends what a stateful encoding still holds back (CP1258 and TCVN keep the last letter
+  // for a combining mark that may follow) and resets the state. Call once at end of input.
+  void finish(std::string& out);
 
  private:
   Step convert_single_byte(std::string_view in, std::string& out) const;
 
   void* cd_;
-  // For single-byte encodings (Latin-1/2/7, Windows-125x, KOI8-R ...): each byte's UTF-8 form,
+  // For single-byte sources (Latin-1/2/7, Windows-125x, KOI8-R ...): each byte's converted form,
   // built once with iconv, so the stream converts with one table lookup per byte.
   bool single_byte_ = false;
   std::array<std::array<char, 4>, 256> utf8_of_{};

@@ -63,6 +63,10 @@ AtomicFile::AtomicFile(std::string target, bool overwrite) : target_(std::move(t
   if (::stat(target_.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode)) throw UsageError(target_ + " is a folder", "give a file name with -o");
     if (!overwrite) throw UsageError("refusing to overwrite existing file " + target_, "pass --force to replace it");
+  } else if (::lstat(target_.c_str(), &st) == 0 && !overwrite) {
+    // A dangling symbolic link is still a name someone made: the rename would replace it.
+    throw UsageError("refusing to replace " + target_ + ", a symbolic link to a missing file",
+                     "pass --force to replace the link with the file, or remove it");
   }
   // Hidden, next to the target, recognisable: .NAME.pgexport-XXXXXX, with NAME cut so that a
   // target name near the 255-byte limit still gets a temp file.
@@ -88,6 +92,17 @@ AtomicFile::~AtomicFile() noexcept {
 
 void AtomicFile::write(const char* data, std::size_t size) {
   write_all(fd_, data, size, target_);
+  written_ += size;
+#ifdef SYNC_FILE_RANGE_WRITE
+  // Start writeback as the data comes, without waiting for it, so the fsync at commit has only
+  // the tail left to wait for instead of the whole file.
+  constexpr std::uint64_t kWritebackBytes = 8u << 20;
+  if (written_ - flushed_ >= kWritebackBytes) {
+    (void)::sync_file_range(fd_, static_cast<off_t>(flushed_), static_cast<off_t>(written_ - flushed_),
+                            SYNC_FILE_RANGE_WRITE);
+    flushed_ = written_;
+  }
+#endif
 }
 
 void AtomicFile::commit() {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace pgmonkey::transfer {
@@ -33,6 +34,8 @@ class AtomicFile {
   std::string temp_;
   int fd_ = -1;
   bool committed_ = false;
+  std::uint64_t written_ = 0;
+  std::uint64_t flushed_ = 0;  // bytes whose writeback was already started
 };
 
 // True when `path` exists and is a device, FIFO or socket (/dev/null, a named pipe): those

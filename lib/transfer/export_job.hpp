@@ -4,32 +4,21 @@
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <vector>
 
 #include "core/json.hpp"
-#include "transfer/export_options.hpp"
+#include "transfer/export_plan.hpp"
+#include "transfer/progress.hpp"
+#include "transfer/stages.hpp"
+
+namespace pqxx {
+class transaction_base;
+}
 
 namespace pgmonkey::db {
 class Connection;
 }
 
 namespace pgmonkey::transfer {
-
-struct ExportRequest {
-  std::string table;                 // [schema.]table; "double quotes" keep case and dots (table_name.hpp)
-  std::string output;                // file path, or "-" for standard output
-  bool force = false;                // replace an existing file
-  std::vector<std::string> columns;  // empty: all columns in table order
-  ExportDialect dialect;
-};
-
-struct ExportProgress {
-  std::uint64_t rows = 0;             // rows received so far
-  std::uint64_t bytes = 0;            // bytes written so far
-  std::uint64_t estimated_bytes = 0;  // 0 when unknown (a view, or a never-analysed empty table)
-  double seconds = 0;
-};
-using ProgressFn = std::function<void(const ExportProgress&)>;
 
 struct ExportResult {
   std::string table;  // schema.table as found
@@ -44,9 +33,20 @@ struct ExportResult {
 // pgmonkey's default file name: the table name (without schema) plus .csv, in the current folder.
 std::string default_output_for(const std::string& table);
 
-// Runs the export in a REPEATABLE READ READ ONLY transaction. The file appears only if all went
-// well; any failure, including SIGINT/SIGTERM (turned into InterruptedError), leaves the target
-// as it was and no temp file behind. Throws the toolkit's typed errors.
-ExportResult run_export(db::Connection& conn, const ExportRequest& request, const ProgressFn& on_progress = {});
+// The catalog facts plan_export needs, read in `tx`.
+ExportFacts read_export_facts(pqxx::transaction_base& tx, const ExportRequest& request);
+
+// The export chain, CopySource → Encoder → ByteSink, in writes of about 256 KiB. `between`
+// runs after each chunk (interrupts); `on_flush` after each write with the rows so far.
+// Returns the rows.
+std::uint64_t run_export_chain(CopySource& source, Encoder& encoder, ByteSink& sink, bool header,
+                               const std::function<void()>& between,
+                               const std::function<void(std::uint64_t rows, bool final)>& on_flush);
+
+// Runs the export in a REPEATABLE READ READ ONLY transaction on `conn` (opened by the app). The
+// file appears only if all went well; any failure, including SIGINT/SIGTERM (turned into
+// InterruptedError), leaves the target as it was and no temp file behind. Throws the toolkit's
+// typed errors.
+ExportResult run_export(db::Connection& conn, const ExportRequest& request, const Callbacks& callbacks = {});
 
 }  // namespace pgmonkey::transfer

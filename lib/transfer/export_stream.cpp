@@ -1,8 +1,6 @@
 // CRLF conversion outside quoted fields, UTF-16 transcoding with iconv, ASCII checking.
 #include "transfer/export_stream.hpp"
 
-#include <iconv.h>
-
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -27,16 +25,7 @@ void CrlfConverter::convert(std::string_view in, std::string& out) {
   out.append(in.data() + start, in.size() - start);
 }
 
-Utf16Transcoder::Utf16Transcoder(bool big_endian) {
-  iconv_t cd = ::iconv_open(big_endian ? "UTF-16BE" : "UTF-16LE", "UTF-8");
-  if (cd == reinterpret_cast<iconv_t>(-1))
-    throw JobError(std::string("cannot set up UTF-16 conversion: ") + std::strerror(errno));
-  cd_ = cd;
-}
-
-Utf16Transcoder::~Utf16Transcoder() noexcept {
-  ::iconv_close(static_cast<iconv_t>(cd_));
-}
+Utf16Transcoder::Utf16Transcoder(bool big_endian) : iconv_("UTF-8", big_endian ? "UTF-16BE" : "UTF-16LE") {}
 
 void Utf16Transcoder::convert(std::string_view in, std::string& out) {
   std::string_view src = in;
@@ -44,28 +33,19 @@ void Utf16Transcoder::convert(std::string_view in, std::string& out) {
     pending_.append(in.data(), in.size());
     src = pending_;
   }
-  // UTF-16 never needs more than two bytes per UTF-8 byte.
-  std::size_t old = out.size();
-  out.resize(old + src.size() * 2 + 4);
-  char* inp = const_cast<char*>(src.data());
-  std::size_t inleft = src.size();
-  char* outp = out.data() + old;
-  std::size_t outleft = out.size() - old;
-  std::size_t r = ::iconv(static_cast<iconv_t>(cd_), &inp, &inleft, &outp, &outleft);
-  int err = errno;
-  out.resize(static_cast<std::size_t>(outp - out.data()));
-  if (r == static_cast<std::size_t>(-1) && err != EINVAL)
-    throw JobError(std::string("cannot convert the data to UTF-16: ") + std::strerror(err));
-  std::string rest(inp, inleft);  // an incomplete character: wait for the rest
+  auto step = iconv_.convert(src, out, false);
+  if (step.invalid) throw JobError("cannot convert the data to UTF-16: invalid UTF-8 from the server");
+  std::string rest(src.substr(step.consumed));  // an incomplete character: wait for the rest
   pending_ = std::move(rest);
 }
 
-void Utf16Transcoder::finish() {
+void Utf16Transcoder::finish(std::string& out) {
   if (!pending_.empty()) throw JobError("the data ended inside a UTF-8 character; nothing was written");
+  iconv_.finish(out);
 }
 
-OutputEncoder::OutputEncoder(const ExportDialect& dialect, const EncodingPlan& plan)
-    : plan_(plan), crlf_(dialect.crlf), crlf_converter_(dialect.quote) {
+OutputEncoder::OutputEncoder(bool crlf, char quote, const EncodingPlan& plan)
+    : plan_(plan), crlf_(crlf), crlf_converter_(quote) {
   if (plan_.client == ClientTranscode::utf16le) utf16_ = std::make_unique<Utf16Transcoder>(false);
   if (plan_.client == ClientTranscode::utf16be) utf16_ = std::make_unique<Utf16Transcoder>(true);
 }
@@ -105,8 +85,8 @@ void OutputEncoder::encode(std::string_view in, std::string& out) {
   }
 }
 
-void OutputEncoder::finish() {
-  if (utf16_) utf16_->finish();
+void OutputEncoder::finish(std::string& out) {
+  if (utf16_) utf16_->finish(out);
 }
 
 }  // namespace pgmonkey::transfer

@@ -1,4 +1,5 @@
-// The client-side steps between COPY's bytes and the file: CRLF record ends and transcoding.
+// The export's Encoder: the client-side steps between COPY's bytes and the file, CRLF record
+// ends and transcoding.
 #pragma once
 
 #include <cstdint>
@@ -6,7 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "transfer/export_options.hpp"
+#include "encoding/transcoder.hpp"
+#include "transfer/export_encoding.hpp"
+#include "transfer/stages.hpp"
 
 namespace pgmonkey::transfer {
 
@@ -25,34 +28,34 @@ class CrlfConverter {
   bool in_quotes_ = false;
 };
 
-// UTF-8 to UTF-16LE/BE with iconv, keeping a multi-byte character split across chunks for the
-// next call.
+// UTF-8 to UTF-16LE/BE with the one iconv wrapper (encoding::Transcoder), keeping a multi-byte
+// character split across chunks for the next call.
 class Utf16Transcoder {
  public:
   explicit Utf16Transcoder(bool big_endian);
-  ~Utf16Transcoder() noexcept;
-  Utf16Transcoder(const Utf16Transcoder&) = delete;
-  Utf16Transcoder& operator=(const Utf16Transcoder&) = delete;
 
   void convert(std::string_view in, std::string& out);
-  // Throws JobError when the input ended inside a character.
-  void finish();
+  // Appends iconv's remaining output and throws JobError when the input ended inside a character.
+  void finish(std::string& out);
 
  private:
-  void* cd_;  // iconv_t
+  encoding::Transcoder iconv_;
   std::string pending_;
 };
 
 // Everything after COPY: optional CRLF, then optional transcoding or an ASCII check.
-class OutputEncoder {
+class OutputEncoder final : public Encoder {
  public:
-  OutputEncoder(const ExportDialect& dialect, const EncodingPlan& plan);
+  // `crlf`: end records with CRLF; `quote`: the dialect's quote, to tell record ends from
+  // newlines inside quoted fields.
+  OutputEncoder(bool crlf, char quote, const EncodingPlan& plan);
   // The bytes that start the file (a BOM, or nothing).
-  const std::string& preamble() const noexcept { return plan_.bom; }
+  const std::string& preamble() const noexcept override { return plan_.bom; }
   // Appends the encoded form of `in` to `out`. Throws JobError on a character the target
   // encoding cannot hold (ascii).
-  void encode(std::string_view in, std::string& out);
-  void finish();
+  void encode(std::string_view in, std::string& out) override;
+  // Appends what the encoder still holds back; call once after the last encode().
+  void finish(std::string& out) override;
   // True when bytes pass through unchanged, so callers can skip a copy.
   bool passthrough() const noexcept { return !crlf_ && plan_.client == ClientTranscode::none; }
 

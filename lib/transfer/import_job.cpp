@@ -1,29 +1,24 @@
-// The import pipeline: 1. sidecar → 2. encoding → 3. sniff → 4. plan the table → 5. stream the
-// rows through the record scanner into COPY → 6. commit, all in one transaction.
+// The import pipeline: 1. sidecar → 2. encoding → 3. sniff (no server), then 4. plan against the
+// catalog → 5. stream through ByteSource → Decoder → RecordScanner → CopySink → 6. commit, all
+// in one transaction.
 #include "transfer/import_job.hpp"
 
 #include <fmt/format.h>
-#include <pqxx/except>
 #include <pqxx/transaction>
 
 #include <sys/stat.h>
-#include <chrono>
 #include <fstream>
-#include <memory>
 
 #include "core/error.hpp"
 #include "core/strings.hpp"
-#include "csv/header_names.hpp"
 #include "csv/record_scanner.hpp"
-#include "csv/sniffer.hpp"
 #include "db/cancel_on_signal.hpp"
 #include "db/connection.hpp"
-#include "db/copy_in.hpp"
-#include "transfer/import_config.hpp"
+#include "encoding/utf8.hpp"
+#include "transfer/copy_session.hpp"
+#include "transfer/import_errors.hpp"
+#include "transfer/import_pump.hpp"
 #include "transfer/input_stream.hpp"
-#include "transfer/sidecar_path.hpp"
-#include "transfer/table_name.hpp"
-#include "transfer/table_plan.hpp"
 #include "transfer/text_reader.hpp"
 
 namespace pgmonkey::transfer {
@@ -31,11 +26,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kHeadBytes = 256 * 1024;    // raw bytes read for encoding detection
-constexpr std::size_t kChunkBytes = 256 * 1024;   // one read of the input
 constexpr std::size_t kMaxSniffBytes = 8u << 20;  // sample cap while looking for 100 records
-constexpr int kServerCheckEvery = 16;             // chunks between early-error checks
-const char* const kRolledBack = "nothing was imported: the transaction was rolled back";
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -58,189 +49,35 @@ std::string human_bytes(std::uint64_t b) {
   return fmt::format("{:.1f} MB", static_cast<double>(b) / 1e6);
 }
 
-// Runs a statement step, mapping libpqxx errors (and a cancel caused by Ctrl-C) to ours.
-template <class F>
-auto sql_step(F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const pqxx::broken_connection& e) {
-    db::throw_if_interrupted();
-    throw JobError(std::string("lost the connection to the server: ") + core::trim(e.what()), {},
-                   std::string("the server closed the session; ") + kRolledBack);
-  } catch (const pqxx::sql_error& e) {
-    db::throw_if_interrupted();
-    std::string msg = core::trim(e.what());
-    if (core::starts_with(msg, "ERROR:  ")) msg.erase(0, 8);
-    throw JobError(msg, e.query(), kRolledBack, e.sqlstate());
-  }
+// What the sniffer cannot see in the first line but must not let into the plan: a NUL byte
+// (/dev/zero is not "empty") and invalid UTF-8 (a header would reach the server as broken
+// names). Later lines are the record scanner's, which names them while streaming.
+void check_first_line(std::string_view sample, bool whole, const FileFacts& f) {
+  auto eol = sample.find_first_of("\r\n");
+  std::string_view first = sample.substr(0, eol);
+  bool cut = eol == std::string_view::npos && !whole;
+  if (first.find('\0') != std::string_view::npos)
+    throw_data_error(f.source, 1, "NUL byte (0x00) in the data",
+                     "PostgreSQL text cannot hold NUL: is this a CSV file?; nothing was imported", false);
+  if (encoding::find_invalid_utf8(first, cut) != std::string_view::npos)
+    throw_data_error(f.source, 1, "invalid UTF-8 byte sequence",
+                     std::string(f.encoding.user_set ? "check --encoding (or the import config's encoding)"
+                                                     : "if the file is in another encoding, name it with --encoding") +
+                         "; nothing was imported",
+                     false);
 }
 
-// The settings the job runs with: flags beat the sidecar, the sidecar beats detection.
-struct Settings {
-  csv::SniffOptions sniff;
-  bool create = true;
-  bool lowercase = true;
-  std::optional<std::string> encoding;
-};
-
-Settings merge_settings(const ImportOptions& o, const ImportConfig& side) {
-  Settings s;
-  if (auto d = o.delimiter ? o.delimiter : side.delimiter)
-    s.sniff.delimiter.set_by_user(csv::parse_char_option(*d, "delimiter"));
-  if (auto q = o.quote ? o.quote : side.quotechar) s.sniff.quote.set_by_user(csv::parse_char_option(*q, "quote"));
-  if (auto h = o.header ? o.header : side.has_headers) s.sniff.header.set_by_user(*h);
-  s.sniff.infer_types = o.infer_types;
-  s.sniff.nulls.null_string = o.null_string.value_or("");
-  s.sniff.nulls.empty_as_null = o.empty_as_null;
-  for (const auto& raw : o.force_not_null)
-    for (const auto& n : core::split(raw, ',')) s.sniff.nulls.force_not_null.push_back(core::trim(n));
-  s.create = o.create.value_or(side.auto_create_table.value_or(true));
-  s.lowercase = o.lowercase.value_or(side.enforce_lowercase.value_or(true));
-  s.encoding = o.encoding ? o.encoding : side.encoding;
-  if (s.sniff.delimiter.user_set && s.sniff.quote.user_set && s.sniff.delimiter.value == s.sniff.quote.value)
-    throw UsageError("the delimiter and the quote must differ");
-  if (o.null_string && o.empty_as_null)
-    throw UsageError("--empty-as-null works with the default NULL (an unquoted empty field), not with --null",
-                     "with --null STR, write STR for NULL in the file; quoted STR stays text");
-  return s;
-}
-
-// What COPY would refuse about --null, said before anything runs.
-void check_null_string(const std::string& null_string, const csv::Dialect& d) {
-  auto has = [&](char c) { return null_string.find(c) != std::string::npos; };
-  if (has(d.delimiter.value))
-    throw UsageError("--null must not contain the delimiter " + csv::show_char(d.delimiter.value));
-  if (has(d.quote.value))
-    throw UsageError("--null must not contain the quote character " + csv::show_char(d.quote.value));
-  if (has('\n') || has('\r')) throw UsageError("--null must not contain a newline");
-}
-
-// A data problem as the user should see it: file:line: what (and the roll-back note).
-[[noreturn]] void throw_data_error(const std::string& source, std::uint64_t line, const std::string& what,
-                                   const std::string& hint, bool sent) {
-  throw JobError(fmt::format("{}:{}: {}", source, line, what), {},
-                 hint.empty() ? std::string(sent ? kRolledBack : "nothing was imported")
-                              : hint + (sent ? std::string("; ") + kRolledBack : std::string()));
-}
-
-// When the line map overflowed (a huge file of multi-line records), a regular file is read
-// again up to the failing record; standard input cannot be, so it keeps COPY's number.
-std::optional<std::uint64_t> rescan_for_line(const std::string& path, const encoding::EncodingChoice& enc,
-                                             csv::RecordScanner::Config sc, std::uint64_t copy_line) {
-  try {
-    InputStream in(path);
-    if (!in.size()) return std::nullopt;
-    std::string head;
-    in.read_until(head, kHeadBytes);
-    TextReader reader(in, std::move(head), enc);
-    sc.find_copy_line = copy_line;
-    csv::RecordScanner scanner(sc);
-    csv::RecordScanner::Sink none = [](const char*, std::size_t) {};
-    std::string buf;
-    bool first = true;
-    while (true) {
-      auto status = reader.read(buf, kChunkBytes);
-      if (first) (void)csv::take_excel_sep_line(buf);  // as the import did
-      first = false;
-      if (status == TextReader::Status::invalid) return std::nullopt;
-      bool end = status == TextReader::Status::end;
-      buf.erase(0, scanner.scan(buf.data(), buf.size(), end, none));
-      if (auto line = scanner.line_map().line_of(copy_line)) return line;
-      if (end) return std::nullopt;
-    }
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
-[[noreturn]] void throw_copy_error(const db::CopyError& e, const std::string& source, const csv::LineMap& map,
-                                   const std::function<std::optional<std::uint64_t>(std::uint64_t)>& rescan) {
-  db::throw_if_interrupted();
-  if (e.connection_lost() || e.sqlstate() == "57P01") {
-    std::string what = e.what();
-    if (!core::starts_with(what, "lost the connection")) what = "lost the connection to the server: " + what;
-    throw JobError(what, {},
-                   std::string("the server closed the session (restart, crash, or "
-                               "pg_terminate_backend); ") +
-                       kRolledBack);
-  }
-  std::string where = source;
-  if (e.copy_line()) {
-    // The recent-records ring knows where the record starts; failing that a second pass over
-    // a regular file finds it; failing that, the line the record ends on.
-    std::optional<std::uint64_t> line = map.line_of(*e.copy_line());
-    if (!line && rescan) line = rescan(*e.copy_line());
-    if (line) {
-      where += fmt::format(":{}", *line);
-    } else if (auto end = map.find(*e.copy_line())) {
-      where += fmt::format(":{} (the record ending on this line)", end->line);
-    } else {
-      where += fmt::format(" (COPY line {})", *e.copy_line());
-    }
-  }
-  if (!e.column().empty()) where += ", column " + e.column();
-  std::vector<std::string> detail;
-  if (!e.detail().empty()) detail.push_back(e.detail());
-  if (!e.context().empty()) detail.push_back("server context: " + e.context());
-  std::string hint = e.hint().empty() ? kRolledBack : e.hint() + "; " + kRolledBack;
-  throw JobError(where + ": " + e.what(), core::join(detail, "\n"), hint, e.sqlstate());
-}
-
-std::vector<std::string> target_names(const std::vector<ColumnPlan>& columns) {
-  std::vector<std::string> out;
-  for (const auto& c : columns) out.push_back(c.column);
-  return out;
-}
-
-// --force-not-null names: a file header field or a target column.
-std::vector<std::string> resolve_force_not_null(const std::vector<std::string>& names,
-                                                const std::vector<ColumnPlan>& columns) {
-  std::vector<std::string> fields, targets, out;
-  for (const auto& c : columns) fields.push_back(c.field), targets.push_back(c.column);
-  for (const auto& raw : names) {
-    for (const auto& n : core::split(raw, ',')) {
-      std::string name = core::trim(n);
-      if (name.empty()) continue;
-      auto m = csv::match_column(name, targets);
-      if (!m) m = csv::match_column(name, fields);
-      if (!m) {
-        std::string dym = core::did_you_mean(name, targets);
-        throw UsageError("--force-not-null: no column '" + name + "' in the import",
-                         dym.empty() ? "columns: " + core::join(targets, ", ") : "did you mean '" + dym + "'?");
-      }
-      out.push_back(targets[*m]);
-    }
-  }
-  return out;
+csv::RecordScanner::Config scanner_config(const ImportPlan& plan) {
+  csv::RecordScanner::Config sc;
+  sc.delimiter = plan.dialect.delimiter.value;
+  sc.quote = plan.dialect.quote.value;
+  sc.line_ending = plan.dialect.line_ending;
+  sc.expected_fields = plan.fields;
+  sc.skip_header = plan.dialect.header.value;
+  return sc;
 }
 
 }  // namespace
-
-core::Json ImportPlan::to_json() const {
-  auto cols = core::Json::array();
-  for (const auto& c : columns) {
-    auto j = core::Json::object();
-    j.set("field", c.field).set("column", c.column).set("type", c.type);
-    cols.push(std::move(j));
-  }
-  auto j = core::Json::object();
-  j.set("source", source)
-      .set("encoding", encoding.name)
-      .set("encoding_source", encoding.user_set ? "set by you" : "detected")
-      .set("delimiter", std::string(1, dialect.delimiter.value))
-      .set("quote", std::string(1, dialect.quote.value))
-      .set("header", dialect.header.value)
-      .set("line_endings", csv::to_string(dialect.line_ending))
-      .set("flags", dialect.flags() + " --encoding " + encoding.name)
-      .set("table", table)
-      .set("create", create)
-      .set("truncate", truncate)
-      .set("columns", std::move(cols));
-  if (!ddl.empty()) j.set("ddl", ddl);
-  j.set("copy", copy_sql);
-  if (!sidecar.empty()) j.set("import_config", sidecar);
-  return j;
-}
 
 core::Json ImportResult::to_json() const {
   auto j = core::Json::object();
@@ -272,242 +109,224 @@ bool needs_connection(const ImportOptions& o) {
   return !o.write_import_config;
 }
 
-ImportResult run_import(const config::Config& cfg, const ImportOptions& o, const ImportCallbacks& cb) {
-  const auto t0 = Clock::now();
+ImportJob::ImportJob(ImportOptions options, const std::string& connection_config, ImportCallbacks callbacks)
+    : options_(std::move(options)), callbacks_(std::move(callbacks)), started_(Clock::now()) {
+  const auto& o = options_;
   auto warn = [&](const std::string& w) {
-    if (cb.on_warning) cb.on_warning(w);
+    if (callbacks_.on_warning) callbacks_.on_warning(w);
   };
-  std::optional<TableName> name;
-  if (!o.table.empty())
-    name = parse_table_name(o.table);
-  else if (!o.write_import_config)
+  if (o.table.empty() && !o.write_import_config)
     throw UsageError("--table is required", "pgimport -c CONN.yaml --table [schema.]table FILE");
+  if (!o.table.empty()) (void)parse_table_name(o.table);  // a bad name is a usage error before any work
+  if (o.dialect.null_string && o.empty_as_null)
+    throw UsageError("--empty-as-null works with the default NULL (an unquoted empty field), not with --null",
+                     "with --null STR, write STR for NULL in the file; quoted STR stays text");
 
-  // 1. The sidecar import config.
-  std::string side_path = o.import_config;
-  if (side_path.empty() && !o.write_import_config) side_path = find_sidecar(o.file, cfg.path);
-  bool side_exists = !side_path.empty() && file_exists(side_path);
-  if (side_path.empty() && o.file != "-") {
-    side_path = sidecar_path(o.file);  // where --write-import-config writes
-    side_exists = o.write_import_config && file_exists(side_path);
+  // 1. The sidecar.
+  sidecar_path_ = o.import_config;
+  if (sidecar_path_.empty() && !o.write_import_config) sidecar_path_ = find_sidecar(o.file, connection_config);
+  bool exists = !sidecar_path_.empty() && file_exists(sidecar_path_);
+  if (sidecar_path_.empty() && o.file != "-") {
+    sidecar_path_ = sidecar_path(o.file);  // where --write-import-config writes
+    exists = o.write_import_config && file_exists(sidecar_path_);
   }
-  ImportConfig side;
+  std::optional<Sidecar> side;
   if (o.write_import_config) {
-    if (side_path.empty()) throw UsageError("--write-import-config needs a file name or --import-config PATH");
-    if (side_exists)
-      throw UsageError("import config " + side_path + " already exists; not overwriting it",
+    if (sidecar_path_.empty()) throw UsageError("--write-import-config needs a file name or --import-config PATH");
+    if (exists)
+      throw UsageError("import config " + sidecar_path_ + " already exists; not overwriting it",
                        "review or delete it; pgimport uses it when it exists");
-  } else if (side_exists) {
-    std::vector<std::string> warnings;
-    side = read_import_config(side_path, warnings);
-    for (const auto& w : warnings) warn(w);
+  } else if (exists) {
+    side = load_sidecar(sidecar_path_, "import config");
+    for (const auto& w : side->warnings) warn(w);
+    facts_.sidecar = sidecar_path_;
   } else if (!o.import_config.empty()) {
     throw ConfigError("import config " + o.import_config + " does not exist");
   }
-  Settings settings = merge_settings(o, side);
+  csv::SniffOptions sniff;
+  sniff.given = given_dialect(o.dialect, side ? &*side : nullptr);
+  sniff.infer_types = o.infer_types;
+  sniff.nulls.null_string = o.dialect.null_string.value_or("");
+  sniff.nulls.empty_as_null = o.empty_as_null;
+  for (const auto& raw : o.force_not_null)
+    for (const auto& n : core::split(raw, ',')) sniff.nulls.force_not_null.push_back(core::trim(n));
+  if (sniff.given.delimiter.given() && sniff.given.quote.given()) csv::check_dialect(sniff.given);
+  facts_.create = o.create.value_or(side && side->auto_create_table ? *side->auto_create_table : true);
+  facts_.lowercase = o.lowercase.value_or(side && side->enforce_lowercase ? *side->enforce_lowercase : true);
 
-  // 2. Encoding, from the first bytes.
-  InputStream in(o.file);
-  ImportResult result;
-  ImportPlan& plan = result.plan;
-  plan.source = in.name();
-  plan.size = in.size();
-  if (side_exists && !o.write_import_config) plan.sidecar = side_path;
+  // 2. The encoding, from the first bytes.
+  input_ = std::make_unique<InputStream>(o.file);
+  reopen_ = InputStream::opener(o.file);
+  facts_.source = input_->name();
+  facts_.size = input_->size();
   std::string head;
-  bool head_whole = !in.read_until(head, kHeadBytes);
-  plan.encoding = settings.encoding ? encoding::user_encoding(*settings.encoding, head)
-                                    : encoding::detect_encoding(head, head_whole);
-  if (!plan.encoding.warning.empty()) warn(plan.encoding.warning);
-  TextReader reader(in, std::move(head), plan.encoding);
-  plan.transcoding = reader.transcoding();
+  bool head_whole = !input_->read_until(head, kHeadBytes);
+  const auto& named = sniff.given.encoding;
+  facts_.encoding =
+      named.given() ? encoding::user_encoding(named.value, head) : encoding::detect_encoding(head, head_whole);
+  if (named.source == csv::Source::sidecar) facts_.encoding.named_in = sidecar_path_;
+  if (!facts_.encoding.warning.empty()) warn(facts_.encoding.warning);
+  decoder_ = std::make_unique<TextReader>(*input_, std::move(head), facts_.encoding);
+  facts_.transcoding = decoder_->transcoding();
 
-  // 3. Sniff the dialect on a decoded sample of at least 256 KiB or 100 records.
-  std::string buf;
-  auto status = TextReader::Status::data;
-  while (status == TextReader::Status::data &&
-         (buf.size() < csv::kSniffSampleBytes ||
-          (count_breaks(buf) <= csv::kSniffMinRecords && buf.size() < kMaxSniffBytes)))
-    status = reader.read(buf, kChunkBytes);
-  if (auto sep = csv::take_excel_sep_line(buf)) {
-    if (!settings.sniff.delimiter.user_set) {
-      if (*sep == settings.sniff.quote.value)
-        throw UsageError("the file's sep= line names the quote character as the delimiter",
-                         "pass --quote with another character, or --delimiter");
-      settings.sniff.delimiter.set_by_user(*sep);
-      settings.sniff.delimiter.from_file = true;
-    }
+  // 3. The dialect, sniffed on a decoded sample of at least 256 KiB or 100 records.
+  std::string& buf = pending_;
+  std::size_t breaks = 0;  // counted as the sample grows, each byte once
+  while (status_ == Decoder::Status::data &&
+         (buf.size() < csv::kSniffSampleBytes || (breaks <= csv::kSniffMinRecords && buf.size() < kMaxSniffBytes))) {
+    std::size_t from = buf.size();
+    status_ = decoder_->read(buf, kChunkBytes);
+    // A CR at the end of the previous piece was counted; an LF right after it is its pair.
+    if (from > 0 && buf[from - 1] == '\r' && buf.size() > from && buf[from] == '\n') ++from;
+    breaks += count_breaks(std::string_view(buf).substr(from));
   }
-  auto sniffed = csv::sniff(buf, status == TextReader::Status::end, settings.sniff);
+  const bool whole = status_ == Decoder::Status::end;
+  check_first_line(buf, whole, facts_);
+  if (auto sep = csv::take_excel_sep_line(buf)) {
+    if (sep == sniff.given.quote.value && !sniff.given.delimiter.given())
+      throw UsageError("the file's sep= line names the quote character as the delimiter",
+                       "pass --quote with another character, or --delimiter");
+    sniff.given.delimiter.offer(*sep, csv::Source::sep_line);  // never over a flag or the sidecar
+  }
+  auto& sniffed = facts_.sniffed;
+  sniffed = csv::sniff(buf, whole, sniff);
+  if (sniffed.empty && breaks > 0 && sniff.given.header.given() && !sniff.given.header.value) {
+    // Only blank lines and --no-header: one column of NULLs, as COPY reads them.
+    sniffed.empty = false;
+    sniffed.field_count = 1;
+    sniffed.types = {csv::ColumnType::text};
+    sniffed.dialect.line_ending = buf[0] == '\r'
+                                      ? (buf.size() > 1 && buf[1] == '\n' ? csv::LineEnding::crlf : csv::LineEnding::cr)
+                                      : csv::LineEnding::lf;
+  }
+  if (sniffed.empty && status_ == Decoder::Status::data)
+    throw_data_error(facts_.source, 1, fmt::format("no complete line in the first {} MB", kMaxSniffBytes >> 20),
+                     "this is not a CSV file, or its first line is longer than that; nothing was imported", false);
   if (sniffed.empty) {
-    if (status == TextReader::Status::invalid)
-      throw_data_error(plan.source, count_breaks(buf) + 1, "invalid byte sequence for encoding " + plan.encoding.name,
+    if (status_ == Decoder::Status::invalid)
+      throw_data_error(facts_.source, count_breaks(buf) + 1,
+                       "invalid byte sequence for encoding " + facts_.encoding.name,
                        "name the file's encoding with --encoding", false);
-    throw JobError(plan.source + " is empty: no header and no rows", {}, "nothing was imported; check the file name");
+    throw JobError(facts_.source + " is empty: no header and no rows", {}, "nothing was imported; check the file name");
   }
   if (sniffed.unterminated_quote_line)
-    throw_data_error(plan.source, static_cast<std::uint64_t>(sniffed.unterminated_quote_line),
+    throw_data_error(facts_.source, static_cast<std::uint64_t>(sniffed.unterminated_quote_line),
                      "unterminated quoted field: the quote opened in this record is never closed",
                      "close the quote, or set another quote character with --quote", false);
-  plan.dialect = sniffed.dialect;
   if (sniffed.header_uncertain)
     warn(std::string("could not tell from the data whether the first row is a header; assumed ") +
-         (plan.dialect.header.value ? "it is" : "it is not") + ": pass --header or --no-header to be sure");
+         (sniffed.dialect.header.value ? "it is" : "it is not") + ": pass --header or --no-header to be sure");
+  csv::check_dialect(sniffed.dialect);  // --null against a detected delimiter: before connecting
+}
 
-  if (o.write_import_config) {
-    ImportConfig out;
-    out.has_headers = plan.dialect.header.value;
-    out.auto_create_table = settings.create;
-    out.enforce_lowercase = settings.lowercase;
-    out.delimiter = std::string(1, plan.dialect.delimiter.value);
-    out.quotechar = std::string(1, plan.dialect.quote.value);
-    out.encoding = plan.encoding.name;
-    std::ofstream f(side_path);
-    f << render_import_config(out, o.file);
-    if (!f.flush()) throw JobError("cannot write " + side_path);
-    result.wrote_config = side_path;
-    if (cb.on_plan) cb.on_plan(plan);
-    return result;
-  }
+ImportJob::~ImportJob() = default;
 
-  // 4. The table: resolve it, match or normalise the columns, build the SQL.
-  std::vector<std::string> header = sniffed.header;
-  if (!plan.dialect.header.value)
-    for (std::size_t i = 0; i < sniffed.field_count; ++i) header.push_back("col_" + std::to_string(i + 1));
-  if (o.null_string) check_null_string(*o.null_string, plan.dialect);
-  auto conn = db::connect(cfg, "pgimport");
-  db::apply_session_settings(*conn, db::bulk_session_settings(cfg));
-  db::CancelOnSignal cancel_on_signal(conn->raw());
-  pqxx::work tx(*conn, "pgimport");
-  // Like pgexport: an existing table as written first (-t Orders finds "Orders"), then the name
-  // folded as SQL folds it, which is also the name a new table gets.
-  if (name->quoted_as_written() != name->quoted()) {
-    TableName as_written = *name;
-    as_written.schema = as_written.schema_as_written;
-    as_written.table = as_written.table_as_written;
-    if (sql_step([&] { return resolve_table(tx, as_written); }).exists) name = as_written;
-  }
-  auto target = sql_step([&] { return resolve_table(tx, *name); });
-  if (target.exists && !plan.dialect.header.value && !plan.dialect.header.user_set && !sniffed.data.empty()) {
-    // "region,2023,2024" into a table with those columns: its header, though "2023" looks like data.
-    std::vector<std::string> first;
-    for (const auto& f : sniffed.data.front()) first.push_back(f.text);
-    if (names_table_columns(first, target)) {
-      plan.dialect.header = {true, false};
-      header = first;
-      warn("the first row names the columns of " + target.display + ", so it is the header after all");
-    }
-  }
-  plan.table = target.display;
-  plan.truncate = o.truncate && target.exists;
-  if (plan.truncate) plan.truncate_sql = "TRUNCATE " + name->quoted();
-  if (target.exists) {
-    std::vector<std::size_t> idx;
-    if (plan.dialect.header.value) {
-      idx = match_header(header, target, plan.source);
-    } else {
-      if (header.size() > target.columns.size())
-        throw JobError(fmt::format("{} has {} fields per row but {} has only {} columns", plan.source, header.size(),
-                                   target.display, target.columns.size()),
-                       {}, "without a header, fields go to the table's columns in order");
-      for (std::size_t i = 0; i < header.size(); ++i) idx.push_back(i);
-    }
-    std::vector<bool> used(target.columns.size(), false);
-    for (std::size_t i = 0; i < header.size(); ++i) {
-      plan.columns.push_back({header[i], target.columns[idx[i]].name, target.columns[idx[i]].type});
-      used[idx[i]] = true;
-    }
-    for (std::size_t i = 0; i < used.size(); ++i)
-      if (!used[i]) plan.table_columns_defaulted.push_back(target.columns[i].name);
-  } else {
-    if (!settings.create)
-      throw JobError("table " + target.display + " does not exist", {},
-                     o.create ? "create it first, or drop --no-create to let pgimport create it"
-                              : "create it first, or set auto_create_table: true in " + side_path);
-    auto names = csv::normalise_names(header, settings.lowercase);
-    for (std::size_t i = 0; i < names.size(); ++i)
-      plan.columns.push_back({header[i], names[i], csv::sql_name(sniffed.types[i])});
-    plan.create = true;
-    plan.ddl = create_table_sql(*name, names, sniffed.types);
-  }
-  CopyFlags flags;
-  flags.delimiter = plan.dialect.delimiter.value;
-  flags.quote = plan.dialect.quote.value;
-  if (o.null_string) flags.null_string = *o.null_string, flags.has_null_string = true;
-  if (o.empty_as_null) flags.force_null = target_names(plan.columns);
-  flags.force_not_null = resolve_force_not_null(o.force_not_null, plan.columns);
-  plan.copy_sql = copy_sql(*name, target_names(plan.columns), flags);
-  if (cb.on_plan) cb.on_plan(plan);
+ImportResult ImportJob::write_config() {
+  ImportResult result;
+  auto& plan = result.plan;
+  plan.source = facts_.source;
+  plan.size = facts_.size;
+  plan.encoding = facts_.encoding;
+  plan.transcoding = facts_.transcoding;
+  plan.dialect = facts_.sniffed.dialect;
+  Sidecar out;
+  out.has_headers = plan.dialect.header.value;
+  out.auto_create_table = facts_.create;
+  out.enforce_lowercase = facts_.lowercase;
+  out.delimiter = std::string(1, plan.dialect.delimiter.value);
+  out.quotechar = std::string(1, plan.dialect.quote.value);
+  out.encoding = plan.encoding.name;
+  std::ofstream f(sidecar_path_);
+  f << render_sidecar(out, options_.file);
+  if (!f.flush()) throw JobError("cannot write " + sidecar_path_);
+  result.wrote_config = sidecar_path_;
+  if (callbacks_.on_plan) callbacks_.on_plan(plan);
+  return result;
+}
 
-  // 5. Stream: the scanner validates and splits records; complete records go to COPY.
-  csv::RecordScanner::Config sc;
-  sc.delimiter = flags.delimiter;
-  sc.quote = flags.quote;
-  sc.line_ending = plan.dialect.line_ending;
-  sc.expected_fields = sniffed.field_count;
-  sc.skip_header = plan.dialect.header.value;
-  csv::RecordScanner scanner(sc);
-  std::function<std::optional<std::uint64_t>(std::uint64_t)> rescan;
-  if (!in.is_stdin()) rescan = [&](std::uint64_t n) { return rescan_for_line(o.file, plan.encoding, sc, n); };
-  std::unique_ptr<db::CopyIn> copy;
-  if (!o.dry_run) {
+ImportResult ImportJob::run(db::Connection& conn) {
+  db::CancelOnSignal cancel_on_signal(conn.raw());
+  // 4. The table, looked up in the transaction that loads it, and the plan.
+  pqxx::work tx(conn, "pgimport");
+  const TableName name = parse_table_name(options_.table);
+  Relation target = sql_step([&] { return find_relation(tx, name); });
+  ImportPlan plan = plan_import(options_, facts_, target);
+  for (const auto& w : plan.warnings)
+    if (callbacks_.on_warning) callbacks_.on_warning(w);
+  if (callbacks_.on_plan) callbacks_.on_plan(plan);
+  if (!options_.dry_run) {
     if (plan.create) sql_step([&] { tx.exec(plan.ddl); });
     if (plan.truncate) sql_step([&] { tx.exec(plan.truncate_sql); });
+  }
+  ImportResult result = stream(conn, std::move(plan));
+  // 6. Commit (or, for a dry run, leave everything as it was).
+  if (!options_.dry_run) {
+    db::throw_if_interrupted();
+    sql_step([&] { tx.commit(); });
+  }
+  return result;
+}
+
+// 5. The rows: the scanner validates and splits records; complete records go to COPY.
+ImportResult ImportJob::stream(db::Connection& conn, ImportPlan plan) {
+  ImportResult result;
+  result.dry_run = options_.dry_run;
+  const auto config = scanner_config(plan);
+  csv::RecordScanner scanner(config);
+  std::function<std::optional<std::uint64_t>(std::uint64_t)> rescan;
+  if (reopen_) rescan = [&](std::uint64_t n) { return find_record_start(reopen_, plan.encoding, config, n); };
+  std::unique_ptr<CopySink> sink;
+  if (options_.dry_run) {
+    sink = std::make_unique<NullSink>();
+  } else {
     try {
-      copy = std::make_unique<db::CopyIn>(*conn, plan.copy_sql);
+      sink = std::make_unique<CopyInSink>(conn, plan.copy_sql);
     } catch (const db::CopyError& e) {
       throw_copy_error(e, plan.source, scanner.line_map(), rescan);
     }
   }
-  csv::RecordScanner::Sink sink = [&](const char* p, std::size_t n) {
-    if (copy) copy->write(p, n);
-  };
+  ImportChain chain{*decoder_, scanner, *sink, "invalid byte sequence for encoding " + plan.encoding.name,
+                    plan.encoding.user_set ? "check --encoding (or the import config's encoding)"
+                                           : "name the file's encoding with --encoding"};
   auto last_progress = Clock::now();
-  int chunks = 0;
+  auto report = [&](bool final) {
+    if (callbacks_.on_progress)
+      callbacks_.on_progress(
+          {input_->consumed(), input_->size(), false, scanner.records(), seconds_since(started_), final});
+  };
   try {
-    while (true) {
-      bool at_end = status == TextReader::Status::end;
-      std::size_t used = scanner.scan(buf.data(), buf.size(), at_end, sink);
-      buf.erase(0, used);
-      if (status == TextReader::Status::invalid)
-        throw csv::DataError(scanner.lines() + 1 + count_breaks(buf),
-                             "invalid byte sequence for encoding " + plan.encoding.name,
-                             plan.encoding.user_set ? "check --encoding (or the import config's encoding)"
-                                                    : "name the file's encoding with --encoding");
-      if (at_end) break;
+    run_chain(chain, pending_, status_, [&] {
       db::throw_if_interrupted();
-      if (copy && ++chunks % kServerCheckEvery == 0 && copy->server_reported_error()) copy->fail_after_server_error();
-      if (cb.on_progress && Clock::now() - last_progress > std::chrono::milliseconds(100)) {
+      sink->check();
+      if (Clock::now() - last_progress > std::chrono::milliseconds(100)) {
         last_progress = Clock::now();
-        cb.on_progress({in.consumed(), in.size(), scanner.records(), seconds_since(t0)});
+        report(false);
       }
-      status = reader.read(buf, kChunkBytes);
-    }
+      return true;
+    });
     db::throw_if_interrupted();
-    result.rows = copy ? copy->finish() : scanner.records();
+    result.rows = sink->finish(scanner.records());
   } catch (const csv::DataError& e) {
-    if (copy) copy->abort("pgimport found bad data");
-    throw_data_error(plan.source, e.line(), e.what(), e.hint(), copy != nullptr);
+    sink->abort("pgimport found bad data");
+    throw_data_error(plan.source, e.line(), e.what(), e.hint(), !options_.dry_run, e.column());
   } catch (const db::CopyError& e) {
     throw_copy_error(e, plan.source, scanner.line_map(), rescan);
   } catch (const InterruptedError&) {
-    if (copy) copy->abort("canceled by the user");
+    sink->abort("canceled by the user");
+    throw;
+  } catch (const JobError&) {
+    sink->abort("pgimport could not read its input");
     throw;
   }
-  if (cb.on_progress) cb.on_progress({in.consumed(), in.size(), scanner.records(), seconds_since(t0)});
+  report(true);
   if (auto blank = scanner.blank_lines())
-    warn(fmt::format(
-        "skipped {} blank line{} between records (the first at {}:{}){}", blank, blank == 1 ? "" : "s", plan.source,
-        scanner.first_blank_line(),
-        sniffed.field_count == 1 ? "; in a one-column file they could mean NULL: use --null to mark NULLs" : ""));
-
-  // 6. Commit (or, for a dry run, leave everything as it was).
-  if (!o.dry_run) {
-    db::throw_if_interrupted();
-    sql_step([&] { tx.commit(); });
-  }
-  result.dry_run = o.dry_run;
-  result.bytes = in.consumed();
-  result.seconds = seconds_since(t0);
+    if (callbacks_.on_warning)
+      callbacks_.on_warning(fmt::format("skipped {} blank line{}{} (the first at {}:{})", blank, blank == 1 ? "" : "s",
+                                        plan.fields == 1 ? " before the header" : "", plan.source,
+                                        scanner.first_blank_line()));
+  result.bytes = input_->consumed();
+  result.seconds = seconds_since(started_);
+  result.plan = std::move(plan);
   return result;
 }
 

@@ -1,72 +1,25 @@
-// pgimport's job: detect, plan, and load a CSV file into a table in one transaction.
+// pgimport's job: read and sniff the file, then plan and load it into a table in one transaction.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
-#include "config/model.hpp"
 #include "core/json.hpp"
-#include "csv/dialect.hpp"
-#include "csv/type_sniffer.hpp"
-#include "encoding/detect.hpp"
+#include "transfer/import_plan.hpp"
+#include "transfer/progress.hpp"
+#include "transfer/stages.hpp"
+
+namespace pgmonkey::db {
+class Connection;
+}
 
 namespace pgmonkey::transfer {
 
-struct ImportOptions {
-  std::string file;           // path, or "-" for standard input
-  std::string table;          // [schema.]table as written
-  std::string import_config;  // --import-config PATH; empty: the sidecar next to the file
-  bool write_import_config = false;
-  std::optional<std::string> encoding;
-  std::optional<std::string> delimiter;
-  std::optional<std::string> quote;
-  std::optional<bool> header;
-  std::optional<bool> create;     // --no-create → false
-  std::optional<bool> lowercase;  // --keep-case → false
-  bool truncate = false;
-  bool infer_types = false;
-  std::optional<std::string> null_string;
-  bool empty_as_null = false;
-  std::vector<std::string> force_not_null;
-  bool dry_run = false;
-};
-
-// One column of the load: the file's header field and the table column it goes to.
-struct ColumnPlan {
-  std::string field;   // as in the file's header (or col_N without one)
-  std::string column;  // the table column
-  std::string type;    // the table column's type (or the type it will be created with)
-};
-
-// Everything decided before any row is sent; --dry-run prints it.
-struct ImportPlan {
-  std::string source;                 // file name or "standard input"
-  std::optional<std::uint64_t> size;  // bytes, when known
-  encoding::EncodingChoice encoding;
-  bool transcoding = false;  // converted to UTF-8 on the client
-  csv::Dialect dialect;
-  std::string sidecar;  // import config used (empty: none)
-  std::string table;    // schema.table for messages
-  bool create = false;  // the table is created
-  bool truncate = false;
-  std::string ddl;           // CREATE TABLE ..., when create
-  std::string truncate_sql;  // TRUNCATE ..., when truncate
-  std::string copy_sql;
-  std::vector<ColumnPlan> columns;
-  std::vector<std::string> table_columns_defaulted;  // existing columns not in the file
-
-  core::Json to_json() const;
-};
-
-struct ImportProgress {
-  std::uint64_t bytes = 0;                   // input bytes read
-  std::optional<std::uint64_t> total_bytes;  // when the input is a regular file
-  std::uint64_t rows = 0;
-  double seconds = 0;
-};
+class TextReader;
 
 struct ImportResult {
   ImportPlan plan;
@@ -81,17 +34,43 @@ struct ImportResult {
   std::string summary() const;
 };
 
-struct ImportCallbacks {
-  std::function<void(const ImportPlan&)> on_plan;          // before the data is sent
-  std::function<void(const ImportProgress&)> on_progress;  // every ~100 ms while sending
-  std::function<void(const std::string&)> on_warning;
+struct ImportCallbacks : Callbacks {
+  std::function<void(const ImportPlan&)> on_plan;  // before the data is sent
 };
 
-// Throws UsageError/ConfigError (2), JobError (1, data errors name file and line),
-// ConnectError (3), InterruptedError (130). On any error nothing is left changed.
-ImportResult run_import(const config::Config& config, const ImportOptions& options, const ImportCallbacks& callbacks);
-
-// Without a connection: --write-import-config.
+// Whether the job needs a server (not for --write-import-config).
 bool needs_connection(const ImportOptions& options);
+
+// Throws UsageError/ConfigError (2), JobError (1, data errors name file and line),
+// InterruptedError (130). On any error nothing is left changed.
+class ImportJob {
+ public:
+  // 1. the sidecar → 2. the encoding → 3. the dialect, from the start of the file; no server.
+  // `connection_config` (the -c file) is never taken for the sidecar.
+  ImportJob(ImportOptions options, const std::string& connection_config, ImportCallbacks callbacks);
+  ~ImportJob();
+  ImportJob(const ImportJob&) = delete;
+  ImportJob& operator=(const ImportJob&) = delete;
+
+  // --write-import-config: the detected settings into the sidecar, for review.
+  ImportResult write_config();
+  // 4. the table and the plan → 5. the rows through the chain into COPY → 6. commit, in one
+  // transaction on `conn` (opened by the app, as pgexport's is).
+  ImportResult run(db::Connection& conn);
+
+ private:
+  ImportResult stream(db::Connection& conn, ImportPlan plan);
+
+  ImportOptions options_;
+  ImportCallbacks callbacks_;
+  std::chrono::steady_clock::time_point started_;
+  std::string sidecar_path_;  // where the sidecar is, or would be written
+  FileFacts facts_;
+  std::unique_ptr<ByteSource> input_;
+  ByteSourceOpener reopen_;  // for the line-number rescan; empty for standard input
+  std::unique_ptr<TextReader> decoder_;
+  std::string pending_;  // decoded, not yet scanned: the sniff sample
+  Decoder::Status status_ = Decoder::Status::data;
+};
 
 }  // namespace pgmonkey::transfer

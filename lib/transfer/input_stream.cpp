@@ -2,6 +2,7 @@
 #include "transfer/input_stream.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,6 +34,13 @@ InputStream::InputStream(const std::string& path) {
 #endif
 }
 
+ByteSourceOpener InputStream::opener(const std::string& path) {
+  if (path == "-") return {};
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+  return [path] { return std::make_unique<InputStream>(path); };
+}
+
 InputStream::~InputStream() noexcept {
   if (fd_ > 0) ::close(fd_);
 }
@@ -43,22 +51,17 @@ std::size_t InputStream::read(char* buf, std::size_t cap) {
     ssize_t n = ::read(fd_, buf, cap);
     if (n >= 0) {
       consumed_ += static_cast<std::uint64_t>(n);
+      // A regular file is all of the size it had when opened, no more and no less: a file cut
+      // or appended to while it is read would otherwise lose or split its last record.
+      if (size_ && (consumed_ > *size_ || (n == 0 && consumed_ != *size_)))
+        throw JobError(fmt::format("{} changed while it was read: it had {} bytes when opened, {}", name_, *size_,
+                                   consumed_ > *size_ ? "and grew" : fmt::format("but ended after {}", consumed_)),
+                       {}, "import a file nothing else writes to (copy it first); nothing was imported");
       return static_cast<std::size_t>(n);
     }
     if (errno == EINTR) continue;
     throw JobError("cannot read " + name_ + ": " + std::strerror(errno));
   }
-}
-
-bool InputStream::read_until(std::string& out, std::size_t want) {
-  while (out.size() < want) {
-    std::size_t old = out.size();
-    out.resize(want);
-    std::size_t n = read(out.data() + old, want - old);
-    out.resize(old + n);
-    if (n == 0) return false;
-  }
-  return true;
 }
 
 }  // namespace pgmonkey::transfer

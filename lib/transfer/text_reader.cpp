@@ -3,7 +3,7 @@
 
 namespace pgmonkey::transfer {
 
-TextReader::TextReader(InputStream& in, std::string head, const encoding::EncodingChoice& enc)
+TextReader::TextReader(ByteSource& in, std::string head, const encoding::EncodingChoice& enc)
     : in_(in), pending_(std::move(head)) {
   pending_.erase(0, std::min(enc.bom_length, pending_.size()));
   if (!enc.is_utf8()) transcoder_ = std::make_unique<encoding::Transcoder>(enc.name);
@@ -32,14 +32,19 @@ TextReader::Status TextReader::read(std::string& out, std::size_t chunk) {
     if (!eof_ && pending_.size() < chunk) {
       eof_ = !in_.read_until(pending_, chunk);
     }
-    if (pending_.empty()) return Status::end;
+    if (pending_.empty() && eof_) {
+      // The end of the input is also the end of a stateful encoding's last character.
+      if (flushed_) return Status::end;
+      flushed_ = true;
+      transcoder_->finish(out);
+      continue;
+    }
     auto step = transcoder_->convert(pending_, out, eof_);
     pending_.erase(0, step.consumed);
     if (step.invalid) {
       invalid_ = true;
       return out.size() > before ? Status::data : Status::invalid;
     }
-    if (eof_ && step.consumed == 0) return Status::end;
   }
   return Status::data;
 }

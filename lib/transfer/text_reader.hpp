@@ -1,4 +1,5 @@
-// The input decoded to UTF-8: passed through when it already is, converted with iconv otherwise.
+// The import's Decoder: the input as UTF-8, passed through when it already is, converted with
+// iconv otherwise (and flushed at the end, for encodings that hold a character back).
 #pragma once
 
 #include <cstddef>
@@ -7,28 +8,25 @@
 
 #include "encoding/detect.hpp"
 #include "encoding/transcoder.hpp"
-#include "transfer/input_stream.hpp"
+#include "transfer/stages.hpp"
 
 namespace pgmonkey::transfer {
 
-class TextReader {
+class TextReader final : public Decoder {
  public:
-  enum class Status { data, end, invalid };
-
   // `head` holds the bytes already read from `in` for detection (BOM included).
-  TextReader(InputStream& in, std::string head, const encoding::EncodingChoice& encoding);
+  TextReader(ByteSource& in, std::string head, const encoding::EncodingChoice& encoding);
 
-  // Appends about `chunk` bytes of UTF-8 to `out`. `invalid` means the input is not valid in
-  // its encoding right after what was appended so far (nothing more can be read).
-  Status read(std::string& out, std::size_t chunk);
+  Status read(std::string& out, std::size_t chunk) override;
   bool transcoding() const noexcept { return static_cast<bool>(transcoder_); }
 
  private:
-  InputStream& in_;
+  ByteSource& in_;
   std::string pending_;  // raw bytes not yet decoded (the head, then an unfinished sequence)
   std::unique_ptr<encoding::Transcoder> transcoder_;
   bool eof_ = false;
   bool invalid_ = false;
+  bool flushed_ = false;  // the transcoder's held-back state was appended
 };
 
 }  // namespace pgmonkey::transfer

@@ -124,6 +124,16 @@ def test_progress_only_on_a_terminal(db, cfg, tmp_path):
     # Off a terminal (every other test) stderr stays empty, as in test_default_output_is_byte_identical_to_psql_copy.
 
 
+def test_progress_always_and_never(db, run, cfg, tmp_path):
+    r = export(run, cfg, "-t", "export_t.wide", "-o", tmp_path / "w.csv", "--progress", "always")
+    assert r.returncode == 0, r.stderr
+    assert "pgexport: " in r.stderr and "rows" in r.stderr and "/s" in r.stderr  # one line per update off a TTY
+    r = export(run, cfg, "-t", "export_t.wide", "-o", tmp_path / "w.csv", "--force", "--progress", "never")
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    r = export(run, cfg, "-t", "export_t.wide", "-o", tmp_path / "w.csv", "--progress", "sometimes")
+    assert r.returncode == 2
+
+
 def test_devices_and_fifos_are_written_in_place(db, run, cfg, tmp_path):
     r = export(run, cfg, "-t", "export_t.orders", "-o", "/dev/null")  # no --force needed, nothing replaced
     assert r.returncode == 0, r.stderr
@@ -496,6 +506,43 @@ def test_interrupted_export_leaves_target_untouched(db, cfg, tmp_path, how):
     while db.sql("SELECT 1 FROM pg_stat_activity WHERE application_name = 'pgexport'") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert db.sql("SELECT 1 FROM pg_stat_activity WHERE application_name = 'pgexport'") == []
+
+
+@pytest.mark.parametrize("presses", [1, 2])
+def test_ctrl_c_with_a_stopped_backend_exits_130_and_removes_the_temp_file(db, cfg, tmp_path, presses):
+    out = tmp_path / "slow.csv"
+    out.write_text("previous contents\n")
+    proc = start_slow_export(cfg, out, "--force")
+    pid = wait_for_copy(db, proc)
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        time.sleep(0.3)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        if presses == 2:
+            time.sleep(0.3)
+            proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+        elapsed = time.monotonic() - started
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert elapsed < (10 if presses == 1 else 2), elapsed
+    assert out.read_text() == "previous contents\n"
+    assert entries(tmp_path) == ["conf", "slow.csv"]
+
+
+def test_a_dangling_symlink_is_an_existing_target(db, run, cfg, tmp_path):
+    out = tmp_path / "link.csv"
+    out.symlink_to(tmp_path / "nowhere.csv")
+    r = export(run, cfg, "-t", "export_t.orders", "-o", out)
+    assert r.returncode == 2, r.stderr
+    assert "symbolic link" in r.stderr and "--force" in r.stderr
+    assert out.is_symlink() and not (tmp_path / "nowhere.csv").exists()
+    r = export(run, cfg, "-t", "export_t.orders", "-o", out, "--force")
+    assert r.returncode == 0, r.stderr
+    assert not out.is_symlink() and out.read_bytes() == psql_copy(db, tmp_path / "p.csv", "export_t.orders")
 
 
 def drop_write_override():

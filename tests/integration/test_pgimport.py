@@ -1,5 +1,7 @@
 """pgimport against a real throw-away cluster: encodings, dialects, tables, errors, all-or-nothing."""
 import json
+import os
+import pty
 import signal
 import subprocess
 import time
@@ -286,6 +288,7 @@ def test_sidecar_import_config_and_write_import_config(cluster, run, cfg, tmp_pa
     r = imp(run, cfg, "--table", "side_t", f)
     assert r.returncode == 0, r.stderr
     assert f"import config: {side}" in r.stderr
+    assert f"encoding: ISO-8859-1 (from {side})" in r.stderr and f"delimiter '|' (from {side})" in r.stderr
     assert rows(cluster, "SELECT col_1, col_2 FROM side_t ORDER BY 1") == [("1", "café"), ("2", "b")]
     # Flags override the sidecar.
     side.write_text('has_headers: true\ndelimiter: ","\nenforce_lowercase: false\n')
@@ -348,6 +351,65 @@ def test_signal_mid_copy_rolls_back_and_exits_130(cluster, cfg, sig):
     assert rows(cluster, "SELECT id, v FROM sigint_t") == [(1, "keep")]
 
 
+@pytest.mark.parametrize("presses", [1, 2])
+def test_ctrl_c_with_a_stopped_backend_exits_130_in_bounded_time(cluster, cfg, presses):
+    """The server does not answer the cancel: wait a few seconds, then drop the connection; a
+    second Ctrl-C does not wait at all."""
+    cluster.sql("DROP TABLE IF EXISTS stopped_t")
+    cluster.sql("CREATE TABLE stopped_t (id int, v text); INSERT INTO stopped_t VALUES (1, 'keep')")
+    proc = start_streaming_import(cfg, "stopped_t")
+    pid = wait_for_copy(cluster)
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        time.sleep(0.3)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        if presses == 2:
+            time.sleep(0.3)
+            proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+        elapsed = time.monotonic() - started
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert proc.returncode == 130, err.decode()
+    assert b"interrupted" in err
+    assert elapsed < (10 if presses == 1 else 2), elapsed
+    assert rows(cluster, "SELECT id, v FROM stopped_t") == [(1, "keep")]
+
+
+def test_ctrl_c_clears_the_progress_bar_before_the_message(cluster, cfg):
+    """On a terminal the bar is wiped before "interrupted" is said: no "^C" glued to a bar."""
+    cluster.sql("DROP TABLE IF EXISTS bar_t")
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen([str(BIN / "pgimport"), "-c", str(cfg), "--table", "bar_t", "-"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=terminal, env=clean_env())
+    os.close(terminal)
+    shown = b""
+    try:
+        proc.stdin.write(b"id,v\n")
+        chunk = "".join(f"{i},value {i}\n" for i in range(20000)).encode()
+        for _ in range(8):  # slowly enough for the bar to be drawn
+            proc.stdin.write(chunk)
+            proc.stdin.flush()
+            time.sleep(0.2)
+        wait_for_copy(cluster)
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+        while True:
+            try:
+                data = os.read(controller, 65536)
+            except OSError:  # EIO once the terminal side is closed and drained
+                break
+            if not data:
+                break
+            shown += data
+    finally:
+        os.close(controller)
+    assert proc.returncode == 130, shown
+    assert b" rows " in shown  # the bar was there
+    assert b"\r\x1b[Kpgimport: error: interrupted" in shown, shown[-300:]
+
+
 def test_backend_killed_mid_copy_rolls_back(cluster, cfg):
     cluster.sql("CREATE TABLE killed_t (id int, v text); INSERT INTO killed_t VALUES (1, 'keep')")
     proc = start_streaming_import(cfg, "killed_t")
@@ -401,7 +463,8 @@ def test_pgmonkey_spellings_and_literal_sidecar_name(cluster, run, cfg, tmp_path
     (tmp_path / "lit.csv.yaml").write_text('delimiter: ";"\nhas_headers: false\n')
     r = run("pgimport", "--connconfig", cfg, "--table", "lit_t", "--import_file", f, "--progress", "never")
     assert r.returncode == 0, r.stderr
-    assert "delimiter ';' (set by you), quote '\"' (default), header no (set by you)" in r.stderr
+    side = tmp_path / "lit.csv.yaml"
+    assert f"delimiter ';' (from {side}), quote '\"' (default), header no (from {side})" in r.stderr
     assert rows(cluster, "SELECT col_1, col_2 FROM lit_t ORDER BY 1") == [("1", "2"), ("a", "b")]
 
 
@@ -580,17 +643,82 @@ def test_a_first_row_naming_the_tables_columns_is_its_header(cluster, run, cfg, 
     assert rows(cluster, 'SELECT region, "2023", "2024" FROM by_year') == [("north", 5, 6)]
 
 
-def test_blank_lines_between_records_are_reported(cluster, run, cfg, tmp_path):
+def test_blank_lines_in_a_wider_file_are_all_counted(cluster, run, cfg, tmp_path):
     f = tmp_path / "blank.csv"
-    f.write_text("\nname\nalice\n\nbob\n\ncarol\n\n")
+    f.write_text("\n\nname,n\nalice,1\n\nbob,2\n\ncarol,3\n\n\n")
     r = imp(run, cfg, "-t", "blank_t", f)
     assert r.returncode == 0, r.stderr
-    assert f"skipped 2 blank lines between records (the first at {f}:4)" in r.stderr
-    assert "use --null" in r.stderr
+    assert f"skipped 6 blank lines (the first at {f}:1)" in r.stderr  # leading and trailing ones too
     assert rows(cluster, "SELECT count(*) FROM blank_t") == [(3,)]
-    f.write_text("name\nalice\n\n")
-    r = imp(run, cfg, "-t", "blank_u", f)
-    assert r.returncode == 0 and "blank line" not in r.stderr, r.stderr
+
+
+def test_blank_lines_in_a_one_column_file_are_nulls_as_copy_reads_them(cluster, run, cfg, tmp_path):
+    f = tmp_path / "one.csv"
+    f.write_text("\nname\nalice\n\n\"\"\ncarol\n\n")
+    r = imp(run, cfg, "-t", "blank_one", f)
+    assert r.returncode == 0, r.stderr
+    assert f"skipped 1 blank line before the header (the first at {f}:1)" in r.stderr
+    assert rows(cluster, "SELECT name FROM blank_one") == [("alice",), (None,), ("",), ("carol",), (None,)]
+    f.write_text("1\n" * 20000 + "\n" * 5)
+    r = imp(run, cfg, "-t", "blank_many", "--no-header", f)
+    assert r.returncode == 0, r.stderr
+    assert rows(cluster, "SELECT count(*), count(col_1) FROM blank_many") == [(20005, 20000)]
+    f.write_text("\n\n\n")
+    r = imp(run, cfg, "-t", "blank_only", "--no-header", f)
+    assert r.returncode == 0, r.stderr
+    assert rows(cluster, "SELECT count(*), count(col_1) FROM blank_only") == [(3, 0)]
+
+
+def test_a_quote_inside_an_unquoted_field_is_an_error_with_its_column(cluster, run, cfg, tmp_path):
+    f = tmp_path / "quote.csv"
+    f.write_text('id,text,n\n1,This "quotes" must be escaped,3\n')
+    r = imp(run, cfg, "-t", "stray_quote", f)
+    assert r.returncode == 1, r.stderr
+    assert f"{f}:2:8: a quote character" in r.stderr
+    assert "--quote" in r.stderr
+    assert rows(cluster, "SELECT to_regclass('stray_quote') IS NULL") == [(True,)]
+
+
+def test_a_stateful_encoding_keeps_its_last_character(cluster, run, cfg, tmp_path):
+    f = tmp_path / "vi.csv"
+    f.write_bytes(b"id,name\n1,Nguyen\n2,Tran")
+    r = imp(run, cfg, "-t", "cp1258_t", "--encoding", "cp1258", f)
+    assert r.returncode == 0, r.stderr
+    assert rows(cluster, "SELECT name FROM cp1258_t ORDER BY id") == [("Nguyen",), ("Tran",)]
+
+
+def test_invalid_utf8_header_and_nul_input_say_so(cluster, run, cfg, tmp_path):
+    f = tmp_path / "badhead.csv"
+    f.write_bytes(b"id,n\xe4me\n1,2\n")
+    r = imp(run, cfg, "-t", "bad_head", "--encoding", "utf-8", f)
+    assert r.returncode == 1, r.stderr
+    assert f"{f}:1: invalid UTF-8" in r.stderr
+    r = imp(run, cfg, "-t", "zeros", "/dev/zero", timeout=60)
+    assert r.returncode == 1, r.stderr
+    assert "/dev/zero:1: NUL byte" in r.stderr and "empty" not in r.stderr
+
+
+@pytest.mark.parametrize("head, message, limit", [
+    (b"a\n", b"standard input:2: a record longer than 64 MB", 80 << 20),
+    (b"", b"standard input:1: no complete line in the first 8 MB", 16 << 20),
+])
+def test_a_record_without_line_breaks_from_a_pipe_is_refused_at_the_limit(cluster, cfg, head, message, limit):
+    proc = subprocess.Popen([str(BIN / "pgimport"), "-c", str(cfg), "--progress", "never", "-t", "huge_t",
+                             "--no-header", "--dry-run", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=clean_env())
+    sent = 0
+    chunk = b"x" * (1 << 20)
+    try:
+        proc.stdin.write(head)
+        while sent < (200 << 20):
+            proc.stdin.write(chunk)
+            sent += len(chunk)
+    except BrokenPipeError:
+        pass
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err.decode()
+    assert message in err
+    assert sent < limit  # refused soon after the limit, not after reading everything
 
 
 def test_json_document_on_usage_errors(run, cfg):

@@ -56,17 +56,96 @@ std::uint64_t error_line(const std::string& data, RecordScanner::Config c, std::
 }  // namespace
 
 TEST_CASE("the header and blank lines are not sent; quoted newlines stay in their record") {
-  std::string data = "\n\na,b\n1,\"x\ny\"\n\n2,\"q,\"\"r\"\n";
+  std::string data = "\n\na,b\n1,\"x\ny\"\n\n2,\"q,\"\"r\"\n\n";
   for (std::size_t piece : {1u, 2u, 5u, 1000u}) {
     RecordScanner s(cfg(2));
     CHECK(feed(s, data, piece) == "1,\"x\ny\"\n2,\"q,\"\"r\"\n");
     CHECK(s.records() == 2);
-    CHECK(s.blank_lines() == 1);  // the one between records; the leading two are expected
-    CHECK(s.first_blank_line() == 6);
+    CHECK(s.blank_lines() == 4);  // every one counts: leading, between and trailing
+    CHECK(s.first_blank_line() == 1);
   }
-  RecordScanner trailing(cfg(1));
-  CHECK(feed(trailing, "name\nalice\n\n\n", 3) == "alice\n");
-  CHECK(trailing.blank_lines() == 0);  // blank lines at the end are not between records
+}
+
+TEST_CASE("in a one-column file a blank line is a record (COPY reads a NULL), except before the header") {
+  for (std::size_t piece : {1u, 3u, 1000u}) {
+    RecordScanner s(cfg(1));
+    CHECK(feed(s, "\nname\nalice\n\n\"\"\n\n", piece) == "alice\n\n\"\"\n\n");
+    CHECK(s.records() == 4);
+    CHECK(s.blank_lines() == 1);
+    CHECK(s.first_blank_line() == 1);
+    RecordScanner only(cfg(1, false));
+    CHECK(feed(only, "\n\n\n", piece) == "\n\n\n");
+    CHECK(only.records() == 3);
+  }
+}
+
+TEST_CASE("a quote inside an unquoted field is an error naming its line and column") {
+  for (std::size_t piece : {1u, 4u, 1000u}) {
+    RecordScanner s(cfg(3, false));
+    try {
+      feed(s, "1,ok,2\n1,This \"quotes\" must be escaped,3\n", piece);
+      FAIL("no error");
+    } catch (const DataError& e) {
+      CHECK(e.line() == 2);
+      CHECK(e.column() == 8);
+      CHECK(std::string(e.what()).find("inside an unquoted field") != std::string::npos);
+      CHECK(e.hint().find("--quote") != std::string::npos);
+    }
+  }
+  // Quoted fields, doubled quotes and quotes after a quoted line break are fine; columns count characters.
+  CHECK(error_line("a,b\n\"x\"\"y\",\"\"\n\"p\nq\",z\n", cfg(2)) == 0);
+  RecordScanner s(cfg(2, false));
+  try {
+    feed(s, "\"a\nbé\",c\"d\n", 2);
+    FAIL("no error");
+  } catch (const DataError& e) {
+    CHECK(e.line() == 2);
+    CHECK(e.column() == 6);
+  }
+}
+
+TEST_CASE("the record size limit holds on every byte, also without any delimiter") {
+  auto c = cfg(1, false);
+  c.max_record_bytes = 1 << 20;
+  RecordScanner s(c);
+  std::string sent, buf;
+  RecordScanner::Sink sink = [&](const char* p, std::size_t n) { sent.append(p, n); };
+  std::size_t fed = 0;
+  bool refused = false;
+  try {
+    // A pipe that never ends and never breaks a line: refused right after the limit.
+    while (fed < (4u << 20)) {
+      buf.append(64 * 1024, 'x');
+      fed += 64 * 1024;
+      buf.erase(0, s.scan(buf.data(), buf.size(), false, sink));
+    }
+  } catch (const DataError& e) {
+    refused = true;
+    CHECK(std::string(e.what()).find("longer than 1 MB") != std::string::npos);
+  }
+  CHECK(refused);
+  CHECK(fed <= (1u << 20) + 64 * 1024);
+  auto q = cfg(1, false);
+  q.max_record_bytes = 1 << 20;
+  RecordScanner quoted(q);
+  CHECK_THROWS_AS(feed(quoted, "\"" + std::string(2 << 20, 'y') + "\"\n", 4096), DataError);
+}
+
+TEST_CASE("an unfinished record is not scanned again: state carries over between calls") {
+  // A CR LF pair split across two reads in a CR-only file is an error on the CR's line.
+  CHECK(error_line("1\r2\r\n3\r", cfg(1, false, LineEnding::cr)) == 2);
+  RecordScanner s(cfg(1, false, LineEnding::cr));
+  std::string sent;
+  RecordScanner::Sink sink = [&](const char* p, std::size_t n) { sent.append(p, n); };
+  std::string first = "1\r2\r";
+  CHECK(s.scan(first.data(), first.size(), false, sink) == first.size());
+  std::string second = "\n3\r";
+  try {
+    s.scan(second.data(), second.size(), true, sink);
+    FAIL("no error");
+  } catch (const DataError& e) {
+    CHECK(e.line() == 2);
+  }
 }
 
 TEST_CASE("COPY's line numbers map back to the file's lines") {

@@ -30,13 +30,13 @@ TEST_CASE("the delimiter with a consistent field count wins") {
                  Case{"a|b|c\nx,y|2|3\n", '|'}, Case{"name;note\nAnn;\"a;b\"\nBob;\"c\"\n", ';'}}) {
     auto r = sniff(c.text, true, SniffOptions{});
     CHECK(r.dialect.delimiter.value == c.delimiter);
-    CHECK_FALSE(r.dialect.delimiter.user_set);
+    CHECK(r.dialect.delimiter.source == Source::detected);
   }
 }
 
 TEST_CASE("a delimiter set by the user is kept and reported as such") {
   SniffOptions o;
-  o.delimiter.set_by_user(';');
+  o.given.delimiter.offer(';', Source::user);
   auto r = sniff("a,b\n1,2\n", true, o);
   CHECK(r.dialect.delimiter.value == ';');
   CHECK(r.dialect.describe().find("(set by you)") != std::string::npos);

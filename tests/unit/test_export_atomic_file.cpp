@@ -101,3 +101,18 @@ TEST_CASE("devices and pipes are written in place, not replaced") {
   CHECK_FALSE(is_special_file(dir.path.string()));
   CHECK_FALSE(is_special_file((dir.path / "missing").string()));
 }
+
+TEST_CASE("a dangling symbolic link is an existing target") {
+  TempDir dir;
+  auto target = (dir.path / "link.csv").string();
+  fs::create_symlink(dir.path / "missing.csv", target);
+  CHECK_THROWS_AS(AtomicFile(target, false), UsageError);
+  CHECK(fs::is_symlink(target));
+  {
+    AtomicFile f(target, true);
+    f.write("x\n", 2);
+    f.commit();
+  }
+  CHECK_FALSE(fs::is_symlink(target));
+  CHECK(read(target) == "x\n");
+}

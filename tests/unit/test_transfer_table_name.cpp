@@ -3,10 +3,10 @@
 
 #include "core/error.hpp"
 #include "csv/line_map.hpp"
-#include "db/copy_in.hpp"
-#include "transfer/import_config.hpp"
+#include "db/copy_error.hpp"
+#include "transfer/copy_statement.hpp"
+#include "transfer/import_plan.hpp"
 #include "transfer/table_name.hpp"
-#include "transfer/table_plan.hpp"
 
 using namespace pgmonkey::transfer;
 
@@ -53,16 +53,15 @@ TEST_CASE("names only looked up: any unquoted characters, as written and folded"
 }
 
 TEST_CASE("COPY and CREATE statements quote every name") {
-  CopyFlags f;
+  CopyFormat f;
   f.delimiter = ';';
-  f.has_null_string = true;
   f.null_string = "N'A";
   f.force_not_null = {"a\"b"};
-  auto sql = copy_sql(parse_table_name("t"), {"a\"b", "c"}, f);
+  auto sql = copy_from_sql(parse_table_name("t").quoted(), {"a\"b", "c"}, f);
   CHECK(sql ==
         "COPY \"t\" (\"a\"\"b\", \"c\") FROM STDIN WITH (FORMAT csv, DELIMITER ';', QUOTE '\"', ESCAPE '\"', "
         "NULL 'N''A', FORCE_NOT_NULL (\"a\"\"b\"), ENCODING 'UTF8')");
-  CHECK(create_table_sql(parse_table_name("s.t"), {"x"}, {pgmonkey::csv::ColumnType::bigint}) ==
+  CHECK(create_table_sql(parse_table_name("s.t").quoted(), {"x"}, {pgmonkey::csv::ColumnType::bigint}) ==
         "CREATE TABLE \"s\".\"t\" (\"x\" bigint)");
 }
 

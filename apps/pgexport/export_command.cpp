@@ -1,0 +1,97 @@
+// Wiring pgexport's flags to the export job and rendering its progress and summary.
+#include "pgexport/export_command.hpp"
+
+#include <fmt/format.h>
+
+#include "common/output.hpp"
+#include "common/progress.hpp"
+#include "core/strings.hpp"
+#include "db/connection.hpp"
+#include "transfer/export_job.hpp"
+#include "transfer/sidecar_path.hpp"
+
+namespace pgmonkey::app::pgexport {
+namespace {
+
+// "exported 1000 rows (52.1 kB) from public.t to t.csv in 0.12 s, UTF8"
+std::string summary(const transfer::ExportResult& r) {
+  return fmt::format("exported {} row{} ({}) from {} to {} in {:.2f} s, {}", r.rows, r.rows == 1 ? "" : "s",
+                     human_bytes(static_cast<double>(r.bytes)), r.table,
+                     r.output == "-" ? std::string("standard output") : r.output, r.seconds, r.encoding);
+}
+
+}  // namespace
+
+void setup(CLI::App& app, CommonOptions& common, Options& o) {
+  add_connection_options(app, common);
+  app.add_option("-t,--table", o.table, "Table or view to export: [schema.]table")->required();
+  app.add_option("-o,--output,--export_file,--export-file", o.output,
+                 "CSV file to write, - for standard output (default: TABLE.csv here)");
+  app.add_flag("--force", o.force, "Replace an existing output file");
+  app.add_option("--columns", o.columns, "Export only these columns, in this order: a,b,c");
+  app.add_option("--delimiter", o.dialect.delimiter, "Field delimiter (default ,; \\t or tab for a tab)");
+  app.add_option("--quote,--quotechar", o.dialect.quote, "Quote character (default \")");
+  auto* header = app.add_flag_callback(
+      "--header", [&o] { o.dialect.header = true; }, "Write a header line (the default)");
+  app.add_flag_callback(
+         "--no-header", [&o] { o.dialect.header = false; }, "Do not write a header line")
+      ->excludes(header);
+  app.add_option("--null", o.dialect.null_string, "Write NULL as this string (default: an empty field)");
+  app.add_option("--force-quote", o.force_quote, "Always quote these columns: a,b or *");
+  app.add_flag("--crlf", o.crlf, "End records with CRLF (newlines inside fields are kept)");
+  app.add_option("--encoding", o.dialect.encoding,
+                 "File encoding: any PostgreSQL client encoding, utf-16 (LE with BOM), utf-16le, utf-16be, ascii");
+  app.add_option(
+      "--export-config,--export_config", o.sidecar,
+      "pgmonkey export config: delimiter, quotechar, encoding, has_headers (default: data.yaml or data.csv.yaml next "
+      "to data.csv)");
+  app.add_option("--progress", o.progress, "Progress bar on stderr: auto (on a TTY), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  add_common_options(app, common);
+}
+
+int run(const CommonOptions& common, Options& o) {
+  if (o.output.empty()) o.output = transfer::default_output_for(o.table);
+  if (o.output == "-") results_to_stderr();  // the data owns stdout
+  auto cfg = load_config(common);
+  std::string sidecar_path = o.sidecar.empty() ? transfer::find_sidecar(o.output, cfg.path) : o.sidecar;
+  std::optional<transfer::Sidecar> sidecar;
+  if (!sidecar_path.empty()) {
+    sidecar = transfer::load_sidecar(sidecar_path, "export config");
+    for (const auto& w : sidecar->warnings) warn(w);
+    debug("export config: " + sidecar_path);
+  }
+  transfer::ExportRequest req;
+  req.table = o.table;
+  req.output = o.output;
+  req.force = o.force;
+  if (o.columns) req.columns = transfer::split_column_list(*o.columns, "--columns");
+  req.dialect = transfer::given_dialect(o.dialect, sidecar ? &*sidecar : nullptr);
+  if (o.crlf) req.dialect.line_ending = csv::LineEnding::crlf;
+  if (o.force_quote)
+    req.force_quote = core::trim(*o.force_quote) == "*" ? std::vector<std::string>{"*"}
+                                                        : transfer::split_column_list(*o.force_quote, "--force-quote");
+  const auto& d = req.dialect;
+  debug(d.describe() + ", encoding " + (d.encoding.value.empty() ? "utf-8" : d.encoding.value) + " (" +
+        d.origin(d.encoding.source) + ")");
+
+  auto conn = db::connect(cfg, "pgexport");
+  db::apply_session_settings(*conn, db::bulk_session_settings(cfg));
+  // The JSON document is the only thing a script reads: no bar next to it.
+  ProgressBar bar("pgexport", o.progress, common.quiet || common.json());
+  transfer::Callbacks callbacks;
+  if (bar.enabled()) callbacks.on_progress = [&](const transfer::Progress& p) { bar.update(p); };
+  callbacks.on_warning = [](const std::string& w) { warn(w); };
+  auto result = transfer::run_export(*conn, req, callbacks);  // the bar clears itself when this throws
+  bar.finish();
+  // With -o - the summary goes to stderr (results_to_stderr above): the JSON document, -q or not,
+  // as its last line; the text line as a diagnostic that -q silences.
+  if (common.json())
+    out(result.to_json().dump());
+  else
+    (o.output == "-" ? info : out)(summary(result));
+  return 0;
+}
+
+}  // namespace pgmonkey::app::pgexport

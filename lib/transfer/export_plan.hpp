@@ -1,0 +1,51 @@
+// pgexport's plan: request + catalog facts → what to copy and how, decided without a server.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "csv/dialect.hpp"
+#include "transfer/copy_statement.hpp"
+#include "transfer/export_encoding.hpp"
+#include "transfer/relation.hpp"
+
+namespace pgmonkey::transfer {
+
+struct ExportRequest {
+  std::string table;                     // [schema.]table; "double quotes" keep case and dots (table_name.hpp)
+  std::string output;                    // file path, or "-" for standard output
+  bool force = false;                    // replace an existing file
+  std::vector<std::string> columns;      // empty: all columns in table order
+  csv::Dialect dialect;                  // flags over the sidecar (transfer/dialect_flags.hpp); CRLF for --crlf
+  std::vector<std::string> force_quote;  // column names, or {"*"}
+};
+
+// What the catalog says, read inside the export's snapshot.
+struct ExportFacts {
+  Relation relation;
+  std::string server_encoding;  // PostgreSQL's canonical name for the encoding asked; empty: unknown
+  double reltuples = 0;         // planner statistics, for the size estimate
+  double table_bytes = 0;
+  std::vector<std::pair<std::string, double>> avg_width;  // pg_stats, per column
+};
+
+struct ExportPlan {
+  CopyRelation source;
+  CopyFormat format;
+  csv::Dialect dialect;
+  EncodingPlan encoding;
+  std::string encoding_shown;         // what the file is in, for the summary
+  std::uint64_t estimated_bytes = 0;  // 0: unknown
+  std::string copy_sql;
+};
+
+// The encoding the request names ("utf-8" unless set) as planned: what to ask the server for.
+EncodingPlan requested_encoding(const ExportRequest& request);
+
+// Pure: throws UsageError for impossible options (or columns the relation lacks) and JobError
+// for a missing relation, with a did-you-mean.
+ExportPlan plan_export(const ExportRequest& request, const ExportFacts& facts);
+
+}  // namespace pgmonkey::transfer

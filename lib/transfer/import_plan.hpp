@@ -1,0 +1,85 @@
+// pgimport's plan: flags + sidecar + sniffed sample + catalog facts → the load, decided without
+// a server (like the audit's judge), so every rule here is unit-tested.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/json.hpp"
+#include "csv/dialect.hpp"
+#include "csv/sniffer.hpp"
+#include "encoding/detect.hpp"
+#include "transfer/dialect_flags.hpp"
+#include "transfer/relation.hpp"
+#include "transfer/table_name.hpp"
+
+namespace pgmonkey::transfer {
+
+struct ImportOptions {
+  std::string file;           // path, or "-" for standard input
+  std::string table;          // [schema.]table as written
+  std::string import_config;  // --import-config PATH; empty: the sidecar next to the file
+  bool write_import_config = false;
+  DialectFlags dialect;           // --delimiter, --quote, --encoding, --header/--no-header, --null
+  std::optional<bool> create;     // --no-create → false
+  std::optional<bool> lowercase;  // --keep-case → false
+  bool truncate = false;
+  bool infer_types = false;
+  bool empty_as_null = false;
+  std::vector<std::string> force_not_null;
+  bool dry_run = false;
+};
+
+// What reading the file found, before any connection.
+struct FileFacts {
+  std::string source;                 // file name or "standard input"
+  std::optional<std::uint64_t> size;  // bytes, when known
+  encoding::EncodingChoice encoding;
+  bool transcoding = false;  // converted to UTF-8 on the client
+  csv::SniffResult sniffed;  // its dialect carries who set each option
+  std::string sidecar;       // the sidecar used (empty: none)
+  bool create = true;        // from --no-create or auto_create_table
+  bool lowercase = true;     // from --keep-case or enforce_lowercase
+};
+
+// One column of the load: the file's header field and the table column it goes to.
+struct ColumnPlan {
+  std::string field;   // as in the file's header (or col_N without one)
+  std::string column;  // the table column
+  std::string type;    // the table column's type (or the type it will be created with)
+};
+
+// Everything decided before any row is sent; --dry-run prints it.
+struct ImportPlan {
+  std::string source;
+  std::optional<std::uint64_t> size;
+  encoding::EncodingChoice encoding;
+  bool transcoding = false;
+  csv::Dialect dialect;
+  std::size_t fields = 0;  // per record
+  std::string sidecar;     // import config used (empty: none)
+  std::string table;       // schema.table for messages
+  bool create = false;     // the table is created
+  bool truncate = false;
+  std::string ddl;           // CREATE TABLE ..., when create
+  std::string truncate_sql;  // TRUNCATE ..., when truncate
+  std::string copy_sql;
+  std::vector<ColumnPlan> columns;
+  std::vector<std::string> table_columns_defaulted;  // existing columns not in the file
+  std::vector<std::string> warnings;                 // said before the data is sent
+
+  core::Json to_json() const;
+};
+
+// Pure. Throws UsageError (options COPY would refuse, unknown --force-not-null names) and
+// JobError (a header that matches no column, a missing table with --no-create, a relation COPY
+// cannot load).
+ImportPlan plan_import(const ImportOptions& options, const FileFacts& file, const Relation& target);
+
+// CREATE TABLE for new columns (every identifier quoted); `table` is already quoted.
+std::string create_table_sql(const std::string& table, const std::vector<std::string>& columns,
+                             const std::vector<csv::ColumnType>& types);
+
+}  // namespace pgmonkey::transfer

@@ -1,0 +1,45 @@
+// The import chain's loop, and its second run for line numbers.
+#include "transfer/import_pump.hpp"
+
+#include "transfer/text_reader.hpp"
+
+namespace pgmonkey::transfer {
+
+bool run_chain(ImportChain& chain, std::string& buf, Decoder::Status status, const std::function<bool()>& between) {
+  const csv::RecordScanner::Sink send = [&](const char* p, std::size_t n) { chain.sink.write(p, n); };
+  while (true) {
+    const bool at_end = status == Decoder::Status::end;
+    buf.erase(0, chain.scanner.scan(buf.data(), buf.size(), at_end, send));
+    // What was decoded is scanned (an unfinished record included): the bad input is on the
+    // line the scanner stopped on.
+    if (status == Decoder::Status::invalid)
+      throw csv::DataError(chain.scanner.lines() + 1, chain.invalid_message, chain.invalid_hint);
+    if (at_end) return true;
+    if (!between()) return false;
+    status = chain.decoder.read(buf, kChunkBytes);
+  }
+}
+
+std::optional<std::uint64_t> find_record_start(const ByteSourceOpener& reopen, const encoding::EncodingChoice& enc,
+                                               csv::RecordScanner::Config config, std::uint64_t copy_line) {
+  if (!reopen) return std::nullopt;  // standard input or a pipe cannot be read twice
+  try {
+    auto in = reopen();
+    std::string head;
+    in->read_until(head, kHeadBytes);
+    TextReader reader(*in, std::move(head), enc);
+    config.find_copy_line = copy_line;
+    csv::RecordScanner scanner(config);
+    NullSink nowhere;
+    ImportChain chain{reader, scanner, nowhere, {}, {}};
+    std::string buf;
+    auto status = reader.read(buf, kChunkBytes);
+    (void)csv::take_excel_sep_line(buf);  // as the import did
+    run_chain(chain, buf, status, [&] { return !scanner.line_map().line_of(copy_line); });
+    return scanner.line_map().line_of(copy_line);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace pgmonkey::transfer

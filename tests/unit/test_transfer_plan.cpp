@@ -1,0 +1,153 @@
+// plan_import and plan_export are pure: flags, sidecar, sniffed sample and catalog facts in, a plan out.
+#include <doctest/doctest.h>
+
+#include "core/error.hpp"
+#include "csv/sniffer.hpp"
+#include "transfer/export_plan.hpp"
+#include "transfer/import_plan.hpp"
+
+using namespace pgmonkey;
+using namespace pgmonkey::transfer;
+using pgmonkey::csv::Source;
+
+namespace {
+
+FileFacts facts_of(const std::string& sample, csv::SniffOptions o = {}) {
+  FileFacts f;
+  f.source = "data.csv";
+  f.encoding.name = "UTF-8";
+  f.sniffed = csv::sniff(sample, true, o);
+  return f;
+}
+
+Relation missing_table(const std::string& name) {
+  Relation r;
+  r.schema = "public";
+  r.name = name;
+  r.sql_name = "\"" + name + "\"";
+  return r;
+}
+
+Relation table(const std::string& name, std::vector<RelationColumn> cols, char kind = 'r') {
+  Relation r = missing_table(name);
+  r.exists = true;
+  r.oid = "16384";
+  r.relkind = kind;
+  r.columns = std::move(cols);
+  return r;
+}
+
+ImportOptions import_into(const std::string& t) {
+  ImportOptions o;
+  o.table = t;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("plan_import: a new table from the header, names normalised, every name quoted") {
+  auto plan = plan_import(import_into("t"), facts_of("Id,First Name\n1,Ann\n"), missing_table("t"));
+  CHECK(plan.create);
+  CHECK(plan.table == "public.t");
+  CHECK(plan.ddl == "CREATE TABLE \"t\" (\"id\" text, \"first_name\" text)");
+  CHECK(plan.copy_sql ==
+        "COPY \"t\" (\"id\", \"first_name\") FROM STDIN WITH (FORMAT csv, DELIMITER ',', QUOTE '\"', ESCAPE '\"', "
+        "ENCODING 'UTF8')");
+  CHECK(plan.dialect.header.source == Source::detected);
+  CHECK(plan.fields == 2);
+}
+
+TEST_CASE("plan_import: an existing table is matched by name in any order; the rest take defaults") {
+  auto t = table("t", {{"id", "integer"}, {"name", "text"}, {"created", "date"}});
+  auto plan = plan_import(import_into("t"), facts_of("NAME,id\nann,1\n"), t);
+  CHECK_FALSE(plan.create);
+  REQUIRE(plan.columns.size() == 2);
+  CHECK(plan.columns[0].column == "name");
+  CHECK(plan.columns[1].type == "integer");
+  CHECK(plan.table_columns_defaulted == std::vector<std::string>{"created"});
+  CHECK_THROWS_AS(plan_import(import_into("t"), facts_of("id,nmae\n1,x\n"), t), JobError);
+}
+
+TEST_CASE("plan_import: a first row naming the table's columns is its header, with a warning") {
+  auto t = table("by_year", {{"region", "text"}, {"2023", "integer"}, {"2024", "integer"}});
+  FileFacts f = facts_of("north,5,6\nsouth,7,8\n");
+  REQUIRE_FALSE(f.sniffed.dialect.header.value);
+  f.sniffed.data.insert(f.sniffed.data.begin(), csv::Record{{"region"}, {"2023"}, {"2024"}});
+  auto plan = plan_import(import_into("by_year"), f, t);
+  CHECK(plan.dialect.header.value);
+  REQUIRE(plan.warnings.size() == 1);
+  CHECK(plan.warnings[0].find("header after all") != std::string::npos);
+  // Never when the user said --no-header.
+  f.sniffed.dialect.header = {false, Source::user};
+  CHECK_FALSE(plan_import(import_into("by_year"), f, t).dialect.header.value);
+}
+
+TEST_CASE("plan_import: what cannot be loaded is refused before anything runs") {
+  auto o = import_into("t");
+  o.create = false;
+  FileFacts f = facts_of("a\n1\n");
+  f.create = false;
+  CHECK_THROWS_AS(plan_import(o, f, missing_table("t")), JobError);
+  CHECK_THROWS_AS(plan_import(import_into("v"), facts_of("a\n1\n"), table("v", {{"a", "text"}}, 'v')), JobError);
+  auto fnn = import_into("t");
+  fnn.force_not_null = {"nope"};
+  CHECK_THROWS_AS(plan_import(fnn, facts_of("a,b\n1,2\n"), missing_table("t")), UsageError);
+  FileFacts nul = facts_of("a;b\n1;2\n");
+  nul.sniffed.dialect.null_string = "x;y";
+  CHECK_THROWS_AS(plan_import(import_into("t"), nul, missing_table("t")), UsageError);
+  auto trunc = import_into("t");
+  trunc.truncate = true;
+  trunc.force_not_null = {"B"};
+  trunc.empty_as_null = true;
+  auto plan = plan_import(trunc, facts_of("a,b\n1,2\n"), table("t", {{"a", "text"}, {"b", "text"}}));
+  CHECK(plan.truncate_sql == "TRUNCATE \"t\"");
+  CHECK(plan.copy_sql.find("FORCE_NULL (\"a\", \"b\"), FORCE_NOT_NULL (\"b\")") != std::string::npos);
+}
+
+TEST_CASE("plan_export: columns, generated columns, the estimate and the encoding") {
+  ExportRequest req;
+  req.table = "public.t";
+  ExportFacts f;
+  f.relation = table("t", {{"id", "integer"}, {"Total", "numeric", true}});
+  f.server_encoding = "UTF8";
+  f.reltuples = 1000;
+  f.table_bytes = 65536;
+  f.avg_width = {{"id", 4}, {"Total", 7}};
+  auto plan = plan_export(req, f);
+  CHECK(plan.copy_sql == "COPY \"public\".\"t\" TO STDOUT WITH (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', "
+                         "ENCODING 'UTF8')");
+  CHECK(plan.estimated_bytes == 13000);
+  CHECK(plan.encoding_shown == "UTF8");
+  req.columns = {"total", "ID"};
+  plan = plan_export(req, f);
+  CHECK(plan.copy_sql.rfind("COPY (SELECT \"Total\", \"id\" FROM \"public\".\"t\")", 0) == 0);
+  req.columns = {"nope"};
+  CHECK_THROWS_AS(plan_export(req, f), UsageError);
+  req.columns.clear();
+  req.dialect.encoding = {"utf-16", Source::user};
+  plan = plan_export(req, f);
+  CHECK(plan.estimated_bytes == 26000);
+  CHECK(plan.encoding_shown == "UTF-16LE");
+  f.server_encoding = "SQL_ASCII";
+  CHECK_THROWS_AS(plan_export(req, f), UsageError);
+  f.server_encoding.clear();
+  CHECK_THROWS_AS(plan_export(req, f), UsageError);
+}
+
+TEST_CASE("plan_export: a missing relation suggests a near name") {
+  ExportRequest req;
+  req.table = "ordrs";
+  ExportFacts f;
+  f.relation = missing_table("ordrs");
+  f.relation.nearby = {"orders", "customers"};
+  f.server_encoding = "UTF8";
+  try {
+    plan_export(req, f);
+    FAIL("no error");
+  } catch (const JobError& e) {
+    CHECK(e.hint() == "did you mean orders?");
+  }
+  req.table = "t";
+  req.dialect.delimiter = {'"', Source::user};
+  CHECK_THROWS_AS(plan_export(req, f), UsageError);  // options first
+}

@@ -77,4 +77,20 @@ std::optional<std::size_t> match_column(const std::string& field, const std::vec
   return std::nullopt;
 }
 
+std::string pgmonkey_name(const std::string& field) {
+  std::string out;
+  for (std::size_t i = 0; i < field.size(); ++i) {
+    const auto c = static_cast<unsigned char>(field[i]);
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') {
+      out += static_cast<char>(c);
+    } else if (c >= 'A' && c <= 'Z') {
+      out += static_cast<char>(c - 'A' + 'a');
+    } else {
+      out += '_';  // one per character: skip a UTF-8 sequence's continuation bytes
+      while (c >= 0x80 && i + 1 < field.size() && (static_cast<unsigned char>(field[i + 1]) & 0xC0) == 0x80) ++i;
+    }
+  }
+  return out;
+}
+
 }  // namespace pgmonkey::csv

@@ -21,4 +21,9 @@ std::vector<std::string> normalise_names(const std::vector<std::string>& header,
 std::optional<std::size_t> match_column(const std::string& header_field, const std::vector<std::string>& columns,
                                         bool normalised = true);
 
+// The column name the Python pgmonkey gives a header field: lowercased, then every character
+// other than an ASCII letter, digit or _ becomes one _ each (`Price ($)` -> `price____`,
+// `Größe` -> `gr__e`), nothing trimmed. Tables it created are matched through this.
+std::string pgmonkey_name(const std::string& header_field);
+
 }  // namespace pgmonkey::csv

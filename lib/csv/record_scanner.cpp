@@ -57,6 +57,23 @@ void RecordScanner::fail_too_long() const {
                   "load it with psql's \\copy (pgimport holds one record in memory and stops at this size)");
 }
 
+// The record's last N fields are empty exactly when it ends in N delimiters: the last one is
+// outside quotes (the record ended there), and a quote cannot close between two adjacent bytes.
+void RecordScanner::drop_trailing(const unsigned char* rec_begin, const unsigned char* rec_end, const Sink& sink) {
+  const std::size_t n = config_.drop_trailing_fields;
+  bool empty = static_cast<std::size_t>(rec_end - rec_begin) >= n;
+  for (std::size_t i = 1; empty && i <= n; ++i)
+    empty = rec_end[-static_cast<std::ptrdiff_t>(i)] == static_cast<unsigned char>(config_.delimiter);
+  if (!empty)
+    throw DataError(record_line_,
+                    fmt::format("a value in the last {} field{}, whose header is empty", n, n == 1 ? "" : "s"),
+                    "the empty header field was taken for a spreadsheet's trailing delimiter; give the column a "
+                    "name in the header and in the table, or remove the values");
+  const unsigned char* cut = rec_end - n;
+  if (cut > send_from_) sink(reinterpret_cast<const char*>(send_from_), cut - send_from_);
+  send_from_ = rec_end;
+}
+
 void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned char* rec_end, const unsigned char* next,
                                std::uint64_t last_line, const Sink& sink) {
   const bool one_column = config_.expected_fields == 1;
@@ -81,6 +98,7 @@ void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned ch
                           ? "check the delimiter (--delimiter), the quote character (--quote) and that fields holding "
                             "the delimiter are quoted"
                           : "a field may hold an unquoted line break, or the row is short");
+    if (config_.drop_trailing_fields > 0) drop_trailing(rec_begin, rec_end, sink);
     ++records_;
     // COPY numbers a record by the line it ends on in what it was sent: one per record plus
     // each quoted line break of the file's line-ending kind (LF, or CR for CR and CRLF files).

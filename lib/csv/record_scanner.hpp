@@ -40,6 +40,9 @@ class RecordScanner {
     bool skip_header = false;                  // the first non-blank record is not sent
     std::size_t max_record_bytes = 64u << 20;  // one record is held in memory while it is scanned
     std::uint64_t find_copy_line = 0;          // non-zero: map only this COPY line (a second pass)
+    // The last N fields of every data record must be empty and are not sent (a spreadsheet's
+    // trailing delimiter under an empty header field); a value there is a DataError.
+    std::size_t drop_trailing_fields = 0;
   };
   // Receives the bytes to send, in order; ranges are split only around skipped bytes.
   using Sink = std::function<void(const char* data, std::size_t size)>;
@@ -68,6 +71,7 @@ class RecordScanner {
   // `last_line`: the file line the record's last byte is on.
   void end_record(const unsigned char* rec_begin, const unsigned char* rec_end, const unsigned char* next,
                   std::uint64_t last_line, const Sink& sink);
+  void drop_trailing(const unsigned char* rec_begin, const unsigned char* rec_end, const Sink& sink);
   [[noreturn]] void fail_utf8() const;
   [[noreturn]] void fail_eol(const char* found) const;
   [[noreturn]] void fail_quote(const unsigned char* rec_begin, const unsigned char* at) const;

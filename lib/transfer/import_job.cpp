@@ -74,6 +74,7 @@ csv::RecordScanner::Config scanner_config(const ImportPlan& plan) {
   sc.line_ending = plan.dialect.line_ending;
   sc.expected_fields = plan.fields;
   sc.skip_header = plan.dialect.header.value;
+  sc.drop_trailing_fields = plan.drop_trailing_fields;
   return sc;
 }
 

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -28,9 +29,29 @@ bool names_table_columns(const std::vector<std::string>& row, const Relation& ta
   return !row.empty();
 }
 
+// The column a header field names: exact, then but for case; then by our normalised name or by
+// the one the Python pgmonkey would have created (`Full  Name` -> full__name), when only one of
+// the two finds a column. A match through pgmonkey's naming is said in `notes`.
+std::optional<std::size_t> match_field(const std::string& field, const std::vector<std::string>& names,
+                                       const std::string& source, std::vector<std::string>& notes) {
+  if (auto m = csv::match_column(field, names, false)) return m;
+  auto ours = csv::match_column(field, names);
+  const std::string theirs_name = csv::pgmonkey_name(field);
+  std::optional<std::size_t> theirs;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (names[i] == theirs_name) theirs = i;
+  if (ours && theirs && *ours != *theirs)
+    throw JobError(
+        source + ": header column '" + field + "' could mean column " + names[*ours] + " or " + names[*theirs], {},
+        "rename the header field to the column's exact name");
+  if (theirs && !ours)
+    notes.push_back("header column '" + field + "' goes to column " + theirs_name + " (pgmonkey's naming)");
+  return ours ? ours : theirs;
+}
+
 // Header fields → existing columns by name (any order).
 std::vector<std::size_t> match_header(const std::vector<std::string>& header, const Relation& table,
-                                      const std::string& source) {
+                                      const std::string& source, std::vector<std::string>& notes) {
   auto names = table.column_names();
   std::vector<std::size_t> out;
   std::map<std::size_t, std::string> taken;
@@ -44,7 +65,7 @@ std::vector<std::size_t> match_header(const std::vector<std::string>& header, co
                      "remove the empty columns from the file (spreadsheets add them after the last one), "
                      "or import into a new table, where it becomes col_" +
                          std::to_string(i + 1));
-    auto m = csv::match_column(field, names);
+    auto m = match_field(field, names, source, notes);
     if (!m) {
       std::string dym = core::did_you_mean(field, names);
       if (dym.empty()) dym = core::did_you_mean(csv::normalise_names({field}, true).front(), names);
@@ -59,6 +80,36 @@ std::vector<std::size_t> match_header(const std::vector<std::string>& header, co
     taken[*m] = field;
     out.push_back(*m);
   }
+  return out;
+}
+
+// A spreadsheet's trailing delimiter (`a,b,` and every value of that column empty in the sample):
+// the empty header fields at the end name nothing and are not loaded; the record scanner drops
+// them from every record and stops at the first value there.
+void drop_trailing_empty_fields(std::vector<std::string>& header, const csv::SniffResult& sniffed, ImportPlan& plan) {
+  std::size_t n = 0;
+  while (n + 1 < header.size() && core::trim(header[header.size() - 1 - n]).empty()) ++n;
+  if (n == 0) return;
+  for (const auto& row : sniffed.data)
+    for (std::size_t i = header.size() - n; i < row.size(); ++i)
+      if (!row[i].text.empty() || row[i].quoted) return;  // values there: the empty header is an error
+  header.resize(header.size() - n);
+  plan.drop_trailing_fields = n;
+  plan.warnings.push_back(
+      fmt::format("the last {} header field{} empty, like {} value{} in the sample: taken for a "
+                  "trailing delimiter and not loaded",
+                  n, n == 1 ? " is" : "s are", n == 1 ? "its" : "their", n == 1 ? "" : "s"));
+}
+
+// Into an existing table, an unquoted empty field for a NOT NULL text column loads as '' rather
+// than failing the whole import on a NULL (what pgmonkey's imports expect); said in the plan.
+std::vector<std::string> not_null_text_columns(const std::vector<ColumnPlan>& columns, const Relation& target) {
+  std::vector<std::string> out;
+  for (const auto& c : columns)
+    for (const auto& t : target.columns)
+      if (t.name == c.column && t.not_null &&
+          (t.type == "text" || core::starts_with(t.type, "character") || t.type == "citext"))
+        out.push_back(t.name);
   return out;
 }
 
@@ -139,7 +190,8 @@ ImportPlan plan_import(const ImportOptions& o, const FileFacts& file, const Rela
   if (target.exists) {
     std::vector<std::size_t> idx;
     if (plan.dialect.header.value) {
-      idx = match_header(header, target, plan.source);
+      drop_trailing_empty_fields(header, sniffed, plan);
+      idx = match_header(header, target, plan.source, plan.warnings);
     } else {
       if (header.size() > target.columns.size())
         throw JobError(fmt::format("{} has {} fields per row but {} has only {} columns", plan.source, header.size(),
@@ -168,6 +220,16 @@ ImportPlan plan_import(const ImportOptions& o, const FileFacts& file, const Rela
   CopyFormat format = CopyFormat::of(plan.dialect);
   if (o.empty_as_null) format.force_null = target_names(plan.columns);
   format.force_not_null = resolve_force_not_null(o.force_not_null, plan.columns);
+  if (target.exists && !o.empty_as_null && !plan.dialect.null_string) {
+    std::vector<std::string> added;
+    for (const auto& c : not_null_text_columns(plan.columns, target))
+      if (std::find(format.force_not_null.begin(), format.force_not_null.end(), c) == format.force_not_null.end())
+        added.push_back(c);
+    if (!added.empty())
+      plan.warnings.push_back("NOT NULL text column" + std::string(added.size() == 1 ? " " : "s ") +
+                              core::join(added, ", ") + ": an empty field loads as '' (FORCE_NOT_NULL)");
+    format.force_not_null.insert(format.force_not_null.end(), added.begin(), added.end());
+  }
   plan.copy_sql = copy_from_sql(target.sql_name, target_names(plan.columns), format);
   return plan;
 }

@@ -58,10 +58,11 @@ struct ImportPlan {
   encoding::EncodingChoice encoding;
   bool transcoding = false;
   csv::Dialect dialect;
-  std::size_t fields = 0;  // per record
-  std::string sidecar;     // import config used (empty: none)
-  std::string table;       // schema.table for messages
-  bool create = false;     // the table is created
+  std::size_t fields = 0;                // per record, as in the file
+  std::size_t drop_trailing_fields = 0;  // empty trailing fields not loaded (a spreadsheet's trailing delimiter)
+  std::string sidecar;                   // import config used (empty: none)
+  std::string table;                     // schema.table for messages
+  bool create = false;                   // the table is created
   bool truncate = false;
   std::string ddl;           // CREATE TABLE ..., when create
   std::string truncate_sql;  // TRUNCATE ..., when truncate

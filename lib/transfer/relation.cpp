@@ -28,10 +28,12 @@ std::optional<Relation> lookup(pqxx::transaction_base& tx, const std::string& qu
   t.name = r[0][2].c_str();
   t.relkind = r[0][3].c_str()[0];
   auto cols = tx.exec_params(
-      "SELECT attname, pg_catalog.format_type(atttypid, atttypmod), attgenerated <> '' FROM pg_catalog.pg_attribute "
+      "SELECT attname, pg_catalog.format_type(atttypid, atttypmod), attgenerated <> '', attnotnull "
+      "FROM pg_catalog.pg_attribute "
       "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
       t.oid);
-  for (const auto& row : cols) t.columns.push_back({row[0].c_str(), row[1].c_str(), row[2].as<bool>()});
+  for (const auto& row : cols)
+    t.columns.push_back({row[0].c_str(), row[1].c_str(), row[2].as<bool>(), row[3].as<bool>()});
   return t;
 }
 

@@ -17,6 +17,7 @@ struct RelationColumn {
   std::string name;
   std::string type;  // format_type(), e.g. "integer", "character varying(20)"
   bool generated = false;
+  bool not_null = false;
 };
 
 // Catalog facts about a relation; plain data so planning can be tested without a server.

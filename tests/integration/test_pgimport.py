@@ -545,11 +545,19 @@ def test_header_guess_single_row_of_numbers_and_all_text(cluster, run, cfg, tmp_
 def test_empty_header_fields_never_match_a_column(cluster, run, cfg, tmp_path):
     cluster.sql("DROP TABLE IF EXISTS excel_t; CREATE TABLE excel_t (name text, col_4 text)")
     f = tmp_path / "excel.csv"
+    # A trailing empty header over empty values is a spreadsheet's trailing delimiter: not loaded,
+    # and never guessed to be col_4.
     f.write_text("name;\r\nAlice;\r\nBob;\r\n")
     r = imp(run, cfg, "--table", "excel_t", f, "--delimiter", ";")
+    assert r.returncode == 0, r.stderr
+    assert rows(cluster, "SELECT name, col_4 FROM excel_t ORDER BY name") == [("Alice", None), ("Bob", None)]
+    # An empty header field with values under it (or one that is not last) matches nothing.
+    g = tmp_path / "excel2.csv"
+    g.write_text("name;\r\nAlice;x\r\n")
+    r = imp(run, cfg, "--table", "excel_t", g, "--delimiter", ";")
     assert r.returncode == 1
     assert "header column 2 is empty" in r.stderr and "did you mean" not in r.stderr
-    assert rows(cluster, "SELECT count(*) FROM excel_t") == [(0,)]
+    assert rows(cluster, "SELECT count(*) FROM excel_t") == [(2,)]
 
 
 def test_config_statement_timeout_does_not_cut_the_copy_short(cluster, run, tmp_path):
@@ -786,3 +794,56 @@ def test_error_line_in_a_long_double_spaced_stream(cluster, run, cfg, tmp_path):
     assert r.returncode == 1
     assert f"standard input:{3 + 2 * bad} " in r.stderr, r.stderr[-500:]
     assert rows(cluster, "SELECT count(*) FROM spaced") == [(0,)]
+
+
+def test_appends_to_a_table_pgmonkey_created(cluster, run, cfg, tmp_path):
+    """pgmonkey names columns its own way (full__name, price____, gr__e, phone_); its users append
+    to those tables with the same files."""
+    cluster.sql('CREATE TABLE pgm_made (full__name text, price____ text, gr__e text, phone_ text)')
+    f = tmp_path / "people.csv"
+    f.write_text("Full  Name,Price ($),Größe,phone#\nAnn Lee,3.50,XL,555\n")
+    r = imp(run, cfg, "--table", "pgm_made", f)
+    assert r.returncode == 0, r.stderr
+    assert "header column 'Full  Name' goes to column full__name (pgmonkey's naming)" in r.stderr
+    assert rows(cluster, "SELECT * FROM pgm_made") == [("Ann Lee", "3.50", "XL", "555")]
+    # Our own normalised name and pgmonkey's both name a column: refused, nothing loaded.
+    cluster.sql("CREATE TABLE pgm_both (full_name text, full__name text)")
+    g = tmp_path / "both.csv"
+    g.write_text("Full  Name\nAnn\n")
+    r = imp(run, cfg, "--table", "pgm_both", g)
+    assert r.returncode == 1 and "could mean column full_name or full__name" in r.stderr
+    assert rows(cluster, "SELECT count(*) FROM pgm_both") == [(0,)]
+
+
+def test_spreadsheet_trailing_delimiter_matches_a_table_without_that_column(cluster, run, cfg, tmp_path):
+    cluster.sql("CREATE TABLE xl_trail (a int, b text)")
+    f = tmp_path / "xl.csv"
+    f.write_bytes(b"a;b;\r\n1;x;\r\n2;\"y;z\";\r\n")
+    r = imp(run, cfg, "--table", "xl_trail", f)
+    assert r.returncode == 0, r.stderr
+    assert "taken for a trailing delimiter" in r.stderr
+    assert rows(cluster, "SELECT a, b FROM xl_trail ORDER BY a") == [(1, "x"), (2, "y;z")]
+    # A value under the empty header past the sniffed sample: an error at its line, nothing loaded.
+    g = tmp_path / "xl_bad.csv"
+    g.write_text("a,b,\n" + "".join(f"{i},v,\n" for i in range(3, 5000)) + "5000,v,oops\n")
+    r = imp(run, cfg, "--table", "xl_trail", g)
+    assert r.returncode == 1
+    assert f"{g}:4999:" in r.stderr and "whose header is empty" in r.stderr
+    assert rows(cluster, "SELECT count(*) FROM xl_trail") == [(2,)]
+
+
+def test_not_null_text_column_takes_an_empty_field_as_empty_string(cluster, run, cfg, tmp_path):
+    cluster.sql("CREATE TABLE nn_text (id int NOT NULL, name text NOT NULL, note text)")
+    f = tmp_path / "nn.csv"
+    f.write_text("id,name,note\n1,,\n2,Bo,\n")
+    r = imp(run, cfg, "--table", "nn_text", f, "--dry-run")
+    assert r.returncode == 0 and 'FORCE_NOT_NULL ("name")' in r.stdout
+    r = imp(run, cfg, "--table", "nn_text", f)
+    assert r.returncode == 0, r.stderr
+    assert "NOT NULL text column name: an empty field loads as ''" in r.stderr
+    assert rows(cluster, "SELECT id, name, note FROM nn_text ORDER BY id") == [(1, "", None), (2, "Bo", None)]
+    # An integer NOT NULL column still refuses an empty field: nothing loaded.
+    g = tmp_path / "nn_bad.csv"
+    g.write_text("id,name,note\n,x,\n")
+    assert imp(run, cfg, "--table", "nn_text", g).returncode == 1
+    assert rows(cluster, "SELECT count(*) FROM nn_text") == [(2,)]

@@ -215,3 +215,20 @@ TEST_CASE("a second pass finds one COPY line without keeping a map") {
   CHECK(*s.line_map().line_of(3) == 3);
   CHECK(s.line_map().entries() == 0);  // nothing else kept
 }
+
+TEST_CASE("a spreadsheet's trailing delimiter: the empty last fields are not sent, a value there is an error") {
+  std::string data = "a,b,,\r\n1,\"x,\",,\r\n2,\"y\ny\",,\r\n";
+  for (std::size_t piece : {1u, 2u, 7u, 1000u}) {
+    auto c = cfg(4, true, LineEnding::crlf);
+    c.drop_trailing_fields = 2;
+    RecordScanner s(c);
+    CHECK(feed(s, data, piece) == "1,\"x,\"\r\n2,\"y\ny\"\r\n");
+    CHECK(s.records() == 2);
+  }
+  auto c = cfg(3);
+  c.drop_trailing_fields = 1;
+  std::string message;
+  CHECK(error_line("a,b,\n1,2,\n3,4,5\n", c, &message) == 3);
+  CHECK(message.find("a value in the last 1 field") != std::string::npos);
+  CHECK(error_line("a,b,\n1,2,\n3,4,\"\"\n", c) == 3);  // "" is a value (an empty string), not nothing
+}

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "core/error.hpp"
+#include "csv/header_names.hpp"
 #include "csv/sniffer.hpp"
 #include "transfer/export_plan.hpp"
 #include "transfer/import_plan.hpp"
@@ -114,8 +115,9 @@ TEST_CASE("plan_export: columns, generated columns, the estimate and the encodin
   f.table_bytes = 65536;
   f.avg_width = {{"id", 4}, {"Total", 7}};
   auto plan = plan_export(req, f);
-  CHECK(plan.copy_sql == "COPY \"public\".\"t\" TO STDOUT WITH (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', "
-                         "ENCODING 'UTF8')");
+  CHECK(plan.copy_sql ==
+        "COPY \"public\".\"t\" TO STDOUT WITH (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', "
+        "ENCODING 'UTF8')");
   CHECK(plan.estimated_bytes == 13000);
   CHECK(plan.encoding_shown == "UTF8");
   req.columns = {"total", "ID"};
@@ -150,4 +152,55 @@ TEST_CASE("plan_export: a missing relation suggests a near name") {
   req.table = "t";
   req.dialect.delimiter = {'"', Source::user};
   CHECK_THROWS_AS(plan_export(req, f), UsageError);  // options first
+}
+
+TEST_CASE("pgmonkey_name: lowercase, and every other character than [a-z0-9_] becomes one _") {
+  CHECK(csv::pgmonkey_name("Full  Name") == "full__name");
+  CHECK(csv::pgmonkey_name("Price ($)") == "price____");
+  CHECK(csv::pgmonkey_name("phone#") == "phone_");
+  CHECK(csv::pgmonkey_name("Größe") == "gr__e");
+  CHECK(csv::pgmonkey_name("already_ok9") == "already_ok9");
+}
+
+TEST_CASE("plan_import: a table pgmonkey created is matched through its naming, and it says so") {
+  auto t = table("t", {{"full__name", "text"}, {"price____", "text"}, {"gr__e", "text"}, {"phone_", "text"}});
+  auto plan = plan_import(import_into("t"), facts_of("Full  Name,Price ($),Größe,phone#\nAnn,3,4,5\n"), t);
+  REQUIRE(plan.columns.size() == 4);
+  CHECK(plan.columns[0].column == "full__name");
+  CHECK(plan.columns[1].column == "price____");
+  CHECK(plan.columns[2].column == "gr__e");
+  CHECK(plan.columns[3].column == "phone_");
+  CHECK(plan.warnings.size() == 4);
+  CHECK(plan.warnings[0] == "header column 'Full  Name' goes to column full__name (pgmonkey's naming)");
+  // Our normalised name and pgmonkey's both find a column, different ones: refused, never guessed.
+  auto both = table("t", {{"full_name", "text"}, {"full__name", "text"}});
+  CHECK_THROWS_AS(plan_import(import_into("t"), facts_of("Full  Name\nAnn\n"), both), JobError);
+}
+
+TEST_CASE("plan_import: empty trailing header fields with empty values are a trailing delimiter, not a column") {
+  auto t = table("t", {{"a", "text"}, {"b", "text"}});
+  auto plan = plan_import(import_into("t"), facts_of("a,b,\n1,2,\n3,4,\n"), t);
+  CHECK(plan.fields == 3);
+  CHECK(plan.drop_trailing_fields == 1);
+  CHECK(plan.columns.size() == 2);
+  CHECK(plan.copy_sql.find("(\"a\", \"b\") FROM STDIN") != std::string::npos);
+  // A value under the empty header field: still the error naming the empty header column.
+  CHECK_THROWS_AS(plan_import(import_into("t"), facts_of("a,b,\n1,2,x\n"), t), JobError);
+  // An empty field that is not the last one is never taken for a delimiter.
+  CHECK_THROWS_AS(plan_import(import_into("t"), facts_of("a,,b\n1,,2\n"), t), JobError);
+}
+
+TEST_CASE("plan_import: NOT NULL text columns of an existing table take an empty field as ''") {
+  RelationColumn id{"id", "integer"}, name{"name", "text"}, code{"code", "character varying(5)"};
+  id.not_null = name.not_null = code.not_null = true;
+  RelationColumn note{"note", "text"};
+  auto t = table("t", {id, name, code, note});
+  auto plan = plan_import(import_into("t"), facts_of("id,name,code,note\n1,,,\n"), t);
+  CHECK(plan.copy_sql.find("FORCE_NOT_NULL (\"name\", \"code\")") != std::string::npos);
+  REQUIRE(plan.warnings.size() == 1);
+  CHECK(plan.warnings[0] == "NOT NULL text columns name, code: an empty field loads as '' (FORCE_NOT_NULL)");
+  // Not with --empty-as-null, which asks for the opposite.
+  auto o = import_into("t");
+  o.empty_as_null = true;
+  CHECK(plan_import(o, facts_of("id,name,code,note\n1,,,\n"), t).copy_sql.find("FORCE_NOT_NULL") == std::string::npos);
 }

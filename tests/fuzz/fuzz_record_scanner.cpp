@@ -17,6 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   config.line_ending = endings[(data[0] >> 3) % 3];
   config.skip_header = (data[0] & 32) != 0;
   config.expected_fields = (data[0] & 64) ? 2 : 0;
+  config.drop_trailing_fields = (data[0] & 192) == 192 ? 1 : 0;  // a spreadsheet's trailing delimiter
   config.max_record_bytes = 1024;
   const std::size_t chunk = 1 + data[1] % 64;
   const char* text = reinterpret_cast<const char*>(data) + 2;

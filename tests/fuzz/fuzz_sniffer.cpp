@@ -11,8 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   csv::SniffOptions options;
   options.infer_types = (data[0] & 1) != 0;
-  if (data[0] & 2) options.delimiter = {';', true};
-  if (data[0] & 4) options.header = {false, true};
+  if (data[0] & 2) options.given.delimiter.offer(';', csv::Source::user);
+  if (data[0] & 4) options.given.header.offer(false, csv::Source::user);
   const std::string_view sample(reinterpret_cast<const char*>(data) + 1, size - 1);
   try {
     (void)csv::sniff(sample, (data[0] & 8) == 0, options);

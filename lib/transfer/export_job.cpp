@@ -27,7 +27,7 @@ namespace pgmonkey::transfer {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using ReadOnlySnapshot = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
+using db::ReadOnlySnapshot;
 
 constexpr std::size_t kFlushBytes = 256 * 1024;
 
@@ -39,18 +39,19 @@ struct FoundTable {
 };
 
 std::optional<FoundTable> lookup(pqxx::transaction_base& tx, const std::string& qualified) {
-  auto r = tx.exec_params(
-      "SELECT c.oid::text, n.nspname, c.relname, c.relkind::text "
-      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-      "WHERE c.oid = pg_catalog.to_regclass($1)",
-      qualified);
+  auto r = db::exec_params(tx,
+                           "SELECT c.oid::text, n.nspname, c.relname, c.relkind::text "
+                           "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                           "WHERE c.oid = pg_catalog.to_regclass($1)",
+                           qualified);
   if (r.empty()) return std::nullopt;
   FoundTable t;
   t.oid = r[0][0].c_str();
   t.source.schema = r[0][1].c_str();
   t.source.table = r[0][2].c_str();
   t.source.relkind = r[0][3].c_str()[0];
-  auto cols = tx.exec_params(
+  auto cols = db::exec_params(
+      tx,
       "SELECT attname, attgenerated <> '' FROM pg_catalog.pg_attribute WHERE attrelid = $1::oid AND attnum > 0 "
       "AND NOT attisdropped ORDER BY attnum",
       t.oid);
@@ -68,7 +69,8 @@ FoundTable find_table(pqxx::transaction_base& tx, const std::string& text) {
   if (name.quoted() != name.quoted_as_written())
     if (auto t = lookup(tx, name.quoted())) return *t;
   std::vector<std::string> names;
-  auto r = tx.exec_params(
+  auto r = db::exec_params(
+      tx,
       "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "WHERE c.relkind IN ('r','v','m','f','p') AND n.nspname NOT IN ('pg_catalog','information_schema') "
       "AND ($1 = '' OR n.nspname = $1)",
@@ -110,15 +112,16 @@ std::vector<std::string> match_columns(const std::vector<std::string>& wanted, c
 
 // Bytes the CSV will roughly take, from planner statistics: never a COUNT(*) pass.
 std::uint64_t estimate_bytes(pqxx::transaction_base& tx, const FoundTable& t, const std::vector<std::string>& cols) {
-  auto r = tx.exec_params(
-      "SELECT c.reltuples::float8, pg_catalog.pg_table_size(c.oid)::float8 FROM pg_catalog.pg_class c "
-      "WHERE c.oid = $1::oid",
-      t.oid);
+  auto r =
+      db::exec_params(tx,
+                      "SELECT c.reltuples::float8, pg_catalog.pg_table_size(c.oid)::float8 FROM pg_catalog.pg_class c "
+                      "WHERE c.oid = $1::oid",
+                      t.oid);
   double reltuples = r[0][0].as<double>();
   double size = r[0][1].as<double>();
   auto stats =
-      tx.exec_params("SELECT attname, avg_width FROM pg_catalog.pg_stats WHERE schemaname = $1 AND tablename = $2",
-                     t.source.schema, t.source.table);
+      db::exec_params(tx, "SELECT attname, avg_width FROM pg_catalog.pg_stats WHERE schemaname = $1 AND tablename = $2",
+                      t.source.schema, t.source.table);
   double width = 0;
   std::size_t with_stats = 0;
   for (const auto& c : cols)
@@ -133,7 +136,7 @@ std::uint64_t estimate_bytes(pqxx::transaction_base& tx, const FoundTable& t, co
 }
 
 std::string canonical_encoding(pqxx::transaction_base& tx, const std::string& name, const std::string& asked) {
-  auto r = tx.exec_params("SELECT pg_catalog.pg_encoding_to_char(pg_catalog.pg_char_to_encoding($1))", name);
+  auto r = db::exec_params(tx, "SELECT pg_catalog.pg_encoding_to_char(pg_catalog.pg_char_to_encoding($1))", name);
   std::string canonical = r[0][0].c_str();
   if (canonical == "SQL_ASCII")  // "no conversion at all": the file would be in whatever the database holds
     throw UsageError("SQL_ASCII is not a file encoding", "use ascii for 7-bit output, or utf-8");

@@ -10,12 +10,14 @@
 #include "core/error.hpp"
 #include "core/strings.hpp"
 #include "csv/header_names.hpp"
+#include "db/connection.hpp"
 #include "db/quote.hpp"
 
 namespace pgmonkey::transfer {
 TargetTable resolve_table(pqxx::transaction_base& tx, const TableName& name) {
   TargetTable t;
-  auto r = tx.exec_params(
+  auto r = db::exec_params(
+      tx,
       "SELECT c.oid::bigint, n.nspname, c.relname, c.relkind::text FROM pg_catalog.pg_class c "
       "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = pg_catalog.to_regclass($1)",
       name.quoted());
@@ -36,10 +38,11 @@ TargetTable resolve_table(pqxx::transaction_base& tx, const TableName& name) {
   if (kind != "r" && kind != "p")
     throw JobError(t.display + " is not a table (relkind '" + kind + "'); COPY can only load tables");
   t.exists = true;
-  auto cols = tx.exec_params(
-      "SELECT attname, pg_catalog.format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "
-      "WHERE attrelid = $1::bigint::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-      r[0][0].as<long long>());
+  auto cols =
+      db::exec_params(tx,
+                      "SELECT attname, pg_catalog.format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "
+                      "WHERE attrelid = $1::bigint::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                      r[0][0].as<long long>());
   for (const auto& row : cols) t.columns.push_back({row[0].c_str(), row[1].c_str()});
   return t;
 }

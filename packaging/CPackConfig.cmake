@@ -14,6 +14,7 @@ set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_GENERATOR "DEB;RPM")
 set(CPACK_STRIP_FILES ON)
+set(CPACK_PRE_BUILD_SCRIPTS ${CMAKE_CURRENT_LIST_DIR}/strip-like-dh.cmake)
 
 # Not the name dpkg-buildpackage gives its .deb (pgmonkey_VERSION_ARCH.deb), so the two cannot be
 # confused when they sit side by side.

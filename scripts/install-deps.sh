@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what pgmonkey needs to build and test on Debian 12, when something is missing.
+# Installs what pgmonkey needs to build and test on Debian 12 or 13 (same package names), when
+# something is missing.
 # Usage: scripts/install-deps.sh [--packaging]
 set -euo pipefail
 

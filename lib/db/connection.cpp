@@ -75,10 +75,12 @@ pg_conn* open_session(const ConnectParams& params) {
 }  // namespace
 
 #if PQXX_VERSION_MAJOR >= 7
-Connection::Connection(ConnectParams params) : Connection(open_session(params), std::move(params)) {}
+// The parameters are copied, not moved: the order in which the two arguments are evaluated is
+// unspecified, and open_session must see them whole.
+Connection::Connection(ConnectParams params) : Connection(open_session(params), params) {}
 
-Connection::Connection(pg_conn* raw, ConnectParams params)
-    : pqxx::connection(pqxx::connection::seize_raw_connection(raw)), raw_(raw), params_(std::move(params)) {}
+Connection::Connection(pg_conn* raw, const ConnectParams& params)
+    : pqxx::connection(pqxx::connection::seize_raw_connection(raw)), raw_(raw), params_(params) {}
 
 Connection::~Connection() noexcept = default;  // pqxx::connection closes, never throwing
 #else

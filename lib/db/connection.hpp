@@ -44,7 +44,7 @@ class Connection final : public pqxx::connection {
   const ConnectParams& params() const noexcept { return params_; }
 
  private:
-  Connection(pg_conn* raw, ConnectParams params);
+  Connection(pg_conn* raw, const ConnectParams& params);
   pg_conn* raw_;
   ConnectParams params_;
 };

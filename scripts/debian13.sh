@@ -34,6 +34,14 @@ unmount_all() {
   done
   mounted=()
 }
+# Mounts a killed earlier run left under a root: gone before anything there is removed, so that
+# rm can never reach the host's /dev through a bind mount.
+unmount_stale() {
+  local m
+  awk -v root="$1/" 'index($2 "/", root) == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do
+    umount -l "$m" || true
+  done
+}
 mount_into() {  # root: /proc, /sys, /dev, /dev/pts (shared memory for PostgreSQL lives in /dev/shm)
   local root=$1
   mount -t proc proc "$root/proc" && mounted+=("$root/proc")
@@ -51,9 +59,10 @@ in_root() {  # root, command...: a clean environment, as a fresh login would hav
 make_root() {
   local new="$cache.new.$$"
   echo "== debootstrap $suite (minbase) into $cache"
-  rm -rf "$new"
+  unmount_stale "$new"
+  rm -rf --one-file-system "$new"
   mkdir -p "$(dirname "$cache")"
-  trap 'unmount_all; rm -rf "$new"' EXIT
+  trap 'unmount_all; rm -rf --one-file-system "$new"' EXIT
   debootstrap --variant=minbase "$suite" "$new" "$mirror" >"$new.log" 2>&1 \
     || { tail -20 "$new.log" >&2; die "debootstrap failed (log: $new.log)"; }
   rm -f "$new.log"
@@ -71,7 +80,8 @@ make_root() {
   rm -rf "$new/tmp/deps"
   unmount_all
   echo "$key" >"$new/.pgmonkey-root"
-  rm -rf "$cache"
+  unmount_stale "$cache"
+  rm -rf --one-file-system "$cache"
   mv "$new" "$cache"
   trap - EXIT
 }
@@ -91,7 +101,11 @@ fi
 
 # A fresh copy of the tree (what git tracks, plus uncommitted edits), no build folders.
 work=/tmp/pgmonkey-src  # one fixed path (runs take turns): compiler caches hit across runs
-trap 'unmount_all; rm -rf "$cache$work"' EXIT INT TERM
+cleanup() { unmount_all; rm -rf --one-file-system "${cache:?}$work"; }
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
+unmount_stale "$cache"
+rm -rf --one-file-system "$cache$work"
 mkdir -p "$cache$work"
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$cache$work"

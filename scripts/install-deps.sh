@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what pgmonkey needs to build and test on Debian 12, when something is missing.
+# Installs what pgmonkey needs to build and test on Debian 12 or 13 (same package names), when
+# something is missing.
 # Usage: scripts/install-deps.sh [--packaging]
 set -euo pipefail
 
@@ -7,8 +8,13 @@ packages=(build-essential cmake pkg-config git
           libcli11-dev libpqxx-dev libpq-dev libyaml-cpp-dev libuchardet-dev libspdlog-dev libfmt-dev doctest-dev
           postgresql postgresql-client openssl procps time
           python3 python3-pytest python3-psycopg python3-psycopg-pool python3-yaml
-          bash-completion zsh fish scdoc man-db
-          clang libclang-rt-14-dev)  # clang + libFuzzer for scripts/fuzz.sh
+          bash-completion zsh fish scdoc man-db)
+# clang + libFuzzer for scripts/fuzz.sh; the runtime's package is named for clang's version.
+. /etc/os-release 2>/dev/null || true
+case "${VERSION_ID:-}" in
+  12) packages+=(clang libclang-rt-14-dev) ;;
+  13) packages+=(clang libclang-rt-19-dev) ;;
+esac
 if [[ "${1:-}" == "--packaging" ]]; then
   packages+=(rpm dpkg-dev debhelper lintian fakeroot)
 fi

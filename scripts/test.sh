@@ -2,13 +2,24 @@
 # The test command: install what is missing, build with warnings as errors, run the unit tests
 # and the integration tests against throw-away PostgreSQL clusters; then the same again under
 # AddressSanitizer + UBSan.
+# Then the whole suite (unit, integration, packaging) once more in a Debian 13 root with
+# libpqxx 7 and PostgreSQL 17 (scripts/debian13.sh).
 #   scripts/test.sh              everything
 #   scripts/test.sh --quick      one build (no sanitizers)
+#   scripts/test.sh --no-debian13   only on this system
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=0
-[[ "${1:-}" == "--quick" ]] && quick=1
+debian13=1
+for arg in "$@"; do
+  case $arg in
+    --quick) quick=1 ;;
+    --no-debian13) debian13=0 ;;
+    *) echo "usage: scripts/test.sh [--quick] [--no-debian13]" >&2; exit 2 ;;
+  esac
+done
+[[ -n "${PGMONKEY_IN_DEBIAN13:-}" ]] && debian13=0  # already inside it
 
 scripts/install-deps.sh --packaging
 
@@ -43,4 +54,14 @@ fi
 if ((quick == 0)); then
   FUZZ_SEED=1 FUZZ_RUNS=60000 scripts/fuzz.sh 10
 fi
+# ---- Debian 13 (trixie): libpqxx 7, PostgreSQL 17, its own packages and lintian -------------
+# The same script in a debootstrap'd root, from a fresh copy of this tree (one Release build:
+# the sanitizer pass above already covers the code).
+if ((debian13 == 1)); then
+  sudo=
+  [[ $(id -u) -ne 0 ]] && sudo=sudo
+  $sudo scripts/debian13.sh --quick
+fi
+# ---- end Debian 13 --------------------------------------------------------------------------
+
 echo "== all tests passed"

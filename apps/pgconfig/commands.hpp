@@ -37,6 +37,7 @@ struct GenerateOptions {
   std::string library;  // empty: the language's default
   std::string output;   // empty: stdout
   bool force = false;
+  int libpqxx = 0;  // 6 or 7; 0: the installed one
 };
 CLI::App* setup_generate(CLI::App& app, CommonOptions& common, GenerateOptions& opts);
 int run_generate(const CommonOptions& common, const GenerateOptions& opts);

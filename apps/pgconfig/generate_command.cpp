@@ -24,6 +24,9 @@ CLI::App* setup_generate(CLI::App& app, CommonOptions& common, GenerateOptions& 
       ->default_str("cpp");
   cmd->add_option("--library", opts.library,
                   "libpqxx (cpp), libpq (c), psycopg or pgmonkey (python); default: libpqxx, libpq, psycopg");
+  cmd->add_option("--libpqxx", opts.libpqxx,
+                  "Write C++ for libpqxx 6 or 7 (default: the version pkg-config finds, else pgmonkey's own)")
+      ->check(CLI::IsMember({6, 7}));
   cmd->add_option("-o,--output", opts.output, "Write the program to this file (mode 0600) instead of stdout");
   cmd->add_flag("--force", opts.force, "Overwrite an existing output file");
   add_common_options(*cmd, common);
@@ -56,9 +59,12 @@ int run_generate(const CommonOptions& common, const GenerateOptions& opts) {
   request.config_path = common.config;
   request.output_path = opts.output;
   request.resolve_env = common.resolve_env;
+  request.libpqxx = opts.libpqxx;
   const auto program = codegen::generate(cfg, request);
   const auto& v = program.variant;
-  const std::string what = v.language + "/" + v.library + ", " + config::to_string(v.type);
+  const std::string what = v.language + "/" + v.library +
+                           (v.language == "cpp" ? " " + std::to_string(program.libpqxx.major) : "") + ", " +
+                           config::to_string(v.type);
 
   if (!opts.output.empty()) {
     config::write_new_config(opts.output, program.text, opts.force);
@@ -76,12 +82,16 @@ int run_generate(const CommonOptions& common, const GenerateOptions& opts) {
     auto j = core::Json::object();
     j.set("language", v.language).set("library", v.library).set("connection_type", config::to_string(v.type));
     j.set("template", v.template_path).set("output", opts.output.empty() ? core::Json() : core::Json(opts.output));
+    if (v.language == "cpp") j.set("libpqxx", program.libpqxx.major).set("libpqxx_from", program.libpqxx.source);
     j.set("build", program.build_command.empty() ? core::Json() : core::Json(program.build_command));
     j.set("run", program.run_command);
     if (opts.output.empty()) j.set("code", program.text);
     out(j.dump());
   } else if (!opts.output.empty()) {
     out("wrote " + opts.output + " (" + what + ")");
+    if (v.language == "cpp")
+      info("written for libpqxx " + std::to_string(program.libpqxx.major) + " (" + program.libpqxx.source +
+           "); --libpqxx " + (program.libpqxx.major >= 7 ? "6" : "7") + " writes it for the other");
     if (!program.build_command.empty()) info("build it with: " + program.build_command);
     info("run it with: " + program.run_command);
   }

@@ -188,6 +188,11 @@ Program generate(const config::Config& config, const Request& request) {
   values["settings_section"] = is_async ? "async_settings" : "sync_settings";
   values["pool_section"] = v.type == ConnectionType::async_pool ? "async_pool_settings" : "pool_settings";
   values["resolve_env"] = request.resolve_env ? "true" : "";
+  if (v.language == "cpp")
+    p.libpqxx = choose_libpqxx(request.libpqxx);
+  else if (request.libpqxx != 0)
+    throw UsageError("--libpqxx is for --language cpp", "leave it out for --language " + v.language);
+  values["libpqxx7"] = p.libpqxx.major >= 7 ? "true" : "";
 
   // Words for the build and run hints, quoted for the shell when the names need it.
   const std::string exe = shell_word(name);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "codegen/libpqxx_version.hpp"
 #include "config/model.hpp"
 
 namespace pgmonkey::codegen {
@@ -31,6 +32,7 @@ struct Request {
   std::string config_path;      // the default path the generated program reads at run time
   std::string output_path;      // where the program is written, for the build hints; empty: stdout
   bool resolve_env = false;     // pgmonkey programs then pass resolve_env=True
+  int libpqxx = 0;              // C++: write for libpqxx 6 or 7; 0: the installed one (choose_libpqxx)
 };
 
 struct Program {
@@ -40,6 +42,7 @@ struct Program {
   std::string build_command;          // how to compile it, empty for Python
   std::string run_command;            // how to run it
   std::vector<std::string> warnings;  // config keys the program will not honour, for the caller to log
+  LibpqxxChoice libpqxx;              // C++ only: the libpqxx it is written for, and why
 };
 
 // The variant for a request; throws UsageError listing what is supported when there is none.

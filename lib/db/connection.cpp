@@ -56,23 +56,42 @@ std::string sqlstate_of(const pqxx::sql_error& e) {
   return {};
 }
 
+namespace {
+
+// PQconnectdbParams, or the classified reason it failed.
+pg_conn* open_session(const ConnectParams& params) {
+  auto keywords = params.keyword_ptrs();
+  auto values = params.value_ptrs();
+  PGconn* conn = PQconnectdbParams(keywords.data(), values.data(), 0);
+  if (!conn) throw ConnectError(ConnectFailure::unknown, "out of memory while connecting");
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string message = PQerrorMessage(conn);
+    PQfinish(conn);
+    throw classify_connect_failure(message, params);
+  }
+  return conn;
+}
+
+}  // namespace
+
+#if PQXX_VERSION_MAJOR >= 7
+// The parameters are copied, not moved: the order in which the two arguments are evaluated is
+// unspecified, and open_session must see them whole.
+Connection::Connection(ConnectParams params) : Connection(open_session(params), params) {}
+
+Connection::Connection(pg_conn* raw, const ConnectParams& params)
+    : pqxx::connection(pqxx::connection::seize_raw_connection(raw)), raw_(raw), params_(params) {}
+
+Connection::~Connection() noexcept = default;  // pqxx::connection closes, never throwing
+#else
 ParamsPolicy::ParamsPolicy(ConnectParams params) : pqxx::connectionpolicy(""), params_(std::move(params)) {}
 
 ParamsPolicy::handle ParamsPolicy::do_startconnect(handle orig) {
   if (orig) return orig;
   if (started_) throw pqxx::broken_connection("the connection to the server was lost");
   started_ = true;
-  auto keywords = params_.keyword_ptrs();
-  auto values = params_.value_ptrs();
-  PGconn* conn = PQconnectdbParams(keywords.data(), values.data(), 0);
-  if (!conn) throw ConnectError(ConnectFailure::unknown, "out of memory while connecting");
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string message = PQerrorMessage(conn);
-    PQfinish(conn);
-    throw classify_connect_failure(message, params_);
-  }
-  raw_ = conn;
-  return conn;
+  raw_ = open_session(params_);
+  return raw_;
 }
 
 ParamsPolicy::handle ParamsPolicy::do_disconnect(handle orig) noexcept {
@@ -87,6 +106,11 @@ Connection::Connection(ConnectParams params) : pqxx::connection_base(policy_), p
 Connection::~Connection() noexcept {
   close();
 }
+#endif
+
+int libpqxx_major() noexcept {
+  return PQXX_VERSION_MAJOR;
+}
 
 std::unique_ptr<Connection> connect(const config::Config& config, const std::string& tool_name) {
   return std::make_unique<Connection>(make_params(config, tool_name));
@@ -99,7 +123,7 @@ std::vector<std::string> apply_session_settings(pqxx::connection_base& conn,
   pqxx::nontransaction tx(conn, "session_settings");
   for (const auto& s : settings) {
     try {
-      auto r = tx.exec_params("SELECT pg_catalog.set_config($1, $2, false)", s.key, s.value);
+      auto r = exec_params(tx, "SELECT pg_catalog.set_config($1, $2, false)", s.key, s.value);
       applied.push_back(r[0][0].c_str());
     } catch (const pqxx::sql_error& e) {
       throw JobError("cannot apply session setting " + s.key + " = '" + s.value + "'", server_message(e.what()),

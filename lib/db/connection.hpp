@@ -1,13 +1,23 @@
-// The one connection path: a libpqxx connection opened from keyword/value arrays.
+// The one connection path: a libpqxx connection opened from keyword/value arrays. This header
+// and its source are the one place that knows libpqxx 6 (Debian 12) from 7 (Debian 13).
 #pragma once
 
+#include <pqxx/version>
+#if PQXX_VERSION_MAJOR >= 7
+#include <pqxx/connection>
+#else
 #include <pqxx/connection_base>
 #include <pqxx/connectionpolicy>
+#endif
 #include <pqxx/except>
+#include <pqxx/result>
+#include <pqxx/transaction>
+#include <pqxx/transaction_base>
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/model.hpp"
@@ -17,6 +27,31 @@ struct pg_conn;
 
 namespace pgmonkey::db {
 
+#if PQXX_VERSION_MAJOR >= 7
+// libpqxx 7 never reconnects on its own. The session is opened with PQconnectdbParams here and
+// handed over, which keeps the raw handle (COPY, TLS details, cancel) and our error
+// classification; libpqxx 7's own key/value constructor needs C++20.
+class Connection final : public pqxx::connection {
+ public:
+  // Throws ConnectError with a classified kind and hint.
+  explicit Connection(ConnectParams params);
+  ~Connection() noexcept;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // For the few paths libpqxx does not serve (raw CSV COPY, TLS details).
+  pg_conn* raw() const noexcept { return raw_; }
+  const ConnectParams& params() const noexcept { return params_; }
+
+ private:
+  Connection(pg_conn* raw, const ConnectParams& params);
+  pg_conn* raw_;
+  ConnectParams params_;
+};
+
+// A repeatable-read, read-only transaction: one snapshot for a whole export.
+using ReadOnlySnapshot = pqxx::transaction<pqxx::repeatable_read, pqxx::write_policy::read_only>;
+#else
 // Opens the session with PQconnectdbParams and never reconnects behind the caller's back:
 // a lost connection in the middle of a job must surface as an error, not a new session.
 class ParamsPolicy final : public pqxx::connectionpolicy {
@@ -48,6 +83,23 @@ class Connection final : public pqxx::connection_base {
  private:
   ParamsPolicy policy_;
 };
+
+// A repeatable-read, read-only transaction: one snapshot for a whole export.
+using ReadOnlySnapshot = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
+#endif
+
+// A statement with $1, $2 ... parameters, in the form each libpqxx version wants.
+template <typename... Args>
+pqxx::result exec_params(pqxx::transaction_base& tx, std::string_view sql, const Args&... args) {
+#if PQXX_VERSION_MAJOR >= 7
+  return tx.exec(sql, pqxx::params{args...});
+#else
+  return tx.exec_params(std::string(sql), args...);
+#endif
+}
+
+// The libpqxx major version this toolkit was built with (6 or 7).
+int libpqxx_major() noexcept;
 
 // Connects; `tool_name` becomes fallback_application_name.
 std::unique_ptr<Connection> connect(const config::Config& config, const std::string& tool_name);

@@ -89,7 +89,7 @@ ProbeResult run_sync_probe(const config::Config& config, const ProbeOptions& opt
       first = false;
       for (std::size_t i = 0; i < config.sync_settings.size(); ++i) {
         const auto& want = config.sync_settings[i];
-        auto shown = tx.exec_params("SELECT pg_catalog.current_setting($1)", want.key);
+        auto shown = db::exec_params(tx, "SELECT pg_catalog.current_setting($1)", want.key);
         r.settings.push_back({want.key, want.value, applied[i], shown[0][0].c_str()});
       }
       auto info = tx.exec(kSessionInfoQuery);

@@ -4,7 +4,6 @@
 #include <pqxx/except>
 #include <pqxx/nontransaction>
 #include <pqxx/result>
-#include <pqxx/result_iterator.hxx>
 
 #include <functional>
 
@@ -23,7 +22,7 @@ constexpr const char* kInsufficientPrivilege = "42501";
 pqxx::result query(pqxx::connection_base& conn, const std::string& sql, const std::string& param = {},
                    bool with_param = false) {
   pqxx::nontransaction tx(conn, "audit");
-  return with_param ? tx.exec_params(sql, param) : tx.exec(sql);
+  return with_param ? db::exec_params(tx, sql, param) : tx.exec(sql);
 }
 
 std::string text(const pqxx::row& row, const char* column) {

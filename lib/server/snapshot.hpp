@@ -7,11 +7,8 @@
 #include <vector>
 
 #include "config/model.hpp"
+#include "db/connection.hpp"  // pqxx::connection_base, in either libpqxx version
 #include "server/hba.hpp"
-
-namespace pqxx {
-class connection_base;
-}
 
 namespace pgmonkey::server {
 

@@ -17,7 +17,7 @@ namespace pgmonkey::transfer {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using ReadOnlySnapshot = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
+using db::ReadOnlySnapshot;
 
 constexpr std::size_t kFlushBytes = 256 * 1024;
 
@@ -68,19 +68,20 @@ ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, 
 ExportFacts read_export_facts(pqxx::transaction_base& tx, const ExportRequest& req) {
   ExportFacts f;
   f.relation = find_relation(tx, parse_table_name(req.table, UnquotedParts::anything));
-  auto enc = tx.exec_params("SELECT pg_catalog.pg_encoding_to_char(pg_catalog.pg_char_to_encoding($1))",
-                            requested_encoding(req).server_encoding);
+  auto enc = db::exec_params(tx, "SELECT pg_catalog.pg_encoding_to_char(pg_catalog.pg_char_to_encoding($1))",
+                             requested_encoding(req).server_encoding);
   f.server_encoding = enc[0][0].c_str();
   if (!f.relation.exists) return f;
-  auto r = tx.exec_params(
-      "SELECT c.reltuples::float8, pg_catalog.pg_table_size(c.oid)::float8 FROM pg_catalog.pg_class c "
-      "WHERE c.oid = $1::oid",
-      f.relation.oid);
+  auto r =
+      db::exec_params(tx,
+                      "SELECT c.reltuples::float8, pg_catalog.pg_table_size(c.oid)::float8 FROM pg_catalog.pg_class c "
+                      "WHERE c.oid = $1::oid",
+                      f.relation.oid);
   f.reltuples = r[0][0].as<double>();
   f.table_bytes = r[0][1].as<double>();
   auto stats =
-      tx.exec_params("SELECT attname, avg_width FROM pg_catalog.pg_stats WHERE schemaname = $1 AND tablename = $2",
-                     f.relation.schema, f.relation.name);
+      db::exec_params(tx, "SELECT attname, avg_width FROM pg_catalog.pg_stats WHERE schemaname = $1 AND tablename = $2",
+                      f.relation.schema, f.relation.name);
   for (const auto& row : stats) f.avg_width.emplace_back(row[0].c_str(), row[1].as<double>());
   return f;
 }

@@ -10,16 +10,17 @@
 
 #include "core/error.hpp"
 #include "core/strings.hpp"
+#include "db/connection.hpp"
 
 namespace pgmonkey::transfer {
 namespace {
 
 std::optional<Relation> lookup(pqxx::transaction_base& tx, const std::string& qualified) {
-  auto r = tx.exec_params(
-      "SELECT c.oid::text, n.nspname, c.relname, c.relkind::text "
-      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-      "WHERE c.oid = pg_catalog.to_regclass($1)",
-      qualified);
+  auto r = db::exec_params(tx,
+                           "SELECT c.oid::text, n.nspname, c.relname, c.relkind::text "
+                           "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                           "WHERE c.oid = pg_catalog.to_regclass($1)",
+                           qualified);
   if (r.empty()) return std::nullopt;
   Relation t;
   t.exists = true;
@@ -27,11 +28,12 @@ std::optional<Relation> lookup(pqxx::transaction_base& tx, const std::string& qu
   t.schema = r[0][1].c_str();
   t.name = r[0][2].c_str();
   t.relkind = r[0][3].c_str()[0];
-  auto cols = tx.exec_params(
-      "SELECT attname, pg_catalog.format_type(atttypid, atttypmod), attgenerated <> '', attnotnull "
-      "FROM pg_catalog.pg_attribute "
-      "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-      t.oid);
+  auto cols =
+      db::exec_params(tx,
+                      "SELECT attname, pg_catalog.format_type(atttypid, atttypmod), attgenerated <> '', attnotnull "
+                      "FROM pg_catalog.pg_attribute "
+                      "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                      t.oid);
   for (const auto& row : cols)
     t.columns.push_back({row[0].c_str(), row[1].c_str(), row[2].as<bool>(), row[3].as<bool>()});
   return t;
@@ -59,7 +61,8 @@ Relation find_relation(pqxx::transaction_base& tx, const TableName& name) {
     auto s = tx.exec("SELECT pg_catalog.current_schema()");
     if (!s[0][0].is_null()) missing.schema = s[0][0].c_str();
   }
-  auto r = tx.exec_params(
+  auto r = db::exec_params(
+      tx,
       "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "WHERE c.relkind IN ('r','v','m','f','p') AND n.nspname NOT IN ('pg_catalog','information_schema') "
       "AND ($1 = '' OR n.nspname = $1)",

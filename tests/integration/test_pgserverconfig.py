@@ -295,7 +295,9 @@ def test_hardened_cluster_passes(hardened, run, tmp_path):
     assert by_rule(doc, "tls.session")[0]["current"].startswith("TLS TLSv1.")
     first = by_rule(doc, "hba.first_match")[0]
     assert (first["status"], first["hba_line"]) == ("OK", 2)
-    assert first["current"] == "line 2: hostssl appdb app 127.0.0.1/32 scram-sha-256"
+    # PostgreSQL 16+ numbers the rules (pg_hba_file_rules.rule_number) and the audit shows it.
+    assert first["current"] in ("line 2: hostssl appdb app 127.0.0.1/32 scram-sha-256",
+                                "rule 2 (line 2): hostssl appdb app 127.0.0.1/32 scram-sha-256")
     assert statuses(doc, "tls.ca_file") == ["SKIP"]  # no client certificate in the config
     assert APP_PASSWORD not in r.stdout + r.stderr
 

@@ -46,7 +46,7 @@ codegen::Request request(const std::string& language, const std::string& library
 
 TEST_CASE("each language has a default library and the config's type is the default type") {
   auto cfg = load();
-  const auto& cpp = codegen::select_variant(cfg, request("cpp"));
+  const codegen::Variant cpp = codegen::select_variant(cfg, request("cpp"));  // a copy: GCC 14 flags a reference
   CHECK(cpp.library == "libpqxx");
   CHECK(cpp.type == config::ConnectionType::pool);
   CHECK(cpp.template_path == "codegen/cpp/pool.cpp");

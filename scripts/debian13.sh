@@ -86,7 +86,10 @@ make_root() {
   trap - EXIT
 }
 
-exec 9>"$(dirname "$cache")/.debian13.lock" 2>/dev/null || { mkdir -p "$(dirname "$cache")"; exec 9>"$(dirname "$cache")/.debian13.lock"; }
+# (An `exec 9>lock 2>/dev/null` would send the rest of this script's stderr, compiler errors
+# included, to /dev/null: exec without a command keeps every redirection.)
+mkdir -p "$(dirname "$cache")"
+exec 9>"$(dirname "$cache")/.debian13.lock"
 flock 9  # one run at a time uses (or makes) the root
 
 start=$(date +%s)

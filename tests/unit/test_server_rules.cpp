@@ -315,7 +315,7 @@ TEST_CASE("defect 1: a hostssl line while ssl = off is inert, not a reload failu
   // What pg_hba_file_rules shows: the rule parsed, and the LOG line's text in error.
   s.hba_rules[1].error = "hostssl record cannot match because SSL is disabled";
   auto r = audit(load("prefer"), s);
-  const auto& f = finding(r, "hba.errors");
+  const auto f = finding(r, "hba.errors");
   CHECK(f.outcome.status == Status::warn);
   CHECK(contains(f.outcome.message, "inert until ssl = on"));
   CHECK(contains(f.outcome.fix, "ALTER SYSTEM SET ssl = on;"));
@@ -333,7 +333,7 @@ TEST_CASE("defect 2: hba.superuser_remote sees superusers admitted through +grou
   s.role_groups = {{"admin", {"dbas"}}, {"app", {"writers"}}};
   s.hba_rules.push_back(rule(3, "host", "all", "+dbas", "10.0.0.0", "255.255.0.0", "scram-sha-256"));
   auto r = audit(load("verify-full"), s);
-  const auto& f = finding(r, "hba.superuser_remote");
+  const auto f = finding(r, "hba.superuser_remote");
   CHECK(f.outcome.status == Status::warn);
   CHECK(contains(f.outcome.message, "superuser admin may connect"));
   CHECK(f.outcome.hba_rule == 2u);
@@ -347,7 +347,7 @@ TEST_CASE("defect 9: loopback lines are not 'over the network'; first match on t
   s = sound();
   s.hba_rules[1].auth_method = "trust";
   auto report_f = audit(load("verify-full"), s);
-  const auto& f = finding(report_f, "hba.first_match");
+  const auto f = finding(report_f, "hba.first_match");
   CHECK(f.outcome.status == Status::fail);
   CHECK(contains(f.outcome.message, "trust"));
 }
@@ -356,7 +356,7 @@ TEST_CASE("defect 9: tls.cert_files SKIP names the pg_stat_file grant") {
   auto s = sound();
   s.settings["ssl"].setting = "off";
   auto r = audit(load("prefer"), s);
-  const auto& f = finding(r, "tls.cert_files");
+  const auto f = finding(r, "tls.cert_files");
   CHECK(f.outcome.status == Status::skip);
   CHECK(contains(f.outcome.message, "GRANT EXECUTE ON FUNCTION pg_catalog.pg_stat_file(text, boolean) TO \"app\""));
 }
@@ -377,7 +377,7 @@ TEST_CASE("defect 3: a first match behind an undecided regex is SKIP, not OK") {
   s.hba_rules.insert(s.hba_rules.begin() + 1,
                      rule(2, "hostssl", "appdb", "/(a", "10.0.4.0", "255.255.255.0", "reject"));
   auto r = audit(load("verify-full"), s);
-  const auto& f = finding(r, "hba.first_match");
+  const auto f = finding(r, "hba.first_match");
   CHECK(f.outcome.status == Status::skip);
   CHECK(contains(f.outcome.message, "/(a"));
 }
@@ -386,7 +386,7 @@ TEST_CASE("first match: no rule admits the client, and the line that would") {
   auto s = sound();
   s.client_address = parse_cidr("192.168.1.1");
   auto report_f = audit(load("verify-full"), s);
-  const auto& f = finding(report_f, "hba.first_match");
+  const auto f = finding(report_f, "hba.first_match");
   CHECK(f.outcome.status == Status::fail);
   CHECK(f.outcome.fix == "pg_hba.conf: hostssl appdb app 192.168.1.1/32 scram-sha-256");
 }
@@ -396,7 +396,7 @@ TEST_CASE("defect 3: a regex the matcher gives up on is SKIP with a reason") {
   s.server_version_num = 160002;
   s.hba_rules.push_back(rule(3, "host", "all", "/.**", "10.0.0.0", "255.255.0.0", "scram-sha-256"));
   auto r = audit(load("verify-full"), s);
-  const auto& f = finding(r, "hba.superuser_remote");
+  const auto f = finding(r, "hba.superuser_remote");
   CHECK(f.outcome.status == Status::skip);
   CHECK(contains(f.outcome.message, "stacked quantifiers"));
 }
@@ -418,10 +418,10 @@ TEST_CASE("defect 7: settings rules name their GUC and print the fix") {
   s.settings["log_connections"].setting = "off";
   s.settings["max_connections"].setting = "15";
   auto r = audit(load("verify-full"), s);
-  const auto& lc = finding(r, "logging.connections");
+  const auto lc = finding(r, "logging.connections");
   CHECK(lc.outcome.setting == "log_connections");
   CHECK(lc.outcome.fix == "ALTER SYSTEM SET log_connections = on; SELECT pg_catalog.pg_reload_conf();");
-  const auto& mc = finding(r, "capacity.max_connections");
+  const auto mc = finding(r, "capacity.max_connections");
   CHECK(mc.outcome.setting == "max_connections");
   CHECK(contains(mc.outcome.fix, "ALTER SYSTEM SET max_connections = "));
   CHECK(contains(mc.outcome.fix, "restart"));  // a postmaster setting
@@ -440,11 +440,11 @@ TEST_CASE("new: MD5 hashes and passwords equal to the role name") {
   s.md5_roles = {"admin", "legacy"};
   s.password_is_name = {"admin"};
   auto r = audit(load("verify-full"), s);
-  const auto& md5 = finding(r, "auth.md5_hashes");
+  const auto md5 = finding(r, "auth.md5_hashes");
   CHECK(md5.outcome.status == Status::warn);
   CHECK(contains(md5.outcome.current, "admin, legacy"));
   CHECK(contains(md5.outcome.fix, "\\password \"legacy\""));
-  const auto& name = finding(r, "auth.password_is_name");
+  const auto name = finding(r, "auth.password_is_name");
   CHECK(name.outcome.status == Status::fail);
   CHECK(contains(name.outcome.message, "superuser: admin"));
   CHECK(contains(name.outcome.message, "SCRAM verifier(s) cannot be checked"));
@@ -479,10 +479,10 @@ TEST_CASE("new: connection limits against a pool storm, and the other login role
   s.role_connlimit = -1;
   s.login_roles.push_back({"reporting", -1, false});
   auto r = audit(load("verify-full"), s);
-  const auto& f = finding(r, "capacity.role_limit");
+  const auto f = finding(r, "capacity.role_limit");
   CHECK(f.outcome.status == Status::warn);
   CHECK(f.outcome.fix == "ALTER ROLE \"app\" CONNECTION LIMIT 25;");  // pools 20 + headroom 5
-  const auto& others = finding(r, "capacity.login_roles");
+  const auto others = finding(r, "capacity.login_roles");
   CHECK(others.outcome.status == Status::ok);  // listed for review; the WARN is for the config's role
   CHECK(contains(others.outcome.message, "reporting"));
   CHECK(contains(others.outcome.current, "reporting (no limit)"));
@@ -524,7 +524,7 @@ TEST_CASE("new: privileges in the config's database") {
   s.server_version_num = 160002;
   CHECK_FALSE(contains(finding(audit(load("verify-full"), s), "privileges.createrole").outcome.message,
                        "before PostgreSQL 16"));
-  const auto& lang = finding(r, "privileges.untrusted_languages");
+  const auto lang = finding(r, "privileges.untrusted_languages");
   CHECK(lang.outcome.status == Status::warn);
   CHECK(contains(lang.outcome.message, "2 function(s)"));
 }

@@ -395,13 +395,18 @@ def test_psycopg_pool_names_the_connection_error_on_timeout(cluster, run, tmp_pa
 
 @pytest.mark.parametrize("connection_type", ["pool", "async_pool"])
 def test_pgmonkey_pool_program_says_what_to_upgrade(cluster, run, tmp_path, connection_type):
-    # Debian 12 has psycopg_pool 3.1, whose pools take no check=; pgmonkey is not installed here.
+    # psycopg_pool 3.1 (Debian 12's) pools take no check=; pgmonkey is not installed here.
     cfg = cluster.write_config(tmp_path / "app.yaml", sections=settings_sections())
     src = tmp_path / "pm.py"
     generate(run, cfg, src, "python", connection_type, "pgmonkey")
     fake = tmp_path / "lib" / "pgmonkey"
     fake.mkdir(parents=True)
     (fake / "__init__.py").write_text("raise ImportError('a stand-in: only its presence is looked up')\n")
+    # The version the program reads is psycopg_pool's metadata: a 3.1 stand-in found first on the
+    # path, so the check is the same on Debian 12 (3.1) and 13 (3.3).
+    dist = fake.parent / "psycopg_pool-3.1.5.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: psycopg-pool\nVersion: 3.1.5\n")
     r = run_program([PYTHON, src, cfg], env={"PYTHONPATH": str(fake.parent)})
     assert r.returncode == 1
     section = "pool_settings" if connection_type == "pool" else "async_pool_settings"

@@ -30,27 +30,33 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 async def check_connection(conn, timeout):
     """An empty query answered within `timeout` seconds, else raises: a stopped server cannot
-    hold a checkout longer than that. Leaves no transaction behind."""
+    hold a checkout longer than that. Leaves no transaction behind. A connection that fails is
+    closed first, so the pool replaces it rather than lending it again mid-query."""
     pgconn = conn.pgconn
-    pgconn.send_query(b"")  # raises on a connection the server has closed
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        while pgconn.is_busy():
-            readable = loop.create_future()
-            loop.add_reader(pgconn.socket, lambda: readable.done() or readable.set_result(None))
-            try:
-                await asyncio.wait_for(readable, max(deadline - loop.time(), 0))
-            except asyncio.TimeoutError:
-                raise psycopg.OperationalError(f"the server did not answer the check within {timeout:g} s") from None
-            finally:
-                loop.remove_reader(pgconn.socket)
-            pgconn.consume_input()
-        result = pgconn.get_result()
-        if result is None:
-            return
-        if result.status == psycopg.pq.ExecStatus.FATAL_ERROR:
-            raise psycopg.OperationalError(result.error_message.decode(errors="replace").strip())
+    try:
+        pgconn.send_query(b"")  # raises on a connection the server has closed
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            while pgconn.is_busy():
+                readable = loop.create_future()
+                loop.add_reader(pgconn.socket, lambda: readable.done() or readable.set_result(None))
+                try:
+                    await asyncio.wait_for(readable, max(deadline - loop.time(), 0))
+                except asyncio.TimeoutError:
+                    raise psycopg.OperationalError(
+                        f"the server did not answer the check within {timeout:g} s") from None
+                finally:
+                    loop.remove_reader(pgconn.socket)
+                pgconn.consume_input()
+            result = pgconn.get_result()
+            if result is None:
+                return
+            if result.status == psycopg.pq.ExecStatus.FATAL_ERROR:
+                raise psycopg.OperationalError(result.error_message.decode(errors="replace").strip())
+    except Exception:
+        await conn.close()
+        raise
 
 
 class CheckedPool(AsyncConnectionPool):

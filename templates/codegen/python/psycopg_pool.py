@@ -31,21 +31,26 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 def check_connection(conn, timeout):
     """An empty query answered within `timeout` seconds, else raises: a stopped server cannot
-    hold a checkout longer than that. Leaves no transaction behind."""
+    hold a checkout longer than that. Leaves no transaction behind. A connection that fails is
+    closed first, so the pool replaces it rather than lending it again mid-query."""
     pgconn = conn.pgconn
-    pgconn.send_query(b"")  # raises on a connection the server has closed
-    deadline = time.monotonic() + timeout
-    while True:
-        while pgconn.is_busy():
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([pgconn.socket], [], [], left)[0]:
-                raise psycopg.OperationalError(f"the server did not answer the check within {timeout:g} s")
-            pgconn.consume_input()
-        result = pgconn.get_result()
-        if result is None:
-            return
-        if result.status == psycopg.pq.ExecStatus.FATAL_ERROR:
-            raise psycopg.OperationalError(result.error_message.decode(errors="replace").strip())
+    try:
+        pgconn.send_query(b"")  # raises on a connection the server has closed
+        deadline = time.monotonic() + timeout
+        while True:
+            while pgconn.is_busy():
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([pgconn.socket], [], [], left)[0]:
+                    raise psycopg.OperationalError(f"the server did not answer the check within {timeout:g} s")
+                pgconn.consume_input()
+            result = pgconn.get_result()
+            if result is None:
+                return
+            if result.status == psycopg.pq.ExecStatus.FATAL_ERROR:
+                raise psycopg.OperationalError(result.error_message.decode(errors="replace").strip())
+    except Exception:
+        conn.close()
+        raise
 
 
 class CheckedPool(ConnectionPool):

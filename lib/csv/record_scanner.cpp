@@ -160,6 +160,7 @@ void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned ch
       r.raw = std::string_view(reinterpret_cast<const char*>(rec_begin), static_cast<std::size_t>(next - rec_begin));
       r.line = record_line_;
       r.copy_lines = 1 + embedded_breaks_;
+      r.copy_lines_first = 1 + embedded_crs_;
       config_.hook->on_record(r);
     }
   }
@@ -169,6 +170,7 @@ void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned ch
 void RecordScanner::reset_record() {
   fields_ = 1;
   embedded_breaks_ = 0;
+  embedded_crs_ = 0;
   field_ = Field::start;
   empty_ = true;
   line_begin_ = 0;
@@ -258,6 +260,7 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
       ++line_;
       if (field_ == Field::quoted) {
         if (!lf_mode || first_pending_) ++embedded_breaks_;
+        ++embedded_crs_;
         line_begin_ = static_cast<std::size_t>(p + 1 - rec_begin);
       } else {
         if (lf_mode) fail_eol("a carriage return");

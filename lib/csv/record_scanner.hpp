@@ -38,9 +38,12 @@ struct ScannedRecord {
   std::string_view raw;
   std::uint64_t line = 0;        // the line the record starts on (a bad one: the problem's line)
   std::uint64_t copy_lines = 1;  // lines COPY counts for it (1 + quoted line breaks)
-  std::uint64_t column = 0;      // bad: 1-based character column, 0 when not known
-  std::string_view message;      // bad: what is wrong
-  const char* sqlstate = "";     // bad: the code the server would give
+  // The same when it is the first record of a COPY: COPY counts only quoted CRs until it has
+  // seen the first record's end.
+  std::uint64_t copy_lines_first = 1;
+  std::uint64_t column = 0;   // bad: 1-based character column, 0 when not known
+  std::string_view message;   // bad: what is wrong
+  const char* sqlstate = "";  // bad: the code the server would give
 };
 
 class RecordHook {
@@ -125,7 +128,8 @@ class RecordScanner {
   const unsigned char* send_from_ = nullptr;
   std::size_t fields_ = 1;
   std::uint64_t embedded_breaks_ = 0;
-  std::size_t line_begin_ = 0;  // the current line's first byte, as an offset from the record's
+  std::uint64_t embedded_crs_ = 0;  // quoted CRs: what COPY counts in its first record
+  std::size_t line_begin_ = 0;      // the current line's first byte, as an offset from the record's
   Field field_ = Field::start;
   bool empty_ = true;
   bool expect_lf_ = false;

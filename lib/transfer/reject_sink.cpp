@@ -116,7 +116,8 @@ void RejectSink::on_record(const csv::ScannedRecord& r) {
     if (rejected_ > max_errors_) end_batch();
     return;
   }
-  records_.push_back({record_from_, copy_.size(), raw_.size(), raw_.size() + r.raw.size(), r.line, r.copy_lines});
+  records_.push_back(
+      {record_from_, copy_.size(), raw_.size(), raw_.size() + r.raw.size(), r.line, r.copy_lines, r.copy_lines_first});
   raw_.append(r.raw);
   record_from_ = copy_.size();
   if (!open_) {
@@ -160,7 +161,7 @@ std::optional<std::size_t> RejectSink::locate(const std::deque<std::size_t>& q, 
   if (!r.copy_line) return std::nullopt;
   std::uint64_t line = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    line += records_[q[i]].copy_lines;
+    line += i == 0 ? records_[q[i]].copy_lines_first : records_[q[i]].copy_lines;
     if (line >= *r.copy_line) return i;
   }
   return std::nullopt;

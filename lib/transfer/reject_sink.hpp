@@ -100,6 +100,7 @@ class RejectSink final : public CopySink, public csv::RecordHook {
     std::size_t raw_begin, raw_end;    // in raw_
     std::uint64_t line;
     std::uint64_t copy_lines;
+    std::uint64_t copy_lines_first;  // when it is the first record of a COPY
   };
   void push();
   void end_batch();

@@ -166,3 +166,18 @@ def test_dry_run_counts_client_side_rejects(cluster, tmp_path):
     assert "would reject 4 of 16 rows" in r.stderr.decode()
     assert not (tmp_path / "data.rejects.csv").exists()
     assert cluster.sql("SELECT count(*) FROM rj_dry") == [(0,)]
+
+
+def test_a_retry_batch_that_starts_with_a_multiline_record(cluster, tmp_path):
+    # COPY counts a quoted LF only after its first record: the retry after line 2 starts with the
+    # two-line record, and the server's line 2 is then the record on file line 5.
+    cfg = cluster.write_config(tmp_path / "conn.yaml")
+    cluster.sql("CREATE TABLE rj_multi (id int, note text)")
+    f = tmp_path / "multi.csv"
+    f.write_bytes(b'id,note\nx,a\n2,"multi\nline"\ny,b\n4,d\n')
+    r = imp("-c", cfg, "-t", "rj_multi", "--header", "--max-errors", 5, f)
+    assert r.returncode == 0, r.stderr
+    assert cluster.sql("SELECT id, note FROM rj_multi ORDER BY id") == [(2, "multi\nline"), (4, "d")]
+    assert (tmp_path / "multi.rejects.csv").read_bytes() == b"id,note\nx,a\ny,b\n"
+    log = (tmp_path / "multi.rejects.csv.log").read_text().splitlines()
+    assert [x.split(": ")[0] for x in log] == [f"{f}:2", f"{f}:5"]

@@ -181,3 +181,21 @@ def test_a_retry_batch_that_starts_with_a_multiline_record(cluster, tmp_path):
     assert (tmp_path / "multi.rejects.csv").read_bytes() == b"id,note\nx,a\ny,b\n"
     log = (tmp_path / "multi.rejects.csv.log").read_text().splitlines()
     assert [x.split(": ")[0] for x in log] == [f"{f}:2", f"{f}:5"]
+
+
+def test_foreign_key_violations_without_a_copy_line_are_found(cluster, tmp_path):
+    # The foreign key is checked at the end of the COPY, with no line: the batch is halved.
+    cfg = cluster.write_config(tmp_path / "conn.yaml")
+    cluster.sql("CREATE TABLE rj_parent (id int PRIMARY KEY)")
+    cluster.sql("INSERT INTO rj_parent SELECT generate_series(1, 10)")
+    cluster.sql("CREATE TABLE rj_child (id int, parent int REFERENCES rj_parent)")
+    f = tmp_path / "fk.csv"
+    body = [f"{i},{99 if i in (7, 30) else i % 10 + 1}\n".encode() for i in range(1, 41)]
+    f.write_bytes(b"id,parent\n" + b"".join(body))
+    r = imp("-c", cfg, "-t", "rj_child", "--header", "--max-errors", 5, f)
+    assert r.returncode == 0, r.stderr
+    assert cluster.sql("SELECT count(*) FROM rj_child") == [(38,)]
+    assert (tmp_path / "fk.rejects.csv").read_bytes() == b"id,parent\n7,99\n30,99\n"
+    log = (tmp_path / "fk.rejects.csv.log").read_text().splitlines()
+    assert log[0].startswith(f"{f}:8: ") and log[0].endswith("(23503)")
+    assert log[1].startswith(f"{f}:31: ")

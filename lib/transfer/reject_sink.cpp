@@ -30,10 +30,18 @@ class DbBatchTarget final : public BatchTarget {
   DbBatchTarget(db::Connection& conn, std::string copy_sql) : conn_(conn), copy_sql_(std::move(copy_sql)) {}
 
   void begin() override {
-    // One savepoint at a time: the last batch's is released as the next one is set.
-    exec(have_savepoint_ ? "RELEASE SAVEPOINT pgimport_batch; SAVEPOINT pgimport_batch" : "SAVEPOINT pgimport_batch");
+    // One savepoint at a time: the last batch's is released as the next one is set, or rolled
+    // back to after a refusal; sent with the COPY, in one round trip.
+    const char* before = rollback_pending_ ? "ROLLBACK TO SAVEPOINT pgimport_batch; "
+                         : have_savepoint_ ? "RELEASE SAVEPOINT pgimport_batch; SAVEPOINT pgimport_batch; "
+                                           : "SAVEPOINT pgimport_batch; ";
+    rollback_pending_ = false;
     have_savepoint_ = true;
-    copy_.emplace(conn_, copy_sql_);
+    copy_.emplace(conn_, before + copy_sql_);
+  }
+  void settle() override {
+    if (rollback_pending_) exec("ROLLBACK TO SAVEPOINT pgimport_batch");
+    rollback_pending_ = false;
   }
   void send(const char* data, std::size_t size) override { copy_->write(data, size); }
   bool refused() override { return copy_->server_reported_error(); }
@@ -46,7 +54,7 @@ class DbBatchTarget final : public BatchTarget {
       copy_.reset();
       db::throw_if_interrupted();
       if (fatal(e)) throw;
-      exec("ROLLBACK TO SAVEPOINT pgimport_batch");
+      rollback_pending_ = true;
       return Refusal{e.copy_line(), e.column(), e.what(), e.detail(), e.sqlstate()};
     }
   }
@@ -66,6 +74,7 @@ class DbBatchTarget final : public BatchTarget {
   std::string copy_sql_;
   std::optional<db::CopyIn> copy_;
   bool have_savepoint_ = false;
+  bool rollback_pending_ = false;
 };
 
 class NullBatchTarget final : public BatchTarget {
@@ -148,6 +157,7 @@ void RejectSink::end_batch() {
       loaded_ += records_.size();
       batch_bytes_ = std::min(limits_.max_batch_bytes, batch_bytes_ * 2);
     }
+    target_->settle();
   }
   emit_rejects();
   copy_.clear();
@@ -177,14 +187,15 @@ std::optional<Refusal> RejectSink::send_records(const std::deque<std::size_t>& q
   return target_->end();
 }
 
-// The batch was rolled back. Retry what is left from memory: the records before the refused one
-// go in again, the refused one is set aside, the rest follow in batches that start small and
-// double while they go in. A refusal without a line (a deferred check) halves the batch until
-// the record is alone.
+// The batch was rolled back. Retry what is left from memory: the refused record is set aside,
+// the records before it (known good) go in again together with the next untested ones, in
+// batches that start near the distance between errors and double while they go in. A refusal
+// without a line (a deferred check) halves the batch, trusting nothing, until the record is alone.
 void RejectSink::recover(Refusal refusal) {
   std::deque<std::size_t> q;
   for (std::size_t i = 0; i < records_.size(); ++i) q.push_back(i);
   std::size_t sent = q.size();
+  std::size_t good = 0;  // q's first records that went in before the last refusal
   std::size_t limit = limits_.min_retry_rows;
   while (true) {
     auto k = locate(q, sent, refusal);
@@ -195,17 +206,20 @@ void RejectSink::recover(Refusal refusal) {
               refusal.detail.empty() ? refusal.message : refusal.message + ": " + refusal.detail, refusal.sqlstate,
               raw_.substr(rec.raw_begin, rec.raw_end - rec.raw_begin)});
       q.erase(q.begin() + static_cast<std::ptrdiff_t>(*k));
-      limit = std::max(*k, limits_.min_retry_rows);
+      limit = std::max(limits_.min_retry_rows, *k > good ? *k - good : 0);
+      good = *k;
     } else {
       limit = std::max<std::size_t>(1, sent / 2);
+      good = 0;
     }
     std::optional<Refusal> next;
     while (!q.empty() && !next) {
-      sent = std::min(limit, q.size());
+      sent = good >= limits_.max_good_rows ? good : std::min(q.size(), good + limit);
       next = send_records(q, sent);
       if (!next) {
         loaded_ += sent;
         q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(sent));
+        good = 0;
         limit = std::min(limit * 2, limits_.max_retry_rows);
       }
     }

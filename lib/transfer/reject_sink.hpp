@@ -41,6 +41,9 @@ class BatchTarget {
   // Ends the COPY: nothing when the batch is in; its refusal after rolling back to the
   // savepoint. Throws what cannot be recovered from (lost connection, Ctrl-C, ...).
   virtual std::optional<Refusal> end() = 0;
+  // After a refusal the rollback to the savepoint may wait for the next begin(); this does it
+  // now (the end of a batch: the transaction must be usable for COMMIT).
+  virtual void settle() {}
   virtual void abort() noexcept = 0;
 };
 
@@ -71,11 +74,12 @@ class RejectLimitExceeded : public std::runtime_error {
 class RejectSink final : public CopySink, public csv::RecordHook {
  public:
   struct Limits {
-    std::size_t max_batch_bytes = 8u << 20;  // a clean batch grows up to this (one savepoint each)
+    std::size_t max_batch_bytes = 2u << 20;  // a clean batch grows up to this (one savepoint each)
     std::size_t min_batch_bytes = 64u << 10;
     std::size_t push_bytes = 256u << 10;  // COPY bytes handed to the target at a time
     std::size_t min_retry_rows = 16;      // smallest retry batch after a refusal
     std::size_t max_retry_rows = 65536;
+    std::size_t max_good_rows = 128;  // records known good resent with new ones, at most
   };
   // `on_reject` gets the rejects in file order, batch by batch; `on_header` the header's raw text.
   RejectSink(std::unique_ptr<BatchTarget> target, std::uint64_t max_errors,

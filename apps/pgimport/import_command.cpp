@@ -74,6 +74,13 @@ void setup(CLI::App& app, CommonOptions& common, Options& o) {
                  "Columns (comma-separated) where an empty field is '' not NULL")
       ->allow_extra_args(false);  // one value per use: "--force-not-null a FILE" keeps FILE
   app.add_flag("--dry-run", o.job.dry_run, "Print the detected settings, the DDL and the plan; change nothing");
+  app.add_option("--max-errors", o.job.max_errors,
+                 "Set aside up to N bad records (in --reject-file, with reasons) and load the rest; more than N "
+                 "rolls everything back (default 0: the first bad record fails the import)");
+  app.add_option("--reject-file", o.job.reject_file,
+                 "Where rejected records go, as in the input, with PATH.log beside it (default: FILE.rejects.csv; "
+                 "required for standard input)");
+  app.add_flag("--force", o.job.force, "Replace an existing reject file and its log");
   app.add_option("--import-config,--import_config", o.job.import_config,
                  "Import settings file (default: FILE with .yaml, if present)");
   app.add_flag("--write-import-config", o.job.write_import_config,

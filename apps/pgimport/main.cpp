@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
            "  pgimport -c app.yaml --table sales data.csv\n"
            "  pgimport -c app.yaml --table '\"Sales\".orders' --truncate --encoding LATIN1 orders.csv\n"
            "  pgimport -c app.yaml --table staging.t --dry-run data.csv\n"
+           "  pgimport -c app.yaml --table t --max-errors 100 data.csv   # bad rows to data.rejects.csv\n"
            "  pgimport --write-import-config data.csv      # writes data.yaml for review\n"
            "  gunzip -c big.csv.gz | pgimport -c app.yaml --table t -\n");
   CommonOptions common;

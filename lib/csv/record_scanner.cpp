@@ -40,15 +40,32 @@ void RecordScanner::fail_eol(const char* found) const {
       "make the line endings consistent, e.g. with dos2unix, or quote the field");
 }
 
-void RecordScanner::fail_quote(const unsigned char* rec_begin, const unsigned char* at) const {
-  // COPY would drop the quote without a word; the column counts characters from the line's start.
+std::uint64_t RecordScanner::quote_column(const unsigned char* rec_begin, const unsigned char* at) const {
+  // The column counts characters from the line's start.
   std::uint64_t column = 1;
   for (const unsigned char* c = rec_begin + line_begin_; c < at; ++c)
     if ((*c & 0xC0) != 0x80) ++column;
+  return column;
+}
+
+void RecordScanner::fail_quote(const unsigned char* rec_begin, const unsigned char* at) const {
+  // COPY would drop the quote without a word.
   throw DataError(line_, fmt::format("a quote character ({}) inside an unquoted field", show_char(config_.quote)),
                   fmt::format("fix the file (quote the whole field and double the quotes in it: \"a \"\"b\"\" c\"), "
                               "or pass --quote with a character the file does not use"),
-                  column);
+                  quote_column(rec_begin, at));
+}
+
+void RecordScanner::bad(std::uint64_t line, std::uint64_t column, std::string message, std::string hint,
+                        const char* sqlstate) {
+  if (!config_.hook) throw DataError(line, std::move(message), std::move(hint), column);
+  if (bad_) return;
+  bad_ = true;
+  bad_line_ = line;
+  bad_column_ = column;
+  bad_message_ = std::move(message);
+  bad_hint_ = std::move(hint);
+  bad_sqlstate_ = sqlstate;
 }
 
 void RecordScanner::fail_too_long() const {
@@ -77,6 +94,7 @@ void RecordScanner::drop_trailing(const unsigned char* rec_begin, const unsigned
 void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned char* rec_end, const unsigned char* next,
                                std::uint64_t last_line, const Sink& sink) {
   const bool one_column = config_.expected_fields == 1;
+  if (bad_ && header_pending_) throw DataError(bad_line_, bad_message_, bad_hint_, bad_column_);
   if (empty_ && (header_pending_ || !one_column)) {
     // A blank line COPY could not load: not sent, counted for the warning.
     if (rec_begin > send_from_) sink(reinterpret_cast<const char*>(send_from_), rec_begin - send_from_);
@@ -87,17 +105,40 @@ void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned ch
     if (config_.expected_fields == 0) config_.expected_fields = fields_;
     if (rec_begin > send_from_) sink(reinterpret_cast<const char*>(send_from_), rec_begin - send_from_);
     send_from_ = next;
+    if (config_.hook) {
+      ScannedRecord r;
+      r.kind = ScannedRecord::Kind::header;
+      r.raw = std::string_view(reinterpret_cast<const char*>(rec_begin), static_cast<std::size_t>(next - rec_begin));
+      r.line = record_line_;
+      config_.hook->on_record(r);
+    }
   } else {
     // A blank line in a one-column file gets here too: COPY reads it as a NULL.
     if (config_.expected_fields == 0) config_.expected_fields = fields_;
     if (fields_ != config_.expected_fields)
-      throw DataError(record_line_,
-                      fmt::format("expected {} field{}, found {}", config_.expected_fields,
-                                  config_.expected_fields == 1 ? "" : "s", fields_),
-                      fields_ > config_.expected_fields
-                          ? "check the delimiter (--delimiter), the quote character (--quote) and that fields holding "
-                            "the delimiter are quoted"
-                          : "a field may hold an unquoted line break, or the row is short");
+      bad(record_line_, 0,
+          fmt::format("expected {} field{}, found {}", config_.expected_fields, config_.expected_fields == 1 ? "" : "s",
+                      fields_),
+          fields_ > config_.expected_fields
+              ? "check the delimiter (--delimiter), the quote character (--quote) and that fields holding "
+                "the delimiter are quoted"
+              : "a field may hold an unquoted line break, or the row is short",
+          "22P04");
+    if (bad_) {
+      // Not sent: what came before it goes, the record itself is reported.
+      if (rec_begin > send_from_) sink(reinterpret_cast<const char*>(send_from_), rec_begin - send_from_);
+      send_from_ = next;
+      ScannedRecord r;
+      r.kind = ScannedRecord::Kind::bad;
+      r.raw = std::string_view(reinterpret_cast<const char*>(rec_begin), static_cast<std::size_t>(next - rec_begin));
+      r.line = bad_line_;
+      r.column = bad_column_;
+      r.message = bad_message_;
+      r.sqlstate = bad_sqlstate_;
+      config_.hook->on_record(r);
+      reset_record();
+      return;
+    }
     if (config_.drop_trailing_fields > 0) drop_trailing(rec_begin, rec_end, sink);
     ++records_;
     // COPY numbers a record by the line it ends on in what it was sent: one per record plus
@@ -112,13 +153,29 @@ void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned ch
       sink(kEndMarkerQuoted, sizeof(kEndMarkerQuoted) - 1);
       send_from_ = rec_end;
     }
+    if (config_.hook) {
+      if (next > send_from_) sink(reinterpret_cast<const char*>(send_from_), next - send_from_);
+      send_from_ = next;
+      ScannedRecord r;
+      r.raw = std::string_view(reinterpret_cast<const char*>(rec_begin), static_cast<std::size_t>(next - rec_begin));
+      r.line = record_line_;
+      r.copy_lines = 1 + embedded_breaks_;
+      r.copy_lines_first = 1 + embedded_crs_;
+      config_.hook->on_record(r);
+    }
   }
+  reset_record();
+}
+
+void RecordScanner::reset_record() {
   fields_ = 1;
   embedded_breaks_ = 0;
+  embedded_crs_ = 0;
   field_ = Field::start;
   empty_ = true;
   line_begin_ = 0;
   record_line_ = line_;
+  bad_ = false;
 }
 
 std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end, const Sink& sink) {
@@ -152,7 +209,12 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
     }
     unsigned char b = *p;
     if (utf8_.need != 0 || b >= 0x80) {
-      if (!utf8_.step(b)) fail_utf8();
+      if (!utf8_.step(b)) {
+        if (!config_.hook) fail_utf8();
+        bad(line_, 0, "invalid UTF-8 byte sequence", "", "22021");
+        utf8_ = encoding::Utf8State();
+        if (b < 0x80) continue;  // a line break or delimiter cut the sequence short: look at it again
+      }
       empty_ = false;
       if (field_ != Field::quoted) field_ = Field::unquoted;
       ++p;
@@ -170,7 +232,10 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
           field_ = Field::closed;
           break;
         case Field::unquoted:
-          fail_quote(rec_begin, p);
+          if (!config_.hook) fail_quote(rec_begin, p);
+          bad(line_, quote_column(rec_begin, p),
+              fmt::format("a quote character ({}) inside an unquoted field", show_char(config_.quote)), "", "22P04");
+          break;
       }
     } else if (b == delim) {
       if (field_ != Field::quoted) {
@@ -195,6 +260,7 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
       ++line_;
       if (field_ == Field::quoted) {
         if (!lf_mode || first_pending_) ++embedded_breaks_;
+        ++embedded_crs_;
         line_begin_ = static_cast<std::size_t>(p + 1 - rec_begin);
       } else {
         if (lf_mode) fail_eol("a carriage return");
@@ -206,7 +272,8 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
         }
       }
     } else if (b == '\0') {
-      throw DataError(line_, "NUL byte (0x00) in the data", "PostgreSQL text cannot hold NUL; remove it from the file");
+      bad(line_, 0, "NUL byte (0x00) in the data", "PostgreSQL text cannot hold NUL; remove it from the file", "22021");
+      empty_ = false;
     } else {
       empty_ = false;
     }
@@ -225,7 +292,11 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
   if (field_ == Field::quoted)
     throw DataError(record_line_, "unterminated quoted field: the quote opened in this record is never closed",
                     "close the quote, or set another quote character with --quote");
-  if (!utf8_.complete()) fail_utf8();
+  if (!utf8_.complete()) {
+    if (!config_.hook) fail_utf8();
+    bad(line_, 0, "invalid UTF-8 byte sequence", "", "22021");
+    utf8_ = encoding::Utf8State();
+  }
   if (expect_lf_) fail_eol("a carriage return without a line feed,");
   if (rec_begin != end) end_record(rec_begin, end, end, line_, sink);
   if (end > send_from_) sink(reinterpret_cast<const char*>(send_from_), end - send_from_);

@@ -30,6 +30,29 @@ class DataError : public std::runtime_error {
   std::string hint_;
 };
 
+// With --max-errors the scanner reports each record as it ends instead of throwing at a bad
+// one: its raw bytes (decoded text, line break included) and, for a bad record, why.
+struct ScannedRecord {
+  enum class Kind { header, data, bad };
+  Kind kind = Kind::data;
+  std::string_view raw;
+  std::uint64_t line = 0;        // the line the record starts on (a bad one: the problem's line)
+  std::uint64_t copy_lines = 1;  // lines COPY counts for it (1 + quoted line breaks)
+  // The same when it is the first record of a COPY: COPY counts only quoted CRs until it has
+  // seen the first record's end.
+  std::uint64_t copy_lines_first = 1;
+  std::uint64_t column = 0;   // bad: 1-based character column, 0 when not known
+  std::string_view message;   // bad: what is wrong
+  const char* sqlstate = "";  // bad: the code the server would give
+};
+
+class RecordHook {
+ public:
+  virtual ~RecordHook() = default;
+  // Called after the record's COPY bytes (none for a bad one) went to the scan's Sink.
+  virtual void on_record(const ScannedRecord& record) = 0;
+};
+
 class RecordScanner {
  public:
   struct Config {
@@ -43,6 +66,10 @@ class RecordScanner {
     // The last N fields of every data record must be empty and are not sent (a spreadsheet's
     // trailing delimiter under an empty header field); a value there is a DataError.
     std::size_t drop_trailing_fields = 0;
+    // Non-null: a record with a bad field count, encoding byte, NUL or stray quote is reported
+    // here and not sent, and every record is reported as it ends. Mixed line endings, an
+    // unterminated quote and an over-long record still throw: the records cannot be told apart.
+    RecordHook* hook = nullptr;
   };
   // Receives the bytes to send, in order; ranges are split only around skipped bytes.
   using Sink = std::function<void(const char* data, std::size_t size)>;
@@ -76,6 +103,10 @@ class RecordScanner {
   [[noreturn]] void fail_eol(const char* found) const;
   [[noreturn]] void fail_quote(const unsigned char* rec_begin, const unsigned char* at) const;
   [[noreturn]] void fail_too_long() const;
+  void reset_record();
+  std::uint64_t quote_column(const unsigned char* rec_begin, const unsigned char* at) const;
+  // With a hook: remembers the record's first problem; without: throws it.
+  void bad(std::uint64_t line, std::uint64_t column, std::string message, std::string hint, const char* sqlstate);
 
   // Where the field being scanned is: a quote may open a field, close it, or be doubled inside.
   enum class Field : unsigned char { start, unquoted, quoted, closed };
@@ -97,11 +128,18 @@ class RecordScanner {
   const unsigned char* send_from_ = nullptr;
   std::size_t fields_ = 1;
   std::uint64_t embedded_breaks_ = 0;
-  std::size_t line_begin_ = 0;  // the current line's first byte, as an offset from the record's
+  std::uint64_t embedded_crs_ = 0;  // quoted CRs: what COPY counts in its first record
+  std::size_t line_begin_ = 0;      // the current line's first byte, as an offset from the record's
   Field field_ = Field::start;
   bool empty_ = true;
   bool expect_lf_ = false;
   encoding::Utf8State utf8_;
+  bool bad_ = false;  // with a hook: the current record has a problem (the first is kept)
+  std::uint64_t bad_line_ = 0;
+  std::uint64_t bad_column_ = 0;
+  std::string bad_message_;
+  std::string bad_hint_;
+  const char* bad_sqlstate_ = "";
 };
 
 }  // namespace pgmonkey::csv

@@ -19,6 +19,8 @@
 #include "transfer/import_errors.hpp"
 #include "transfer/import_pump.hpp"
 #include "transfer/input_stream.hpp"
+#include "transfer/reject_file.hpp"
+#include "transfer/reject_sink.hpp"
 #include "transfer/text_reader.hpp"
 
 namespace pgmonkey::transfer {
@@ -92,6 +94,10 @@ core::Json ImportResult::to_json() const {
       .set("rows_per_second", seconds > 0 ? static_cast<double>(rows) / seconds : 0.0)
       .set("encoding", plan.encoding.name)
       .set("plan", plan.to_json());
+  if (rejecting) {
+    j.set("rejected", rejected);
+    if (!reject_file.empty()) j.set("reject_file", reject_file).set("reject_log", reject_log);
+  }
   return j;
 }
 
@@ -122,6 +128,15 @@ ImportJob::ImportJob(ImportOptions options, const std::string& connection_config
   if (o.dialect.null_string && o.empty_as_null)
     throw UsageError("--empty-as-null works with the default NULL (an unquoted empty field), not with --null",
                      "with --null STR, write STR for NULL in the file; quoted STR stays text");
+  if (o.max_errors == 0 && (!o.reject_file.empty() || o.force))
+    throw UsageError("--reject-file and --force go with --max-errors N",
+                     "pgimport --max-errors 100 --reject-file bad.csv ...");
+  if (o.max_errors > 0 && !o.write_import_config) {
+    reject_path_ = o.reject_file.empty() ? default_reject_path(o.file) : o.reject_file;
+    if (reject_path_.empty())
+      throw UsageError("--max-errors on standard input needs --reject-file PATH",
+                       "the rejected records are written there; nothing was sent");
+  }
 
   // 1. The sidecar.
   sidecar_path_ = o.import_config;
@@ -169,6 +184,12 @@ ImportJob::ImportJob(ImportOptions options, const std::string& connection_config
   if (!facts_.encoding.warning.empty()) warn(facts_.encoding.warning);
   decoder_ = std::make_unique<TextReader>(*input_, std::move(head), facts_.encoding);
   facts_.transcoding = decoder_->transcoding();
+  if (!reject_path_.empty()) {
+    if (!reencodes_exactly(facts_.encoding))
+      throw UsageError("--max-errors cannot write rejects in " + facts_.encoding.name + " byte for byte",
+                       "convert the file to UTF-8 first (iconv -f " + facts_.encoding.name + " -t UTF-8)");
+    if (!o.dry_run) RejectFile check(reject_path_, o.force, facts_.encoding, facts_.source);
+  }
 
   // 3. The dialect, sniffed on a decoded sample of at least 256 KiB or 100 records.
   std::string& buf = pending_;
@@ -272,12 +293,34 @@ ImportResult ImportJob::run(db::Connection& conn) {
 ImportResult ImportJob::stream(db::Connection& conn, ImportPlan plan) {
   ImportResult result;
   result.dry_run = options_.dry_run;
-  const auto config = scanner_config(plan);
+  auto config = scanner_config(plan);
+  // --max-errors: the scanner reports each record to a RejectSink, which loads in batches.
+  std::unique_ptr<RejectFile> reject_file;
+  std::unique_ptr<RejectSink> rejecting;
+  if (!reject_path_.empty()) {
+    if (!options_.dry_run)
+      reject_file = std::make_unique<RejectFile>(reject_path_, options_.force, plan.encoding, plan.source);
+    auto target = options_.dry_run ? make_null_batch_target() : make_db_batch_target(conn, plan.copy_sql);
+    RejectFile* rf = reject_file.get();
+    rejecting = std::make_unique<RejectSink>(
+        std::move(target), options_.max_errors,
+        [rf](const Rejected& r) {
+          if (rf) rf->add(r);
+        },
+        [rf](std::string_view header) {
+          if (rf) rf->set_header(header);
+        });
+    config.hook = rejecting.get();
+    result.rejecting = true;
+  }
   csv::RecordScanner scanner(config);
   std::function<std::optional<std::uint64_t>(std::uint64_t)> rescan;
   if (reopen_) rescan = [&](std::uint64_t n) { return find_record_start(reopen_, plan.encoding, config, n); };
   std::unique_ptr<CopySink> sink;
-  if (options_.dry_run) {
+  RejectSink* reject_sink = rejecting.get();
+  if (rejecting) {
+    sink = std::move(rejecting);
+  } else if (options_.dry_run) {
     sink = std::make_unique<NullSink>();
   } else {
     try {
@@ -307,6 +350,15 @@ ImportResult ImportJob::stream(db::Connection& conn, ImportPlan plan) {
     });
     db::throw_if_interrupted();
     result.rows = sink->finish(scanner.records());
+  } catch (const RejectLimitExceeded& e) {
+    sink->abort("too many rejected records");
+    if (reject_file) reject_file->commit();
+    throw JobError(
+        fmt::format("{}:{}: more than {} record{} rejected (--max-errors {})", plan.source, e.line(),
+                    options_.max_errors, options_.max_errors == 1 ? "" : "s", options_.max_errors),
+        {},
+        (reject_file ? "see " + reject_file->path() + " and " + reject_file->log_path() + "; " : std::string()) +
+            (options_.dry_run ? std::string("nothing was imported") : std::string(kRolledBack)));
   } catch (const csv::DataError& e) {
     sink->abort("pgimport found bad data");
     throw_data_error(plan.source, e.line(), e.what(), e.hint(), !options_.dry_run, e.column());
@@ -320,6 +372,19 @@ ImportResult ImportJob::stream(db::Connection& conn, ImportPlan plan) {
     throw;
   }
   report(true);
+  if (reject_sink) {
+    result.rejected = reject_sink->rejected();
+    if (reject_file && reject_file->count() > 0) {
+      reject_file->commit();
+      result.reject_file = reject_file->path();
+      result.reject_log = reject_file->log_path();
+    }
+    if (result.rejected > 0 && callbacks_.on_warning)
+      callbacks_.on_warning(fmt::format(
+          "{} {} of {} rows ({})", options_.dry_run ? "would reject" : "rejected", result.rejected,
+          result.rejected + result.rows,
+          result.reject_file.empty() ? std::string("client-side checks only") : "see " + result.reject_file));
+  }
   if (auto blank = scanner.blank_lines())
     if (callbacks_.on_warning)
       callbacks_.on_warning(fmt::format("skipped {} blank line{}{} (the first at {}:{})", blank, blank == 1 ? "" : "s",

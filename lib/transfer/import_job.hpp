@@ -28,6 +28,10 @@ struct ImportResult {
   double seconds = 0;
   bool dry_run = false;
   std::string wrote_config;  // path written by --write-import-config
+  bool rejecting = false;    // --max-errors was given
+  std::uint64_t rejected = 0;
+  std::string reject_file;  // written only when there were rejects (not on a dry run)
+  std::string reject_log;
 
   core::Json to_json() const;
   // "imported 1000 rows (1.2 MB) from data.csv into public.t in 0.40 s (2500 rows/s)"
@@ -71,6 +75,7 @@ class ImportJob {
   std::unique_ptr<TextReader> decoder_;
   std::string pending_;  // decoded, not yet scanned: the sniff sample
   Decoder::Status status_ = Decoder::Status::data;
+  std::string reject_path_;  // --max-errors: where rejects go (checked free before anything is sent)
 };
 
 }  // namespace pgmonkey::transfer

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The cost of --max-errors: a clean file with and without it, 10 bad rows in N, 1% bad rows, all
+# in the same run (alternating), as ratios to the clean import without the flag.
+#
+#   bench/reject_bench.sh [--rows N] [--runs N]
+#   PGMONKEY_BIN=DIR  where the built tools are (default: build-release/apps, then build/apps)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rows=1000000 runs=5
+while (($#)); do
+  case "$1" in
+    --rows) rows=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    *) echo "usage: $0 [--rows N] [--runs N]" >&2; exit 2 ;;
+  esac
+done
+bin=${PGMONKEY_BIN:-}
+if [[ -z "$bin" ]]; then
+  for d in build-release/apps build/apps; do [[ -x $d/pgimport ]] && { bin=$d; break; }; done
+fi
+[[ -x "$bin/pgimport" ]] || { echo "reject_bench: build pgimport first" >&2; exit 2; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/reject_bench.XXXXXX")
+cluster=""
+cleanup() {
+  [[ -n "$cluster" ]] && scripts/pgcluster stop "$cluster"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The import bench's rows; every `every`-th row (0: none) gets an amount the server refuses.
+generate() {  # rows every → stdout
+  python3 - "$1" "$2" <<'PY'
+import sys
+n, every = int(sys.argv[1]), int(sys.argv[2])
+names = ["Zoë Müller", "José Núñez", "Ångström", "François Lefèvre", "Søren Kierkegård", "plain ascii"]
+cities = ["Zürich", "Málaga", "Kraków", "Reykjavík", "São Paulo", "Oslo"]
+out = sys.stdout
+out.write("id,name,note,amount,city,created\n")
+buf = []
+for i in range(n):
+    note = f'"said ""hi"", then left; item {i}"' if i % 3 else f'"line one\nline two, à bientôt {i}"' if i % 10 == 0 else f"note {i}"
+    amount = "bad" if every and i % every == every // 2 else f"{i % 1000}.{i % 100:02d}"
+    buf.append(f'{i},"{names[i % 6]}",{note},{amount},{cities[i % 6]},2024-01-{i % 28 + 1:02d} 12:{i % 60:02d}:00\n')
+    if len(buf) == 10000:
+        out.write("".join(buf))
+        buf.clear()
+out.write("".join(buf))
+PY
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+now() { date +%s.%N; }
+calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
+
+echo "== generating $rows rows (clean, 10 bad, 1% bad)"
+generate "$rows" 0 > "$work/clean.csv"
+generate "$rows" $((rows / 10)) > "$work/ten.csv"
+generate "$rows" 100 > "$work/pct.csv"
+
+echo "== starting a throw-away cluster"
+cluster=$(scripts/pgcluster start | tail -n 1)
+# shellcheck disable=SC1091
+source "$cluster/env"
+cat > "$work/conn.yaml" <<YAML
+connection_type: normal
+connection_settings:
+  host: "$PGHOST"
+  port: $PGPORT
+  user: "$PGUSER"
+  password: "$PGPASSWORD"
+  dbname: "$PGDATABASE"
+  sslmode: disable
+YAML
+chmod 600 "$work/conn.yaml"
+psql -X -q -c "CREATE TABLE t (id bigint, name text, note text, amount numeric, city text, created timestamp)"
+
+run() {  # name file [flags...]
+  local name=$1 file=$2; shift 2
+  psql -X -q -c "TRUNCATE t" -c "CHECKPOINT"
+  rm -f "$work/rej.csv" "$work/rej.csv.log"
+  local t0; t0=$(now)
+  "$bin/pgimport" -c "$work/conn.yaml" --table t --progress never -q "$@" "$file" >/dev/null 2>&1
+  calc "$(now) - $t0" >> "$work/$name.t"; echo >> "$work/$name.t"
+}
+
+echo "== $runs runs each (alternating)"
+for ((i = 1; i <= runs; i++)); do
+  run plain "$work/clean.csv"
+  run clean "$work/clean.csv" --max-errors 1000 --reject-file "$work/rej.csv"
+  run ten "$work/ten.csv" --max-errors 1000 --reject-file "$work/rej.csv"
+  run pct "$work/pct.csv" --max-errors 20000 --reject-file "$work/rej.csv"
+  printf '   run %d: plain %.2f s, clean+max-errors %.2f s, 10 bad %.2f s, 1%% bad %.2f s\n' "$i" \
+    "$(tail -n1 "$work/plain.t")" "$(tail -n1 "$work/clean.t")" "$(tail -n1 "$work/ten.t")" "$(tail -n1 "$work/pct.t")"
+done
+count=$(psql -X -A -t -c "SELECT count(*) FROM t")
+[[ "$count" == "$((rows - rows / 100))" ]] || { echo "reject_bench: expected $((rows - rows / 100)) rows, found $count" >&2; exit 1; }
+
+# Ratios within each run, then their median: a noisy neighbour slows one run, not one side of it.
+ratio() { paste "$work/plain.t" "$work/$1.t" | awk '{printf "%.6f\n", $1 / $2}' | median; }
+echo "== results ($rows rows, median of $runs; throughput relative to the plain import)"
+printf 'plain import:              %.2f s (median)\n' "$(median < "$work/plain.t")"
+printf 'clean, --max-errors 1000:  %.3f (target >= 0.95)\n' "$(ratio clean)"
+printf '10 bad rows:               %.3f (time %.2fx, target <= 1.2x)\n' "$(ratio ten)" "$(calc "1 / $(ratio ten)")"
+printf '1%% bad rows:               %.3f (time %.2fx, target <= 3x)\n' "$(ratio pct)" "$(calc "1 / $(ratio pct)")"

@@ -20,17 +20,21 @@ class Connection;
 namespace pgmonkey::transfer {
 
 class TextReader;
+class DecompressingSource;
 
 struct ImportResult {
   ImportPlan plan;
   std::uint64_t rows = 0;
-  std::uint64_t bytes = 0;
+  std::uint64_t bytes = 0;             // of text (decompressed)
+  std::uint64_t compressed_bytes = 0;  // read from a compressed file; 0 for plain input
+  std::string compression;             // "gzip", "zstd", "bzip2", "xz"; empty for plain input
   double seconds = 0;
   bool dry_run = false;
   std::string wrote_config;  // path written by --write-import-config
 
   core::Json to_json() const;
-  // "imported 1000 rows (1.2 MB) from data.csv into public.t in 0.40 s (2500 rows/s)"
+  // "imported 1000 rows (1.2 MB) from data.csv into public.t in 0.40 s (2500 rows/s)";
+  // compressed: "(72.0 MB from 24.3 MB gzip)"
   std::string summary() const;
 };
 
@@ -66,7 +70,7 @@ class ImportJob {
   std::chrono::steady_clock::time_point started_;
   std::string sidecar_path_;  // where the sidecar is, or would be written
   FileFacts facts_;
-  std::unique_ptr<ByteSource> input_;
+  std::unique_ptr<DecompressingSource> input_;  // the file, decompressed when it is compressed
   ByteSourceOpener reopen_;  // for the line-number rescan; empty for standard input
   std::unique_ptr<TextReader> decoder_;
   std::string pending_;  // decoded, not yet scanned: the sniff sample

@@ -1,0 +1,51 @@
+// The import's decompression stage: a ByteSource over another, recognising gzip (multi-member),
+// zstd (multi-frame), bzip2 and xz by their magic bytes and passing anything else through.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "compress/codec.hpp"
+#include "transfer/stages.hpp"
+
+namespace pgmonkey::transfer {
+
+class DecompressingSource final : public ByteSource {
+ public:
+  // Reads the first bytes of `raw` to tell the format. Throws JobError (from `raw`).
+  explicit DecompressingSource(std::unique_ptr<ByteSource> raw);
+
+  // The text; a corrupt or truncated stream is a JobError naming the file and the byte offset
+  // in the compressed input.
+  std::size_t read(char* buf, std::size_t cap) override;
+  // Plain input: the file's size. Compressed: unknown (the raw source has the size to show).
+  std::optional<std::uint64_t> size() const override;
+  std::uint64_t consumed() const override { return consumed_; }  // bytes of text handed out
+  const std::string& name() const override { return raw_->name(); }
+
+  compress::Format format() const noexcept { return format_; }
+  const ByteSource& raw() const noexcept { return *raw_; }
+
+ private:
+  [[noreturn]] void fail(const std::string& what, std::uint64_t offset) const;
+
+  std::unique_ptr<ByteSource> raw_;
+  compress::Format format_ = compress::Format::none;
+  std::unique_ptr<compress::Decompressor> codec_;
+  std::string in_;  // compressed bytes read, from in_pos_ on not yet decompressed
+  std::size_t in_pos_ = 0;
+  bool eof_ = false;
+  bool in_stream_ = false;  // inside a member/frame/stream: the input must not end here
+  std::uint64_t streams_ = 0;
+  std::uint64_t fed_ = 0;  // compressed bytes taken by the codec
+  std::uint64_t consumed_ = 0;
+};
+
+// The opener for a path: the file (or standard input) through the decompression stage.
+ByteSourceOpener decompressing_opener(const std::string& path);
+std::unique_ptr<DecompressingSource> open_decompressing(const std::string& path);
+
+}  // namespace pgmonkey::transfer

@@ -22,15 +22,15 @@ std::string summary(const transfer::ExportResult& r) {
   if (!r.compression.empty())
     size += " as " + human_bytes(static_cast<double>(r.compressed_bytes)) + " " + r.compression;
   return fmt::format("exported {} row{} ({}) from {} to {} in {:.2f} s, {}", r.rows, r.rows == 1 ? "" : "s", size,
-                     r.table,
-                     r.output == "-" ? std::string("standard output") : r.output, r.seconds, r.encoding);
+                     r.table, r.output == "-" ? std::string("standard output") : r.output, r.seconds, r.encoding);
 }
 
 // --compress over the output's suffix; -o - is compressed only when asked. Levels are checked.
 void choose_compression(const Options& o, transfer::ExportRequest& req) {
   if (o.compress) {
     auto f = compress::parse(*o.compress);
-    if (!f) throw UsageError("--compress " + *o.compress + ": not a compression format", "use gzip, zstd, bzip2, xz or none");
+    if (!f)
+      throw UsageError("--compress " + *o.compress + ": not a compression format", "use gzip, zstd, bzip2, xz or none");
     req.compression = *f;
   } else if (o.output != "-") {
     req.compression = compress::from_extension(o.output);

@@ -109,12 +109,18 @@ class Bzip2Decompressor final : public Decompressor {
 
 std::string lzma_message(lzma_ret rc) {
   switch (rc) {
-    case LZMA_FORMAT_ERROR: return "not in the xz format";
-    case LZMA_DATA_ERROR: return "the data is corrupt";
-    case LZMA_BUF_ERROR: return "the data is truncated or corrupt";
-    case LZMA_MEM_ERROR: return "out of memory";
-    case LZMA_OPTIONS_ERROR: return "unsupported options";
-    default: return "liblzma error " + std::to_string(static_cast<int>(rc));
+    case LZMA_FORMAT_ERROR:
+      return "not in the xz format";
+    case LZMA_DATA_ERROR:
+      return "the data is corrupt";
+    case LZMA_BUF_ERROR:
+      return "the data is truncated or corrupt";
+    case LZMA_MEM_ERROR:
+      return "out of memory";
+    case LZMA_OPTIONS_ERROR:
+      return "unsupported options";
+    default:
+      return "liblzma error " + std::to_string(static_cast<int>(rc));
   }
 }
 
@@ -262,22 +268,32 @@ class XzCompressor final : public Compressor {
 
 std::unique_ptr<Decompressor> make_decompressor(Format f) {
   switch (f) {
-    case Format::gzip: return std::make_unique<GzipDecompressor>();
-    case Format::zstd: return std::make_unique<ZstdDecompressor>();
-    case Format::bzip2: return std::make_unique<Bzip2Decompressor>();
-    case Format::xz: return std::make_unique<XzDecompressor>();
-    case Format::none: break;
+    case Format::gzip:
+      return std::make_unique<GzipDecompressor>();
+    case Format::zstd:
+      return std::make_unique<ZstdDecompressor>();
+    case Format::bzip2:
+      return std::make_unique<Bzip2Decompressor>();
+    case Format::xz:
+      return std::make_unique<XzDecompressor>();
+    case Format::none:
+      break;
   }
   throw std::logic_error("no decompressor for plain data");
 }
 
 std::unique_ptr<Compressor> make_compressor(Format f, int level) {
   switch (f) {
-    case Format::gzip: return std::make_unique<GzipCompressor>(level);
-    case Format::zstd: return std::make_unique<ZstdCompressor>(level);
-    case Format::bzip2: return std::make_unique<Bzip2Compressor>(level);
-    case Format::xz: return std::make_unique<XzCompressor>(level);
-    case Format::none: break;
+    case Format::gzip:
+      return std::make_unique<GzipCompressor>(level);
+    case Format::zstd:
+      return std::make_unique<ZstdCompressor>(level);
+    case Format::bzip2:
+      return std::make_unique<Bzip2Compressor>(level);
+    case Format::xz:
+      return std::make_unique<XzCompressor>(level);
+    case Format::none:
+      break;
   }
   throw std::logic_error("no compressor for plain data");
 }

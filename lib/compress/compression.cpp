@@ -15,11 +15,16 @@ constexpr Format kBySuffix[] = {Format::gzip, Format::zstd, Format::bzip2, Forma
 
 std::string_view name(Format f) {
   switch (f) {
-    case Format::gzip: return "gzip";
-    case Format::zstd: return "zstd";
-    case Format::bzip2: return "bzip2";
-    case Format::xz: return "xz";
-    case Format::none: break;
+    case Format::gzip:
+      return "gzip";
+    case Format::zstd:
+      return "zstd";
+    case Format::bzip2:
+      return "bzip2";
+    case Format::xz:
+      return "xz";
+    case Format::none:
+      break;
   }
   return "none";
 }
@@ -47,17 +52,25 @@ Format from_magic(std::string_view h) {
   if (starts("\x1f\x8b")) return Format::gzip;
   if (starts("\x28\xb5\x2f\xfd")) return Format::zstd;
   if (starts("BZh") && h.size() >= 4 && h[3] >= '1' && h[3] <= '9') return Format::bzip2;
-  if (starts(std::string_view("\xfd" "7zXZ\0", 6))) return Format::xz;
+  if (starts(std::string_view("\xfd"
+                              "7zXZ\0",
+                              6)))
+    return Format::xz;
   return Format::none;
 }
 
 LevelRange levels(Format f) {
   switch (f) {
-    case Format::gzip: return {1, 9, 6};
-    case Format::zstd: return {1, 19, 3};
-    case Format::bzip2: return {1, 9, 9};
-    case Format::xz: return {0, 9, 6};
-    case Format::none: break;
+    case Format::gzip:
+      return {1, 9, 6};
+    case Format::zstd:
+      return {1, 19, 3};
+    case Format::bzip2:
+      return {1, 9, 9};
+    case Format::xz:
+      return {0, 9, 6};
+    case Format::none:
+      break;
   }
   return {0, 0, 0};
 }

@@ -63,7 +63,8 @@ void CompressingSink::work() {
   std::string out(kOutChunk, '\0');
   std::string chunk;
   auto emit = [&](const compress::Step& s) {
-    if (!s.error.empty()) throw JobError("cannot compress the output (" + std::string(compress::name(format_)) + "): " + s.error);
+    if (!s.error.empty())
+      throw JobError("cannot compress the output (" + std::string(compress::name(format_)) + "): " + s.error);
     if (s.written > 0) {
       out_->write(out.data(), s.written);
       compressed_ += s.written;

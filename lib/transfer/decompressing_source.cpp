@@ -74,6 +74,14 @@ std::size_t DecompressingSource::read(char* buf, std::size_t cap) {
   }
 }
 
+void throw_if_damaged(DecompressingSource& in, std::uint64_t limit) {
+  if (in.format() == compress::Format::none) return;
+  std::string buf(kCompressedChunk, '\0');
+  const std::uint64_t stop = in.consumed() + limit;
+  while (in.consumed() < stop && in.read(buf.data(), buf.size()) > 0) {
+  }
+}
+
 std::unique_ptr<DecompressingSource> open_decompressing(const std::string& path) {
   return std::make_unique<DecompressingSource>(std::make_unique<InputStream>(path));
 }

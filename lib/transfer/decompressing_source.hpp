@@ -44,6 +44,11 @@ class DecompressingSource final : public ByteSource {
   std::uint64_t consumed_ = 0;
 };
 
+// A damaged compressed file often decodes to garbage before a checksum says so. After another
+// error, reads on (at most `limit` bytes of text) and throws the damage when there is one, so
+// the error blames the file rather than the garbage; returns when the input looks whole.
+void throw_if_damaged(DecompressingSource& in, std::uint64_t limit = 64u << 20);
+
 // The opener for a path: the file (or standard input) through the decompression stage.
 ByteSourceOpener decompressing_opener(const std::string& path);
 std::unique_ptr<DecompressingSource> open_decompressing(const std::string& path);

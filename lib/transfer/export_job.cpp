@@ -9,9 +9,9 @@
 #include "core/error.hpp"
 #include "db/cancel_on_signal.hpp"
 #include "db/connection.hpp"
+#include "transfer/compressing_sink.hpp"
 #include "transfer/copy_session.hpp"
 #include "transfer/export_stream.hpp"
-#include "transfer/compressing_sink.hpp"
 
 namespace pgmonkey::transfer {
 namespace {

@@ -16,9 +16,9 @@
 #include "db/connection.hpp"
 #include "encoding/utf8.hpp"
 #include "transfer/copy_session.hpp"
+#include "transfer/decompressing_source.hpp"
 #include "transfer/import_errors.hpp"
 #include "transfer/import_pump.hpp"
-#include "transfer/decompressing_source.hpp"
 #include "transfer/text_reader.hpp"
 
 namespace pgmonkey::transfer {
@@ -172,8 +172,22 @@ ImportJob::ImportJob(ImportOptions options, const std::string& connection_config
   if (!facts_.encoding.warning.empty()) warn(facts_.encoding.warning);
   decoder_ = std::make_unique<TextReader>(*input_, std::move(head), facts_.encoding);
   facts_.transcoding = decoder_->transcoding();
+  try {
+    sniff_sample(sniff);
+  } catch (const InterruptedError&) {
+    throw;
+  } catch (const Error&) {
+    throw_if_damaged(*input_);
+    throw;
+  }
+}
 
-  // 3. The dialect, sniffed on a decoded sample of at least 256 KiB or 100 records.
+// 3. The dialect, from a sample of the decoded text.
+void ImportJob::sniff_sample(csv::SniffOptions& sniff) {
+  auto warn = [&](const std::string& w) {
+    if (callbacks_.on_warning) callbacks_.on_warning(w);
+  };
+  // The dialect, sniffed on a decoded sample of at least 256 KiB or 100 records.
   std::string& buf = pending_;
   std::size_t breaks = 0;  // counted as the sample grows, each byte once
   while (status_ == Decoder::Status::data &&
@@ -249,6 +263,17 @@ ImportResult ImportJob::write_config() {
 }
 
 ImportResult ImportJob::run(db::Connection& conn) {
+  try {
+    return load(conn);
+  } catch (const InterruptedError&) {
+    throw;
+  } catch (const Error&) {
+    throw_if_damaged(*input_);  // the transaction is rolled back already
+    throw;
+  }
+}
+
+ImportResult ImportJob::load(db::Connection& conn) {
   db::CancelOnSignal cancel_on_signal(conn.raw());
   // 4. The table, looked up in the transaction that loads it, and the plan.
   pqxx::work tx(conn, "pgimport");

@@ -63,6 +63,8 @@ class ImportJob {
   ImportResult run(db::Connection& conn);
 
  private:
+  void sniff_sample(csv::SniffOptions& sniff);
+  ImportResult load(db::Connection& conn);
   ImportResult stream(db::Connection& conn, ImportPlan plan);
 
   ImportOptions options_;
@@ -71,7 +73,7 @@ class ImportJob {
   std::string sidecar_path_;  // where the sidecar is, or would be written
   FileFacts facts_;
   std::unique_ptr<DecompressingSource> input_;  // the file, decompressed when it is compressed
-  ByteSourceOpener reopen_;  // for the line-number rescan; empty for standard input
+  ByteSourceOpener reopen_;                     // for the line-number rescan; empty for standard input
   std::unique_ptr<TextReader> decoder_;
   std::string pending_;  // decoded, not yet scanned: the sniff sample
   Decoder::Status status_ = Decoder::Status::data;

@@ -1,0 +1,169 @@
+// The compression stages: every format round trips, multi-member input, damage named with an offset.
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compress/codec.hpp"
+#include "core/error.hpp"
+#include "transfer/compressing_sink.hpp"
+#include "transfer/decompressing_source.hpp"
+
+using namespace pgmonkey;
+using namespace pgmonkey::transfer;
+
+namespace {
+
+// Bytes in memory, handed out in small reads.
+class MemorySource final : public ByteSource {
+ public:
+  explicit MemorySource(std::string data, std::size_t step = 1000) : data_(std::move(data)), step_(step) {}
+  std::size_t read(char* buf, std::size_t cap) override {
+    std::size_t n = std::min({cap, step_, data_.size() - pos_});
+    std::memcpy(buf, data_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+  std::optional<std::uint64_t> size() const override { return data_.size(); }
+  std::uint64_t consumed() const override { return pos_; }
+  const std::string& name() const override { return name_; }
+
+ private:
+  std::string data_;
+  std::size_t step_;
+  std::size_t pos_ = 0;
+  std::string name_ = "mem.csv.x";
+};
+
+class MemorySink final : public ByteSink {
+ public:
+  explicit MemorySink(std::string& out, bool* committed) : out_(out), committed_(committed) {}
+  void write(const char* d, std::size_t n) override { out_.append(d, n); }
+  void commit() override { *committed_ = true; }
+  std::uint64_t written() const override { return out_.size(); }
+
+ private:
+  std::string& out_;
+  bool* committed_;
+};
+
+std::string sample_text(std::size_t rows) {
+  std::string s = "id,name\n";
+  for (std::size_t i = 0; i < rows; ++i) s += std::to_string(i) + ",name " + std::to_string(i * 7919 % 1000) + "\n";
+  return s;
+}
+
+std::string compressed(compress::Format f, const std::string& text, int level = 0) {
+  std::string out;
+  bool committed = false;
+  {
+    CompressingSink sink(std::make_unique<MemorySink>(out, &committed), f,
+                         level ? level : compress::levels(f).fallback);
+    for (std::size_t i = 0; i < text.size(); i += 70000)
+      sink.write(text.data() + i, std::min<std::size_t>(70000, text.size() - i));
+    sink.commit();
+    CHECK(sink.written() == text.size());
+    CHECK(sink.stored() == out.size());
+  }
+  CHECK(committed);
+  return out;
+}
+
+std::string read_all(ByteSource& in) {
+  std::string out;
+  char buf[4096];
+  while (std::size_t n = in.read(buf, sizeof buf)) out.append(buf, n);
+  return out;
+}
+
+const compress::Format kFormats[] = {compress::Format::gzip, compress::Format::zstd, compress::Format::bzip2,
+                                     compress::Format::xz};
+
+}  // namespace
+
+TEST_CASE("formats: magic bytes, suffixes, names, levels") {
+  CHECK(compress::from_magic("\x1f\x8b\x08") == compress::Format::gzip);
+  CHECK(compress::from_magic("\x28\xb5\x2f\xfd") == compress::Format::zstd);
+  CHECK(compress::from_magic("BZh9") == compress::Format::bzip2);
+  CHECK(compress::from_magic("BZhx") == compress::Format::none);
+  CHECK(compress::from_magic(std::string("\xfd"
+                                         "7zXZ\0",
+                                         6)) == compress::Format::xz);
+  CHECK(compress::from_magic("id,name") == compress::Format::none);
+  CHECK(compress::from_magic("") == compress::Format::none);
+  CHECK(compress::from_extension("a.csv.zst") == compress::Format::zstd);
+  CHECK(compress::from_extension("a.csv") == compress::Format::none);
+  CHECK(compress::from_extension(".gz") == compress::Format::none);  // a hidden file, not a suffix
+  CHECK(compress::parse("xz") == compress::Format::xz);
+  CHECK_FALSE(compress::parse("lz4"));
+  CHECK(compress::levels(compress::Format::gzip).max == 9);
+}
+
+TEST_CASE("every format round trips through the sink and the source, at every size") {
+  for (auto f : kFormats) {
+    CAPTURE(compress::name(f));
+    for (std::size_t rows : {0, 1, 50000}) {
+      std::string text = sample_text(rows);
+      DecompressingSource in(std::make_unique<MemorySource>(compressed(f, text)));
+      CHECK(in.format() == f);
+      CHECK_FALSE(in.size());
+      CHECK(read_all(in) == text);
+      CHECK(in.consumed() == text.size());
+    }
+  }
+}
+
+TEST_CASE("plain input passes through untouched, its size known") {
+  for (std::string text : {std::string(), std::string("a"), sample_text(1000)}) {
+    DecompressingSource in(std::make_unique<MemorySource>(text, 3));
+    CHECK(in.format() == compress::Format::none);
+    CHECK(in.size() == text.size());
+    CHECK(read_all(in) == text);
+  }
+}
+
+TEST_CASE("concatenated members, frames and streams are read to the end") {
+  for (auto f : kFormats) {
+    CAPTURE(compress::name(f));
+    std::string a = sample_text(3000), b = "more,rows\n", c = sample_text(10);
+    DecompressingSource in(std::make_unique<MemorySource>(compressed(f, a) + compressed(f, b) + compressed(f, c)));
+    CHECK(read_all(in) == a + b + c);
+  }
+}
+
+TEST_CASE("a truncated or corrupt stream is an error naming the file and a byte offset") {
+  for (auto f : kFormats) {
+    CAPTURE(compress::name(f));
+    std::string z = compressed(f, sample_text(20000));
+    std::string cut = z.substr(0, z.size() - 3);
+    DecompressingSource t(std::make_unique<MemorySource>(cut));
+    try {
+      read_all(t);
+      FAIL("a truncated stream was read");
+    } catch (const JobError& e) {
+      CHECK(std::string(e.what()) == "mem.csv.x: the file ends inside a compressed stream (truncated) at byte " +
+                                         std::to_string(cut.size()) + " of the " + std::string(compress::name(f)) +
+                                         " data");
+    }
+    std::string bad = z;
+    for (std::size_t i = bad.size() / 2; i < bad.size() / 2 + 16; ++i) bad[i] = static_cast<char>(bad[i] ^ 0x55);
+    DecompressingSource c(std::make_unique<MemorySource>(bad));
+    CHECK_THROWS_WITH_AS(read_all(c), doctest::Contains("mem.csv.x: corrupt data"), JobError);
+    DecompressingSource again(std::make_unique<MemorySource>(bad));
+    CHECK_THROWS_AS(throw_if_damaged(again), JobError);
+    DecompressingSource whole(std::make_unique<MemorySource>(z));
+    CHECK_NOTHROW(throw_if_damaged(whole));
+  }
+}
+
+TEST_CASE("a failed compressing sink commits nothing") {
+  std::string out;
+  bool committed = false;
+  {
+    CompressingSink sink(std::make_unique<MemorySink>(out, &committed), compress::Format::gzip, 6);
+    sink.write("abc", 3);
+  }  // destroyed without commit()
+  CHECK_FALSE(committed);
+}

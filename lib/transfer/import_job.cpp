@@ -273,6 +273,17 @@ ImportResult ImportJob::run(db::Connection& conn) {
   }
 }
 
+ImportResult ImportJob::send(db::Connection& conn, ImportPlan plan) {
+  try {
+    return stream(conn, std::move(plan));
+  } catch (const InterruptedError&) {
+    throw;
+  } catch (const Error&) {
+    throw_if_damaged(*input_);
+    throw;
+  }
+}
+
 ImportResult ImportJob::load(db::Connection& conn) {
   db::CancelOnSignal cancel_on_signal(conn.raw());
   // 4. The table, looked up in the transaction that loads it, and the plan.

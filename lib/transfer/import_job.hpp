@@ -62,6 +62,12 @@ class ImportJob {
   // transaction on `conn` (opened by the app, as pgexport's is).
   ImportResult run(db::Connection& conn);
 
+  // For several files in one transaction (import_files_job): what the file looks like, and its
+  // rows sent by `plan` inside the caller's open transaction (no DDL, no commit).
+  const FileFacts& facts() const { return facts_; }
+  const ImportOptions& options() const { return options_; }
+  ImportResult send(db::Connection& conn, ImportPlan plan);
+
  private:
   void sniff_sample(csv::SniffOptions& sniff);
   ImportResult load(db::Connection& conn);

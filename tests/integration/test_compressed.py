@@ -268,3 +268,96 @@ def test_export_then_import_each_format(source, run, cfg, tmp_path):
         assert r.returncode == 0, r.stderr
         assert source.sql(f"SELECT count(*), sum(id::int), sum(length(note)) FROM z_rt_{fmt}") == source.sql(
             "SELECT count(*), sum(id::int), sum(length(note)) FROM z_src")
+
+
+# Several files in one call: one transaction, per-file sniffing, errors naming file:line.
+
+def test_several_files_mixed_compressed_and_plain(cluster, run, cfg, tmp_path):
+    a = tmp_path / "a.csv"
+    a.write_bytes(csv_rows(1, 100))
+    b = tmp_path / "b.csv.gz"
+    b.write_bytes(gzip.compress(csv_rows(101, 200).replace(b",", b";")))  # its own dialect
+    c = tmp_path / "c.csv.zst"
+    # Its own column order: matched by the header's names.
+    c.write_bytes(compress("zstd", b"note,id,name\n" + b"".join(
+        f'"note {i}",{i},name {i}\n'.encode() for i in range(301, 311))))
+    r = imp(run, cfg, "-t", "z_many", a, b, c, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["rows"] == 310 and doc["table"] == "public.z_many"
+    assert [(f["source"], f["rows"], f["compression"]) for f in doc["files"]] == [
+        (str(a), 100, None), (str(b), 200, "gzip"), (str(c), 10, "zstd")]
+    assert doc["files"][1]["compressed_bytes"] == b.stat().st_size
+    assert doc["files"][0]["bytes"] == a.stat().st_size
+    assert cluster.sql("SELECT count(*), sum(id::int) FROM z_many") == [(310, 310 * 311 // 2)]
+    assert cluster.sql("SELECT note FROM z_many WHERE id = '305'") == [("note 305",)]
+    r = imp(run, cfg, "-t", "z_many", a, c)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("imported 100 rows") and str(a) in lines[0]
+    assert lines[1].startswith("imported 10 rows") and "zstd) from " + str(c) in lines[1]
+    assert lines[2].startswith("imported 110 rows from 2 files into public.z_many in one transaction")
+
+
+def test_several_files_third_bad_row_imports_nothing(cluster, run, cfg, tmp_path):
+    files = []
+    for i, data in enumerate([csv_rows(1, 50), csv_rows(51, 50), csv_rows(101, 50)]):
+        if i == 2:
+            data = data.replace(b"\n130,", b"\n130,x,y,z,")
+        f = tmp_path / f"part{i}.csv.gz"
+        f.write_bytes(gzip.compress(data))
+        files.append(f)
+    r = imp(run, cfg, "-t", "z_third", *files)
+    assert r.returncode == 1
+    assert f"{files[2]}:{2 * 30}" in r.stderr, r.stderr  # record 30 of the third file, 2 lines each
+    assert cluster.sql("SELECT to_regclass('z_third') IS NULL") == [(True,)]
+    cluster.sql("CREATE TABLE z_third (id int, name text, note text)")
+    r = imp(run, cfg, "-t", "z_third", *files)
+    assert r.returncode == 1
+    assert cluster.sql("SELECT count(*) FROM z_third") == [(0,)]
+
+
+def test_several_files_server_error_in_the_second_names_it(cluster, run, cfg, tmp_path):
+    cluster.sql("CREATE TABLE z_typed_many (id int, name text, note text)")
+    a = tmp_path / "a.csv"
+    a.write_bytes(csv_rows(1, 50))
+    b = tmp_path / "b.csv.xz"
+    b.write_bytes(compress("xz", csv_rows(51, 50).replace(b"\n77,", b"\nseventy-seven,")))
+    r = imp(run, cfg, "-t", "z_typed_many", a, b)
+    assert r.returncode == 1
+    assert f"{b}:{2 * 27}" in r.stderr, r.stderr
+    assert cluster.sql("SELECT count(*) FROM z_typed_many") == [(0,)]
+
+
+def test_several_files_unmatched_header_fails_before_any_data(cluster, run, cfg, tmp_path):
+    cluster.sql("CREATE TABLE z_unmatched (id int, name text, note text)")
+    cluster.sql("INSERT INTO z_unmatched VALUES (0, 'keep', 'me')")
+    a = tmp_path / "a.csv"
+    a.write_bytes(csv_rows(1, 10))
+    b = tmp_path / "b.csv"
+    b.write_bytes(b"id,colour\n1,red\n")
+    r = imp(run, cfg, "-t", "z_unmatched", "--truncate", a, b)
+    assert r.returncode == 1
+    assert str(b) in r.stderr and "colour" in r.stderr
+    assert "imported" not in r.stdout
+    assert cluster.sql("SELECT id, name FROM z_unmatched") == [(0, "keep")]
+
+
+def test_several_files_usage_errors(cluster, run, cfg, tmp_path):
+    a = tmp_path / "a.csv"
+    a.write_bytes(csv_rows(1, 3))
+    r = imp(run, cfg, "-t", "z_twice", a, tmp_path / "." / "a.csv")
+    assert r.returncode == 2 and "is given twice" in r.stderr
+    r = imp(run, cfg, "-t", "z_twice", a, "-")
+    assert r.returncode == 2 and "standard input" in r.stderr
+    assert cluster.sql("SELECT to_regclass('z_twice') IS NULL") == [(True,)]
+
+
+def test_several_files_dry_run_changes_nothing(cluster, run, cfg, tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv.bz2"
+    a.write_bytes(csv_rows(1, 5))
+    b.write_bytes(compress("bzip2", csv_rows(6, 5)))
+    r = imp(run, cfg, "-t", "z_dry_many", "--dry-run", a, b)
+    assert r.returncode == 0, r.stderr
+    assert "checked 10 rows from 2 files" in r.stdout
+    assert cluster.sql("SELECT to_regclass('z_dry_many') IS NULL") == [(True,)]

@@ -89,9 +89,13 @@ ImportFilesJob::ImportFilesJob(ImportOptions options, std::vector<std::string> f
       throw UsageError(f + " is given twice", "name each file once; its rows would be imported twice");
   }
   // Every file read and sniffed now, before any connection: a bad file fails first.
-  ImportCallbacks quiet;
-  quiet.on_warning = callbacks_.on_warning;
-  for (std::size_t i = 0; i < files_.size(); ++i) sizes_.push_back(open(i, quiet).facts().size);
+  // Its warnings (an uncertain header, a guessed encoding) are said here, once, naming the file.
+  for (std::size_t i = 0; i < files_.size(); ++i) {
+    ImportCallbacks first;
+    if (callbacks_.on_warning)
+      first.on_warning = [this, i](const std::string& w) { callbacks_.on_warning(files_[i] + ": " + w); };
+    sizes_.push_back(open(i, first).facts().size);
+  }
 }
 
 ImportJob ImportFilesJob::open(std::size_t i, const ImportCallbacks& callbacks) const {
@@ -133,7 +137,11 @@ ImportFilesResult ImportFilesJob::run(db::Connection& conn) {
   std::uint64_t bytes_before = 0, rows_before = 0;
   for (std::size_t i = 0; i < files_.size(); ++i) {
     ImportCallbacks cb;
-    cb.on_warning = callbacks_.on_warning;
+    bool reading = false;  // the sniffing warnings were said before connecting
+    if (callbacks_.on_warning)
+      cb.on_warning = [&](const std::string& w) {
+        if (reading) callbacks_.on_warning(w);
+      };
     const bool last = i + 1 == files_.size();
     if (callbacks_.on_progress)
       cb.on_progress = [&, last](const Progress& p) {
@@ -146,6 +154,7 @@ ImportFilesResult ImportFilesJob::run(db::Connection& conn) {
         callbacks_.on_progress(all);
       };
     ImportJob job = open(i, cb);
+    reading = true;
     ImportResult r = job.send(conn, std::move(plans[i]));
     bytes_before += r.compression.empty() ? r.bytes : r.compressed_bytes;
     rows_before += r.rows;

@@ -361,3 +361,13 @@ def test_several_files_dry_run_changes_nothing(cluster, run, cfg, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "checked 10 rows from 2 files" in r.stdout
     assert cluster.sql("SELECT to_regclass('z_dry_many') IS NULL") == [(True,)]
+
+
+def test_several_files_warnings_name_the_file_once(cluster, run, cfg, tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv.gz"
+    a.write_bytes(b"x,y\n1,2\n")
+    b.write_bytes(gzip.compress(b"x,y\nfoo,bar\n"))  # all text: a header cannot be told from data
+    r = imp(run, cfg, "-t", "z_warn_many", a, b)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.count("could not tell from the data whether the first row is a header") == 1
+    assert f"warning: {b}: could not tell" in r.stderr

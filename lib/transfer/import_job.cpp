@@ -182,12 +182,11 @@ ImportJob::ImportJob(ImportOptions options, const std::string& connection_config
   }
 }
 
-// 3. The dialect, from a sample of the decoded text.
+// 3. The dialect, sniffed on a decoded sample of at least 256 KiB or 100 records.
 void ImportJob::sniff_sample(csv::SniffOptions& sniff) {
   auto warn = [&](const std::string& w) {
     if (callbacks_.on_warning) callbacks_.on_warning(w);
   };
-  // The dialect, sniffed on a decoded sample of at least 256 KiB or 100 records.
   std::string& buf = pending_;
   std::size_t breaks = 0;  // counted as the sample grows, each byte once
   while (status_ == Decoder::Status::data &&

@@ -1,12 +1,20 @@
 // The import's decompression stage: a ByteSource over another, recognising gzip (multi-member),
 // zstd (multi-frame), bzip2 and xz by their magic bytes and passing anything else through.
+// A compressed regular file is read and decompressed on a thread of its own, a few blocks ahead,
+// so the decompression overlaps the scanning and the COPY as a `gzip -dc |` pipe would.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <exception>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "compress/codec.hpp"
 #include "transfer/stages.hpp"
@@ -17,6 +25,9 @@ class DecompressingSource final : public ByteSource {
  public:
   // Reads the first bytes of `raw` to tell the format. Throws JobError (from `raw`).
   explicit DecompressingSource(std::unique_ptr<ByteSource> raw);
+  ~DecompressingSource() override;
+  DecompressingSource(const DecompressingSource&) = delete;
+  DecompressingSource& operator=(const DecompressingSource&) = delete;
 
   // The text; a corrupt or truncated stream is a JobError naming the file and the byte offset
   // in the compressed input.
@@ -28,9 +39,27 @@ class DecompressingSource final : public ByteSource {
 
   compress::Format format() const noexcept { return format_; }
   const ByteSource& raw() const noexcept { return *raw_; }
+  // Bytes of the file read so far (compressed, for the progress and the summary); safe to ask
+  // while the thread reads.
+  std::uint64_t raw_consumed() const noexcept { return codec_ ? raw_consumed_.load() : raw_->consumed(); }
 
  private:
   [[noreturn]] void fail(const std::string& what, std::uint64_t offset) const;
+  std::size_t decompress(char* buf, std::size_t cap);  // on the thread
+  void work();
+
+  // Blocks of text handed from the thread to read(); an empty block is the end.
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<std::string> ready_;
+  std::deque<std::string> spare_;
+  std::string block_;  // being read out by read()
+  std::size_t block_pos_ = 0;
+  bool ended_ = false;
+  bool stopping_ = false;
+  std::exception_ptr failure_;
+  std::atomic<std::uint64_t> raw_consumed_{0};
+  std::thread thread_;
 
   std::unique_ptr<ByteSource> raw_;
   compress::Format format_ = compress::Format::none;

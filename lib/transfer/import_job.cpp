@@ -331,7 +331,7 @@ ImportResult ImportJob::stream(db::Connection& conn, ImportPlan plan) {
   auto report = [&](bool final) {
     if (callbacks_.on_progress)
       callbacks_.on_progress(
-          {input_->raw().consumed(), input_->raw().size(), false, scanner.records(), seconds_since(started_), final});
+          {input_->raw_consumed(), input_->raw().size(), false, scanner.records(), seconds_since(started_), final});
   };
   try {
     run_chain(chain, pending_, status_, [&] {
@@ -366,7 +366,7 @@ ImportResult ImportJob::stream(db::Connection& conn, ImportPlan plan) {
   result.bytes = input_->consumed();
   if (input_->format() != compress::Format::none) {
     result.compression = std::string(compress::name(input_->format()));
-    result.compressed_bytes = input_->raw().consumed();
+    result.compressed_bytes = input_->raw_consumed();
   }
   result.seconds = seconds_since(started_);
   result.plan = std::move(plan);

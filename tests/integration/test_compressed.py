@@ -371,3 +371,14 @@ def test_several_files_warnings_name_the_file_once(cluster, run, cfg, tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stderr.count("could not tell from the data whether the first row is a header") == 1
     assert f"warning: {b}: could not tell" in r.stderr
+
+
+def test_progress_follows_the_compressed_bytes(cluster, run, cfg, tmp_path):
+    f = tmp_path / "progress.csv.gz"
+    f.write_bytes(gzip.compress(csv_rows(1, 20000)))
+    size = f.stat().st_size
+    assert 1000 <= size < 1000000
+    r = run("pgimport", "-c", cfg, "-t", "z_progress", f, "--progress", "always")
+    assert r.returncode == 0, r.stderr
+    shown = f"{size / 1000:.1f} kB"
+    assert f"100% {shown} of {shown}" in r.stderr or f"{shown} of {shown}" in r.stderr.split("100% ", 1)[-1], r.stderr

@@ -2,14 +2,17 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "compress/codec.hpp"
 #include "core/error.hpp"
+#include "temp_dir.hpp"
 #include "transfer/compressing_sink.hpp"
 #include "transfer/decompressing_source.hpp"
+#include "transfer/input_stream.hpp"
 
 using namespace pgmonkey;
 using namespace pgmonkey::transfer;
@@ -179,4 +182,22 @@ TEST_CASE("a failed compressing sink commits nothing") {
     sink.write("abc", 3);
   }  // destroyed without commit()
   CHECK_FALSE(committed);
+}
+
+TEST_CASE("a compressed file that shrinks or grows while it is read is an error, as a plain one is") {
+  std::string text;
+  std::uint64_t x = 88172645463325252ull;  // xorshift: text that does not shrink much
+  while (text.size() < 4000000) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    text += std::to_string(x) + "\n";
+  }
+  std::string z = compressed(compress::Format::gzip, text);
+  pgmonkey::test::TempDir dir;
+  for (std::uint64_t new_size :
+       {static_cast<std::uint64_t>(z.size() - 100), static_cast<std::uint64_t>(z.size() + 100)}) {
+    auto f = dir.write("data.csv.gz", z);
+    DecompressingSource in(std::make_unique<InputStream>(f.string()));
+    std::filesystem::resize_file(f, new_size);  // the thread is still far from the end
+    CHECK_THROWS_WITH_AS(read_all(in), doctest::Contains("changed while it was read"), JobError);
+  }
 }

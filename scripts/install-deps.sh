@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config git
           libcli11-dev libpqxx-dev libpq-dev libyaml-cpp-dev libuchardet-dev libspdlog-dev libfmt-dev doctest-dev
+          zlib1g-dev libzstd-dev libbz2-dev liblzma-dev gzip zstd bzip2 xz-utils pigz
           postgresql postgresql-client openssl procps time
           python3 python3-pytest python3-psycopg python3-psycopg-pool python3-yaml
           bash-completion zsh fish scdoc man-db)

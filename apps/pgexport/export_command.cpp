@@ -5,6 +5,8 @@
 
 #include "common/output.hpp"
 #include "common/progress.hpp"
+#include "compress/compression.hpp"
+#include "core/error.hpp"
 #include "core/strings.hpp"
 #include "db/connection.hpp"
 #include "transfer/export_job.hpp"
@@ -13,11 +15,36 @@
 namespace pgmonkey::app::pgexport {
 namespace {
 
-// "exported 1000 rows (52.1 kB) from public.t to t.csv in 0.12 s, UTF8"
+// "exported 1000 rows (52.1 kB) from public.t to t.csv in 0.12 s, UTF8";
+// compressed: "(52.1 kB as 9.8 kB gzip)"
 std::string summary(const transfer::ExportResult& r) {
-  return fmt::format("exported {} row{} ({}) from {} to {} in {:.2f} s, {}", r.rows, r.rows == 1 ? "" : "s",
-                     human_bytes(static_cast<double>(r.bytes)), r.table,
-                     r.output == "-" ? std::string("standard output") : r.output, r.seconds, r.encoding);
+  std::string size = human_bytes(static_cast<double>(r.bytes));
+  if (!r.compression.empty())
+    size += " as " + human_bytes(static_cast<double>(r.compressed_bytes)) + " " + r.compression;
+  return fmt::format("exported {} row{} ({}) from {} to {} in {:.2f} s, {}", r.rows, r.rows == 1 ? "" : "s", size,
+                     r.table, r.output == "-" ? std::string("standard output") : r.output, r.seconds, r.encoding);
+}
+
+// --compress over the output's suffix; -o - is compressed only when asked. Levels are checked.
+void choose_compression(const Options& o, transfer::ExportRequest& req) {
+  if (o.compress) {
+    auto f = compress::parse(*o.compress);
+    if (!f)
+      throw UsageError("--compress " + *o.compress + ": not a compression format", "use gzip, zstd, bzip2, xz or none");
+    req.compression = *f;
+  } else if (o.output != "-") {
+    req.compression = compress::from_extension(o.output);
+  }
+  auto range = compress::levels(req.compression);
+  if (o.compress_level) {
+    if (req.compression == compress::Format::none)
+      throw UsageError("--compress-level needs a compressed output",
+                       "name the output .gz, .zst, .bz2 or .xz, or pass --compress FORMAT");
+    if (*o.compress_level < range.min || *o.compress_level > range.max)
+      throw UsageError(fmt::format("--compress-level {}: {} levels go from {} to {}", *o.compress_level,
+                                   compress::name(req.compression), range.min, range.max));
+  }
+  req.compression_level = o.compress_level.value_or(range.fallback);
 }
 
 }  // namespace
@@ -45,6 +72,11 @@ void setup(CLI::App& app, CommonOptions& common, Options& o) {
       "--export-config,--export_config", o.sidecar,
       "pgmonkey export config: delimiter, quotechar, encoding, has_headers (default: data.yaml or data.csv.yaml next "
       "to data.csv)");
+  app.add_option("--compress", o.compress,
+                 "Compress the output: gzip, zstd, bzip2, xz or none (default: by -o's suffix .gz .zst .bz2 .xz; "
+                 "none for -o -)");
+  app.add_option("--compress-level", o.compress_level,
+                 "Compression level: gzip 1-9 (6), zstd 1-19 (3), bzip2 1-9 (9), xz 0-9 (6)");
   app.add_option("--progress", o.progress, "Progress bar on stderr: auto (on a TTY), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
@@ -72,6 +104,7 @@ int run(const CommonOptions& common, Options& o) {
   if (o.force_quote)
     req.force_quote = core::trim(*o.force_quote) == "*" ? std::vector<std::string>{"*"}
                                                         : transfer::split_column_list(*o.force_quote, "--force-quote");
+  choose_compression(o, req);
   const auto& d = req.dialect;
   debug(d.describe() + ", encoding " + (d.encoding.value.empty() ? "utf-8" : d.encoding.value) + " (" +
         d.origin(d.encoding.source) + ")");

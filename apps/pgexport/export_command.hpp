@@ -19,6 +19,8 @@ struct Options {
   std::optional<std::string> force_quote;
   bool crlf = false;
   std::string progress = "auto";
+  std::optional<std::string> compress;  // gzip, zstd, bzip2, xz, none; default: by -o's suffix
+  std::optional<int> compress_level;
 };
 
 void setup(CLI::App& app, CommonOptions& common, Options& opts);

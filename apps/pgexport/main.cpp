@@ -8,7 +8,8 @@ int main(int argc, char** argv) {
   CLI::App app{"Export a PostgreSQL table to a CSV file", "pgexport"};
   describe(app,
            "  pgexport -c app.yaml --table public.orders              # writes orders.csv\n"
-           "  pgexport -c app.yaml -t orders -o - | gzip > orders.csv.gz\n"
+           "  pgexport -c app.yaml -t orders -o orders.csv.zst         # zstd, by the suffix\n"
+           "  pgexport -c app.yaml -t orders -o - --compress gzip > orders.csv.gz\n"
            "  pgexport -c app.yaml -t orders -o orders.csv --force --delimiter ';' --encoding latin1 --crlf\n");
   CommonOptions common;
   pgexport::Options opts;

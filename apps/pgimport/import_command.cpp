@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "db/cancel_on_signal.hpp"
 #include "db/connection.hpp"
+#include "transfer/import_files_job.hpp"
 
 namespace pgmonkey::app::pgimport {
 namespace {
@@ -49,11 +50,43 @@ void print_dry_run(const transfer::ImportPlan& p) {
   out("  COMMIT;");
 }
 
+// pgimport -t T a.csv b.csv.gz c.csv: one transaction, a summary line per file and the total.
+int run_files(const CommonOptions& common, Options& o, const config::Config& cfg) {
+  auto& job = o.job;
+  if (job.write_import_config) throw UsageError("--write-import-config takes one file", "run it once per file");
+  ProgressBar bar("pgimport", o.progress, common.quiet);
+  transfer::ImportCallbacks cb;
+  cb.on_warning = [](const std::string& w) { warn(w); };
+  cb.on_plan = [&](const transfer::ImportPlan& p) {
+    info("file: " + p.source);
+    print_detected(p);
+    if (!job.dry_run) print_columns(p, false);
+  };
+  cb.on_progress = [&](const transfer::Progress& p) { bar.update(p); };
+  transfer::ImportFilesJob import(job, o.files, cfg.path, cb);
+  auto conn = db::connect(cfg, "pgimport");
+  db::apply_session_settings(*conn, db::bulk_session_settings(cfg));
+  auto r = import.run(*conn);
+  bar.finish();
+  if (common.json()) {
+    out(r.to_json().dump());
+    return 0;
+  }
+  if (r.dry_run) {
+    for (const auto& f : r.files) print_dry_run(f.plan);
+    out("dry run: nothing was changed");
+  }
+  for (const auto& line : r.summary()) out(line);
+  return 0;
+}
+
 }  // namespace
 
 void setup(CLI::App& app, CommonOptions& common, Options& o) {
   add_connection_options(app, common);
-  app.add_option("FILE", o.job.file, "CSV file to import; - reads standard input");
+  app.add_option("FILE", o.files,
+                 "CSV file(s) to import, plain or compressed (gzip, zstd, bzip2, xz); - reads standard input. "
+                 "Several files go into the table in one transaction");
   app.add_option("--import_file,--import-file", o.file_option, "Same as FILE (pgmonkey's spelling)");
   app.add_option("-t,--table", o.job.table, "Target table, [schema.]table; quote parts with \"...\"");
   app.add_option("--encoding", o.job.dialect.encoding,
@@ -93,11 +126,13 @@ void setup(CLI::App& app, CommonOptions& common, Options& o) {
 
 int run(const CommonOptions& common, Options& o) {
   auto& job = o.job;
+  if (o.files.size() == 1) job.file = o.files.front();
   if (!o.file_option.empty()) {
-    if (!job.file.empty() && job.file != o.file_option) throw UsageError("give the file once: FILE or --import_file");
+    if (!o.files.empty() && job.file != o.file_option) throw UsageError("give the file once: FILE or --import_file");
     job.file = o.file_option;
   }
-  if (job.file.empty()) throw UsageError("no file to import", "pgimport -c CONN.yaml --table TABLE FILE (- for stdin)");
+  if (job.file.empty() && o.files.size() < 2)
+    throw UsageError("no file to import", "pgimport -c CONN.yaml --table TABLE FILE (- for stdin)");
   if (o.header) job.dialect.header = true;
   if (o.no_header) job.dialect.header = false;
   if (o.no_create) job.create = false;
@@ -108,6 +143,7 @@ int run(const CommonOptions& common, Options& o) {
     cfg = load_config(common);
   }
   db::SignalScope signals;  // Ctrl-C while reading the file, before any connection, still exits 130
+  if (o.files.size() > 1) return run_files(common, o, cfg);
   ProgressBar bar("pgimport", o.progress, common.quiet);
   transfer::ImportCallbacks cb;
   cb.on_warning = [](const std::string& w) { warn(w); };

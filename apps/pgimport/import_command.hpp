@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <string>
+#include <vector>
 
 #include "common/cli.hpp"
 #include "transfer/import_job.hpp"
@@ -12,7 +13,8 @@ namespace pgmonkey::app::pgimport {
 
 struct Options {
   transfer::ImportOptions job;
-  std::string file_option;  // --import_file, pgmonkey's spelling
+  std::vector<std::string> files;  // FILE...
+  std::string file_option;         // --import_file, pgmonkey's spelling
   bool header = false;
   bool no_header = false;
   bool no_create = false;

@@ -9,9 +9,9 @@
 #include "core/error.hpp"
 #include "db/cancel_on_signal.hpp"
 #include "db/connection.hpp"
+#include "transfer/compressing_sink.hpp"
 #include "transfer/copy_session.hpp"
 #include "transfer/export_stream.hpp"
-#include "transfer/output_sink.hpp"
 
 namespace pgmonkey::transfer {
 namespace {
@@ -32,7 +32,9 @@ ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, 
   csv::check_dialect(req.dialect);  // usage errors before any catalog query
   const ExportPlan plan = plan_export(req, read_export_facts(tx, req));
   // 2. The output: a temp file next to the target (or stdout, a device, a FIFO).
-  OutputSink sink(req.output, req.force);
+  // Compressed on a thread of its own when the request names a format.
+  auto out = make_output(req.output, req.force, req.compression, req.compression_level);
+  ByteSink& sink = *out;
   // 3. The chain.
   OutputEncoder encoder(plan.dialect.line_ending == csv::LineEnding::crlf, plan.dialect.quote.value, plan.encoding);
   db::throw_if_interrupted();  // a signal between the catalog queries cancelled nothing
@@ -59,6 +61,10 @@ ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, 
   result.output = req.output;
   result.encoding = plan.encoding_shown;
   result.bytes = sink.written();
+  if (req.compression != compress::Format::none) {
+    result.compression = std::string(compress::name(req.compression));
+    result.compressed_bytes = sink.stored();
+  }
   result.seconds = since(t0);
   return result;
 }
@@ -117,6 +123,8 @@ core::Json ExportResult::to_json() const {
       .set("encoding", encoding)
       .set("rows", static_cast<unsigned long long>(rows))
       .set("bytes", static_cast<unsigned long long>(bytes))
+      .set("compression", compression.empty() ? core::Json() : core::Json(compression))
+      .set("compressed_bytes", static_cast<unsigned long long>(compressed_bytes))
       .set("seconds", seconds);
   return j;
 }

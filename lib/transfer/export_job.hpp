@@ -25,7 +25,9 @@ struct ExportResult {
   std::string output;
   std::string encoding;  // what the file is in, e.g. UTF8, LATIN1, UTF-16LE
   std::uint64_t rows = 0;
-  std::uint64_t bytes = 0;
+  std::uint64_t bytes = 0;             // of CSV text
+  std::uint64_t compressed_bytes = 0;  // written to the file when compressed
+  std::string compression;             // "gzip", "zstd", "bzip2", "xz"; empty: none
   double seconds = 0;
   core::Json to_json() const;
 };

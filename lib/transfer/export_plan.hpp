@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "compress/compression.hpp"
 #include "csv/dialect.hpp"
 #include "transfer/copy_statement.hpp"
 #include "transfer/export_encoding.hpp"
@@ -20,6 +21,8 @@ struct ExportRequest {
   std::vector<std::string> columns;      // empty: all columns in table order
   csv::Dialect dialect;                  // flags over the sidecar (transfer/dialect_flags.hpp); CRLF for --crlf
   std::vector<std::string> force_quote;  // column names, or {"*"}
+  compress::Format compression = compress::Format::none;
+  int compression_level = 0;  // within compress::levels(compression)
 };
 
 // What the catalog says, read inside the export's snapshot.

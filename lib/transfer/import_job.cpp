@@ -16,6 +16,7 @@
 #include "db/connection.hpp"
 #include "encoding/utf8.hpp"
 #include "transfer/copy_session.hpp"
+#include "transfer/decompressing_source.hpp"
 #include "transfer/import_errors.hpp"
 #include "transfer/import_pump.hpp"
 #include "transfer/input_stream.hpp"
@@ -90,6 +91,8 @@ core::Json ImportResult::to_json() const {
       .set("created", plan.create && !dry_run)
       .set("rows", rows)
       .set("bytes", bytes)
+      .set("compression", compression.empty() ? core::Json() : core::Json(compression))
+      .set("compressed_bytes", compressed_bytes)
       .set("seconds", seconds)
       .set("rows_per_second", seconds > 0 ? static_cast<double>(rows) / seconds : 0.0)
       .set("encoding", plan.encoding.name)
@@ -102,14 +105,16 @@ core::Json ImportResult::to_json() const {
 }
 
 std::string ImportResult::summary() const {
+  std::string size = human_bytes(bytes);
+  if (!compression.empty()) size += " from " + human_bytes(compressed_bytes) + " " + compression;
   double rate = seconds > 0 ? static_cast<double>(rows) / seconds : 0.0;
   if (dry_run)  // the values themselves are only checked by the server, on a real import
     return fmt::format(
         "checked {} row{} ({}) from {} for {}: encoding and CSV structure only, not the values; "
         "nothing was imported",
-        rows, rows == 1 ? "" : "s", human_bytes(bytes), plan.source, plan.table);
+        rows, rows == 1 ? "" : "s", size, plan.source, plan.table);
   return fmt::format("imported {} row{} ({}) from {} into {} in {:.2f} s ({:.0f} rows/s)", rows, rows == 1 ? "" : "s",
-                     human_bytes(bytes), plan.source, plan.table, seconds, rate);
+                     size, plan.source, plan.table, seconds, rate);
 }
 
 bool needs_connection(const ImportOptions& o) {
@@ -171,8 +176,8 @@ ImportJob::ImportJob(ImportOptions options, const std::string& connection_config
   facts_.lowercase = o.lowercase.value_or(side && side->enforce_lowercase ? *side->enforce_lowercase : true);
 
   // 2. The encoding, from the first bytes.
-  input_ = std::make_unique<InputStream>(o.file);
-  reopen_ = InputStream::opener(o.file);
+  input_ = open_decompressing(o.file);  // gzip, zstd, bzip2, xz: told by their magic bytes
+  reopen_ = decompressing_opener(o.file);
   facts_.source = input_->name();
   facts_.size = input_->size();
   std::string head;
@@ -190,8 +195,21 @@ ImportJob::ImportJob(ImportOptions options, const std::string& connection_config
                        "convert the file to UTF-8 first (iconv -f " + facts_.encoding.name + " -t UTF-8)");
     if (!o.dry_run) RejectFile check(reject_path_, o.force, facts_.encoding, facts_.source);
   }
+  try {
+    sniff_sample(sniff);
+  } catch (const InterruptedError&) {
+    throw;
+  } catch (const Error&) {
+    throw_if_damaged(*input_);
+    throw;
+  }
+}
 
-  // 3. The dialect, sniffed on a decoded sample of at least 256 KiB or 100 records.
+// 3. The dialect, sniffed on a decoded sample of at least 256 KiB or 100 records.
+void ImportJob::sniff_sample(csv::SniffOptions& sniff) {
+  auto warn = [&](const std::string& w) {
+    if (callbacks_.on_warning) callbacks_.on_warning(w);
+  };
   std::string& buf = pending_;
   std::size_t breaks = 0;  // counted as the sample grows, each byte once
   while (status_ == Decoder::Status::data &&
@@ -267,6 +285,28 @@ ImportResult ImportJob::write_config() {
 }
 
 ImportResult ImportJob::run(db::Connection& conn) {
+  try {
+    return load(conn);
+  } catch (const InterruptedError&) {
+    throw;
+  } catch (const Error&) {
+    throw_if_damaged(*input_);  // the transaction is rolled back already
+    throw;
+  }
+}
+
+ImportResult ImportJob::send(db::Connection& conn, ImportPlan plan) {
+  try {
+    return stream(conn, std::move(plan));
+  } catch (const InterruptedError&) {
+    throw;
+  } catch (const Error&) {
+    throw_if_damaged(*input_);
+    throw;
+  }
+}
+
+ImportResult ImportJob::load(db::Connection& conn) {
   db::CancelOnSignal cancel_on_signal(conn.raw());
   // 4. The table, looked up in the transaction that loads it, and the plan.
   pqxx::work tx(conn, "pgimport");
@@ -336,7 +376,7 @@ ImportResult ImportJob::stream(db::Connection& conn, ImportPlan plan) {
   auto report = [&](bool final) {
     if (callbacks_.on_progress)
       callbacks_.on_progress(
-          {input_->consumed(), input_->size(), false, scanner.records(), seconds_since(started_), final});
+          {input_->raw_consumed(), input_->raw().size(), false, scanner.records(), seconds_since(started_), final});
   };
   try {
     run_chain(chain, pending_, status_, [&] {
@@ -391,6 +431,10 @@ ImportResult ImportJob::stream(db::Connection& conn, ImportPlan plan) {
                                         plan.fields == 1 ? " before the header" : "", plan.source,
                                         scanner.first_blank_line()));
   result.bytes = input_->consumed();
+  if (input_->format() != compress::Format::none) {
+    result.compression = std::string(compress::name(input_->format()));
+    result.compressed_bytes = input_->raw_consumed();
+  }
   result.seconds = seconds_since(started_);
   result.plan = std::move(plan);
   return result;

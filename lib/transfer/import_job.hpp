@@ -20,11 +20,14 @@ class Connection;
 namespace pgmonkey::transfer {
 
 class TextReader;
+class DecompressingSource;
 
 struct ImportResult {
   ImportPlan plan;
   std::uint64_t rows = 0;
-  std::uint64_t bytes = 0;
+  std::uint64_t bytes = 0;             // of text (decompressed)
+  std::uint64_t compressed_bytes = 0;  // read from a compressed file; 0 for plain input
+  std::string compression;             // "gzip", "zstd", "bzip2", "xz"; empty for plain input
   double seconds = 0;
   bool dry_run = false;
   std::string wrote_config;  // path written by --write-import-config
@@ -34,7 +37,8 @@ struct ImportResult {
   std::string reject_log;
 
   core::Json to_json() const;
-  // "imported 1000 rows (1.2 MB) from data.csv into public.t in 0.40 s (2500 rows/s)"
+  // "imported 1000 rows (1.2 MB) from data.csv into public.t in 0.40 s (2500 rows/s)";
+  // compressed: "(72.0 MB from 24.3 MB gzip)"
   std::string summary() const;
 };
 
@@ -62,7 +66,15 @@ class ImportJob {
   // transaction on `conn` (opened by the app, as pgexport's is).
   ImportResult run(db::Connection& conn);
 
+  // For several files in one transaction (import_files_job): what the file looks like, and its
+  // rows sent by `plan` inside the caller's open transaction (no DDL, no commit).
+  const FileFacts& facts() const { return facts_; }
+  const ImportOptions& options() const { return options_; }
+  ImportResult send(db::Connection& conn, ImportPlan plan);
+
  private:
+  void sniff_sample(csv::SniffOptions& sniff);
+  ImportResult load(db::Connection& conn);
   ImportResult stream(db::Connection& conn, ImportPlan plan);
 
   ImportOptions options_;
@@ -70,8 +82,8 @@ class ImportJob {
   std::chrono::steady_clock::time_point started_;
   std::string sidecar_path_;  // where the sidecar is, or would be written
   FileFacts facts_;
-  std::unique_ptr<ByteSource> input_;
-  ByteSourceOpener reopen_;  // for the line-number rescan; empty for standard input
+  std::unique_ptr<DecompressingSource> input_;  // the file, decompressed when it is compressed
+  ByteSourceOpener reopen_;                     // for the line-number rescan; empty for standard input
   std::unique_ptr<TextReader> decoder_;
   std::string pending_;  // decoded, not yet scanned: the sniff sample
   Decoder::Status status_ = Decoder::Status::data;

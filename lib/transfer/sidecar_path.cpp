@@ -4,11 +4,22 @@
 #include <filesystem>
 #include <system_error>
 
+#include "compress/compression.hpp"
+
 namespace pgmonkey::transfer {
 namespace fs = std::filesystem;
 
+namespace {
+
+// data.csv.gz is data.csv for the sidecar rule.
+std::string without_compression(const std::string& path) {
+  return path.substr(0, path.size() - compress::extension(path).size());
+}
+
+}  // namespace
+
 std::string sidecar_path(const std::string& data_file) {
-  return fs::path(data_file).replace_extension(".yaml").string();
+  return fs::path(without_compression(data_file)).replace_extension(".yaml").string();
 }
 
 std::string find_sidecar(const std::string& data_file, const std::string& connection_config) {
@@ -20,7 +31,7 @@ std::string find_sidecar(const std::string& data_file, const std::string& connec
   };
   std::string swapped = sidecar_path(data_file);
   if (usable(swapped)) return swapped;
-  std::string appended = data_file + ".yaml";
+  std::string appended = without_compression(data_file) + ".yaml";
   if (usable(appended)) return appended;
   return {};
 }

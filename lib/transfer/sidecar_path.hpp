@@ -6,7 +6,8 @@
 namespace pgmonkey::transfer {
 
 // pgmonkey's name for the sidecar of `data_file`: its extension swapped for .yaml, or .yaml
-// appended when it has none (a leading dot, as in .hidden, does not start an extension).
+// appended when it has none (a leading dot, as in .hidden, does not start an extension). A
+// compression suffix does not count: data.csv.gz → data.yaml (or data.csv.yaml).
 std::string sidecar_path(const std::string& data_file);
 
 // The sidecar that exists next to `data_file` as a regular file: pgmonkey's name first, then

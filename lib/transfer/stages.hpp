@@ -86,6 +86,8 @@ class ByteSink {
   virtual void write(const char* data, std::size_t size) = 0;
   virtual void commit() = 0;  // all went well: make the output final
   virtual std::uint64_t written() const = 0;
+  // What reached the output: less than written() behind a compressing stage.
+  virtual std::uint64_t stored() const { return written(); }
 };
 
 }  // namespace pgmonkey::transfer

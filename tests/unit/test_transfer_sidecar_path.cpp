@@ -12,7 +12,10 @@ namespace fs = std::filesystem;
 
 TEST_CASE("sidecar name: the extension swapped for .yaml") {
   CHECK(sidecar_path("data.csv") == "data.yaml");
-  CHECK(sidecar_path("/x/data.tar.gz") == "/x/data.tar.yaml");
+  CHECK(sidecar_path("/x/data.tar.bz") == "/x/data.tar.yaml");
+  CHECK(sidecar_path("/x/data.csv.gz") == "/x/data.yaml");  // a compression suffix does not count
+  CHECK(sidecar_path("data.csv.zst") == "data.yaml");
+  CHECK(sidecar_path("data.gz") == "data.yaml");
   CHECK(sidecar_path("/x.d/data") == "/x.d/data.yaml");
   CHECK(sidecar_path(".hidden") == ".hidden.yaml");  // a leading dot is not an extension
   CHECK(sidecar_path("d/.csv") == "d/.csv.yaml");

@@ -98,9 +98,10 @@ ImportFilesJob::ImportFilesJob(ImportOptions options, std::vector<std::string> f
   }
 }
 
-ImportJob ImportFilesJob::open(std::size_t i, const ImportCallbacks& callbacks) const {
+ImportJob ImportFilesJob::open(std::size_t i, const ImportCallbacks& callbacks, std::uint64_t rejected_before) const {
   ImportOptions o = options_;
   o.file = files_[i];
+  o.rejected_before = rejected_before;
   return ImportJob(std::move(o), connection_config_, callbacks);
 }
 
@@ -134,7 +135,7 @@ ImportFilesResult ImportFilesJob::run(db::Connection& conn) {
   // 2. The rows, file after file; the progress counts the (compressed) bytes of all files.
   std::optional<std::uint64_t> total = 0;
   for (const auto& s : sizes_) total = s && total ? std::optional<std::uint64_t>(*total + *s) : std::nullopt;
-  std::uint64_t bytes_before = 0, rows_before = 0;
+  std::uint64_t bytes_before = 0, rows_before = 0, rejected_before = 0;  // --max-errors is for the whole run
   for (std::size_t i = 0; i < files_.size(); ++i) {
     ImportCallbacks cb;
     bool reading = false;  // the sniffing warnings were said before connecting
@@ -153,11 +154,12 @@ ImportFilesResult ImportFilesJob::run(db::Connection& conn) {
         all.final = p.final && last;
         callbacks_.on_progress(all);
       };
-    ImportJob job = open(i, cb);
+    ImportJob job = open(i, cb, rejected_before);
     reading = true;
     ImportResult r = job.send(conn, std::move(plans[i]));
     bytes_before += r.compression.empty() ? r.bytes : r.compressed_bytes;
     rows_before += r.rows;
+    rejected_before += r.rejected;
     result.files.push_back(std::move(r));
   }
   // 3. Commit (a dry run rolls back, the table it created included).

@@ -33,7 +33,8 @@ class ImportFilesJob {
   ImportFilesResult run(db::Connection& conn);
 
  private:
-  ImportJob open(std::size_t i, const ImportCallbacks& callbacks) const;
+  // `rejected_before`: records the earlier files rejected, which count toward --max-errors.
+  ImportJob open(std::size_t i, const ImportCallbacks& callbacks, std::uint64_t rejected_before = 0) const;
 
   ImportOptions options_;
   std::vector<std::string> files_;

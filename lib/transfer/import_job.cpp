@@ -343,7 +343,7 @@ ImportResult ImportJob::stream(db::Connection& conn, ImportPlan plan) {
     auto target = options_.dry_run ? make_null_batch_target() : make_db_batch_target(conn, plan.copy_sql);
     RejectFile* rf = reject_file.get();
     rejecting = std::make_unique<RejectSink>(
-        std::move(target), options_.max_errors,
+        std::move(target), options_.max_errors - std::min(options_.max_errors, options_.rejected_before),
         [rf](const Rejected& r) {
           if (rf) rf->add(r);
         },

@@ -30,9 +30,10 @@ struct ImportOptions {
   bool empty_as_null = false;
   std::vector<std::string> force_not_null;
   bool dry_run = false;
-  std::uint64_t max_errors = 0;  // --max-errors: rejects allowed (0: the first bad record fails the import)
-  std::string reject_file;       // --reject-file; empty: default_reject_path(file)
-  bool force = false;            // --force: replace an existing reject file
+  std::uint64_t max_errors = 0;       // --max-errors: rejects allowed (0: the first bad record fails the import)
+  std::uint64_t rejected_before = 0;  // several files: what the earlier ones rejected counts toward max_errors
+  std::string reject_file;            // --reject-file; empty: default_reject_path(file)
+  bool force = false;                 // --force: replace an existing reject file
 };
 
 // What reading the file found, before any connection.

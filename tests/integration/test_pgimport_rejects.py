@@ -199,3 +199,23 @@ def test_foreign_key_violations_without_a_copy_line_are_found(cluster, tmp_path)
     log = (tmp_path / "fk.rejects.csv.log").read_text().splitlines()
     assert log[0].startswith(f"{f}:8: ") and log[0].endswith("(23503)")
     assert log[1].startswith(f"{f}:31: ")
+
+
+def test_max_errors_counts_every_file_of_the_run(cluster, tmp_path):
+    """With several files (one transaction), --max-errors is for the whole run, not per file."""
+    cfg = cluster.write_config(tmp_path / "conn.yaml")
+    cluster.sql("CREATE TABLE rj_files (id int, name text)")
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("id,name\n1,a\nx,b\n")
+    b.write_text("id,name\n2,c\ny,d\n")
+    r = imp("-c", cfg, "-t", "rj_files", "--max-errors", 1, a, b)
+    assert r.returncode == 1, r.stderr
+    assert "more than 1 record rejected (--max-errors 1)" in r.stderr.decode()
+    assert cluster.sql("SELECT count(*) FROM rj_files") == [(0,)]
+    for f in tmp_path.glob("*.rejects.csv*"):
+        f.unlink()
+    r = imp("-c", cfg, "-t", "rj_files", "--max-errors", 2, a, b)
+    assert r.returncode == 0, r.stderr
+    assert cluster.sql("SELECT id FROM rj_files ORDER BY id") == [(1,), (2,)]
+    assert (tmp_path / "a.rejects.csv").read_text() == "id,name\nx,b\n"
+    assert (tmp_path / "b.rejects.csv").read_text() == "id,name\ny,d\n"

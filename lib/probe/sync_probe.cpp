@@ -2,6 +2,7 @@
 #include <libpq-fe.h>
 #include <pqxx/nontransaction>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <future>

@@ -7,6 +7,7 @@
 #include <pqxx/transaction>
 
 #include <sys/stat.h>
+#include <algorithm>
 #include <fstream>
 
 #include "core/error.hpp"

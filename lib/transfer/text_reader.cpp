@@ -1,4 +1,6 @@
 // Decoding the input stream chunk by chunk.
+#include <algorithm>
+
 #include "transfer/text_reader.hpp"
 
 namespace pgmonkey::transfer {

@@ -1,4 +1,5 @@
 // Fuzzes pgexport's byte steps (CRLF outside quotes, UTF-16, the ASCII check) over chunked input.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>

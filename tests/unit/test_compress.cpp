@@ -1,6 +1,7 @@
 // The compression stages: every format round trips, multi-member input, damage named with an offset.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <memory>

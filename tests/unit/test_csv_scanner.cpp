@@ -1,6 +1,7 @@
 // The streaming record scanner: boundaries, line numbers, validation, chunking.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "csv/record_scanner.hpp"

@@ -1,7 +1,7 @@
 // Decoding the input stream chunk by chunk.
-#include <algorithm>
-
 #include "transfer/text_reader.hpp"
+
+#include <algorithm>
 
 namespace pgmonkey::transfer {
 

@@ -64,6 +64,14 @@ Outcomes missing(const AuditInput& in, const std::string& name, const std::strin
              name + " does not exist on PostgreSQL " + in.snapshot.server_version);
 }
 
+Outcomes unreadable_size(const AuditInput& in, const std::string& name, const std::string& recommended) {
+  const auto* row = in.snapshot.setting(name);
+  if (!row) return missing(in, name, recommended);
+  const std::string value = row->setting + (row->unit.empty() ? "" : " (unit " + row->unit + ")");
+  return one(Status::skip, value, recommended,
+             name + " = " + value + " is not a size pgserverconfig can judge (up to 1024TB); not judged");
+}
+
 long long int_setting(const Snapshot& s, const std::string& name, long long fallback) {
   const auto* row = s.setting(name);
   if (!row) return fallback;

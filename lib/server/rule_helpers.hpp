@@ -26,6 +26,9 @@ std::string read_settings_grant(const AuditInput& in);
 
 // A setting the snapshot lacks: SKIP with why (too old a server, hidden from the role, absent).
 Outcomes missing(const AuditInput& in, const std::string& name, const std::string& recommended);
+// A memory setting kb_setting() could not give: missing() when the snapshot lacks it, else SKIP
+// saying its value is not a size this tool reads (beyond 1024TB, or a unit it does not know).
+Outcomes unreadable_size(const AuditInput& in, const std::string& name, const std::string& recommended);
 
 long long int_setting(const Snapshot& s, const std::string& name, long long fallback = 0);
 std::optional<std::uint64_t> kb_setting(const Snapshot& s, const std::string& name);

@@ -20,7 +20,7 @@ SizingTargets targets(const AuditInput& in) {
 Outcomes compare_size(const AuditInput& in, const std::string& name, std::uint64_t target, double low, double high,
                       const std::string& why_low, const std::string& why_high) {
   auto kb = kb_setting(in.snapshot, name);
-  if (!kb) return missing(in, name, format_size_kb(target));
+  if (!kb) return unreadable_size(in, name, format_size_kb(target));
   auto current = format_size_kb(*kb);
   auto recommended = format_size_kb(target);
   const double ratio = target ? static_cast<double>(*kb) / static_cast<double>(target) : 1;
@@ -54,7 +54,7 @@ Outcomes check_work_mem(const AuditInput& in) {
   if (auto skip = no_machine(in)) return *skip;
   auto t = targets(in);
   auto kb = kb_setting(in.snapshot, "work_mem");
-  if (!kb) return missing(in, "work_mem", format_size_kb(t.work_mem_kb));
+  if (!kb) return unreadable_size(in, "work_mem", format_size_kb(t.work_mem_kb));
   // The target is sized for the recommended max_connections (as the hints print it); the risk is
   // judged against the live one, which is what the server admits today.
   const auto sessions =
@@ -75,7 +75,9 @@ Outcomes check_worst_case(const AuditInput& in) {
   const auto& s = in.snapshot;
   auto sb = kb_setting(s, "shared_buffers"), wm = kb_setting(s, "work_mem"),
        mwm = kb_setting(s, "maintenance_work_mem");
-  if (!sb || !wm || !mwm) return missing(in, "shared_buffers/work_mem/maintenance_work_mem", "");
+  if (!sb) return unreadable_size(in, "shared_buffers", "");
+  if (!wm) return unreadable_size(in, "work_mem", "");
+  if (!mwm) return unreadable_size(in, "maintenance_work_mem", "");
   const auto conns = static_cast<std::uint64_t>(int_setting(s, "max_connections", 100));
   const auto workers = static_cast<std::uint64_t>(int_setting(s, "autovacuum_max_workers", 3));
   auto av = kb_setting(s, "autovacuum_work_mem");  // -1: uses maintenance_work_mem

@@ -271,6 +271,19 @@ TEST_CASE("memory rules SKIP without --ram and judge PGTune targets with it") {
   CHECK(status(r, "memory.worst_case") == Status::fail);
 }
 
+TEST_CASE("a memory setting the server reports beyond any size we read is SKIP with why, not absent") {
+  auto s = sound();
+  s.settings["shared_buffers"].setting = "99999999999999999999";  // no machine has it; no overflow either
+  auto r = audit(load("verify-full"), s, k4GB);
+  CHECK(status(r, "memory.shared_buffers") == Status::skip);
+  CHECK(status(r, "memory.worst_case") == Status::skip);
+  for (const auto& f : r.findings)
+    if (f.rule == "memory.shared_buffers") {
+      CHECK(f.outcome.message.find("is not a size pgserverconfig can judge") != std::string::npos);
+      CHECK(f.outcome.current.find("99999999999999999999") != std::string::npos);
+    }
+}
+
 TEST_CASE("read-only option is added to libpq options") {
   auto c = load("verify-full");
   auto ro = read_only_config(c);

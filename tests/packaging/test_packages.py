@@ -108,6 +108,7 @@ def test_binaries_are_hardened(index, tmp_path):
     """What lintian's hardening tags check, read from the ELF files themselves."""
     root = tmp_path / "root"
     subprocess.run(["dpkg-deb", "-x", str(debs()[index]), str(root)], check=True)
+    fortified = {}
     for tool in TOOLS:
         exe = str(root / "usr" / "bin" / tool)
         dyn = subprocess.run(["readelf", "-d", "-W", exe], capture_output=True, text=True, check=True).stdout
@@ -117,7 +118,11 @@ def test_binaries_are_hardened(index, tmp_path):
         syms = subprocess.run(["readelf", "--dyn-syms", "-W", exe], capture_output=True, text=True, check=True).stdout
         assert "__stack_chk_fail" in syms, tool
         names = {w.split("@")[0] for line in syms.splitlines() for w in line.split()}
-        assert {n for n in names if n.endswith("_chk")} - {"__stack_chk_fail"}, f"{tool}: no fortified (_chk) calls"
+        fortified[tool] = {n for n in names if n.endswith("_chk")} - {"__stack_chk_fail"}
+    # _FORTIFY_SOURCE was in effect: fortified (_chk) calls appear. A small tool may have no call
+    # GCC can fortify (pgmonkey only execs the others, on GCC 14); lintian's per-binary judgment
+    # (hardening-no-fortify-functions) is test_lintian_reports_no_missing_hardening's.
+    assert any(fortified.values()), f"no fortified (_chk) calls in any tool: {fortified}"
 
 
 def test_dpkg_buildpackage_works_from_the_repository_root():

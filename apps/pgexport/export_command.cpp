@@ -74,7 +74,8 @@ void setup(CLI::App& app, CommonOptions& common, Options& o) {
       "to data.csv)");
   app.add_option("--compress", o.compress,
                  "Compress the output: gzip, zstd, bzip2, xz or none (default: by -o's suffix .gz .zst .bz2 .xz; "
-                 "none for -o -)");
+                 "none for -o -)")
+      ->type_name("TEXT:{gzip,zstd,bzip2,xz,none}");  // the choices reach --help and the completions
   app.add_option("--compress-level", o.compress_level,
                  "Compression level: gzip 1-9 (6), zstd 1-19 (3), bzip2 1-9 (9), xz 0-9 (6)");
   app.add_option("--progress", o.progress, "Progress bar on stderr: auto (on a TTY), always, never")

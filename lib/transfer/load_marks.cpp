@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 
 namespace pgmonkey::transfer {
 namespace {
@@ -41,6 +42,22 @@ std::optional<PreparedPart> parse_gid(std::string_view gid) {
   const auto parts = part ? take_number(gid, '\0') : std::nullopt;
   if (!parts || !gid.empty() || *part < 1 || *parts < *part || *parts > 1024) return std::nullopt;
   return PreparedPart{{*pid, *started}, static_cast<int>(*part), static_cast<int>(*parts)};
+}
+
+std::pair<int, int> run_lock_key(const LoadRun& run) {
+  constexpr int kPgmonkey = 0x70676d6b;  // "pgmk"
+  const unsigned long long mixed =
+      static_cast<unsigned long long>(run.pid) * 1000003ULL ^ static_cast<unsigned long long>(run.started);
+  return {kPgmonkey, static_cast<int>(static_cast<std::uint32_t>(mixed ^ (mixed >> 32)))};
+}
+
+Resolution resolve_run(int parts, const std::vector<int>& prepared_parts) {
+  const bool has_first = std::find(prepared_parts.begin(), prepared_parts.end(), 1) != prepared_parts.end();
+  if (!has_first) return Resolution::commit;  // part 1 committed: the decision was to commit
+  std::vector<int> sorted = prepared_parts;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  return static_cast<int>(sorted.size()) == parts ? Resolution::commit : Resolution::rollback;
 }
 
 std::string hidden_table_name(const std::string& final_table, const LoadRun& run) {

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace pgmonkey::transfer {
 
@@ -25,6 +27,17 @@ struct PreparedPart {
 std::string make_gid(const PreparedPart& part);
 // The inverse; nullopt for any gid this tool did not write.
 std::optional<PreparedPart> parse_gid(std::string_view gid);
+
+// The session-level advisory lock the coordinating session of a run holds while the run lives
+// (pg_advisory_lock(int4, int4)): --recover touches only runs whose lock it can take.
+std::pair<int, int> run_lock_key(const LoadRun& run);
+
+// What --recover does with a run's prepared parts. The coordinator prepares parts in order 1..N
+// and commits them in order 1..N, so the parts still prepared after a crash are either a prefix
+// 1..k (it died while preparing: roll back, unless all N are there: commit) or a suffix k+1..N
+// (it died while committing: part 1 is committed, commit the rest).
+enum class Resolution { commit, rollback };
+Resolution resolve_run(int parts, const std::vector<int>& prepared_parts);
 
 // The name a new table is created and loaded under before it is renamed to `final_table`:
 // "pgmonkey_load_<pid>_<started>_<final_table shortened>", at most 63 bytes and never cut inside

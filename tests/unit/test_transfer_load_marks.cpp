@@ -48,3 +48,23 @@ TEST_CASE("a hidden table name fits an identifier and names its run") {
   CHECK_FALSE(parse_hidden_table_name("orders"));
   CHECK_FALSE(parse_hidden_table_name("pgmonkey_load_x_1_t"));
 }
+
+TEST_CASE("a crashed run's prepared parts are committed only when the decision was to commit") {
+  // all prepared, nothing committed yet: every part is in, commit
+  CHECK(resolve_run(3, {1, 2, 3}) == Resolution::commit);
+  CHECK(resolve_run(3, {3, 1, 2}) == Resolution::commit);
+  // died while preparing (a prefix): roll back
+  CHECK(resolve_run(3, {1}) == Resolution::rollback);
+  CHECK(resolve_run(3, {1, 2}) == Resolution::rollback);
+  // died while committing (part 1 already committed): commit the rest
+  CHECK(resolve_run(3, {2, 3}) == Resolution::commit);
+  CHECK(resolve_run(3, {3}) == Resolution::commit);
+}
+
+TEST_CASE("a run's advisory lock key is stable and tells runs apart") {
+  const auto a = run_lock_key({4242, 1796000000});
+  CHECK(a == run_lock_key({4242, 1796000000}));
+  CHECK(a.first == 0x70676d6b);
+  CHECK(a != run_lock_key({4243, 1796000000}));
+  CHECK(a != run_lock_key({4242, 1796000001}));
+}

@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "db/cancel_on_signal.hpp"
 #include "db/connection.hpp"
+#include "pgimport/recover_command.hpp"
 #include "transfer/import_files_job.hpp"
 
 namespace pgmonkey::app::pgimport {
@@ -66,6 +67,7 @@ int run_files(const CommonOptions& common, Options& o, const config::Config& cfg
   transfer::ImportFilesJob import(job, o.files, cfg.path, cb);
   auto conn = db::connect(cfg, "pgimport");
   db::apply_session_settings(*conn, db::bulk_session_settings(cfg));
+  warn_about_leftovers(*conn);
   auto r = import.run(*conn);
   bar.finish();
   if (common.json()) {
@@ -121,11 +123,20 @@ void setup(CLI::App& app, CommonOptions& common, Options& o) {
   app.add_option("--progress", o.progress, "Progress bar on stderr: auto (on a TTY), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_flag("--recover", o.recover,
+               "Finish what interrupted parallel imports left on the server: commit or roll back their prepared "
+               "transactions, drop their hidden tables (no FILE or --table; with --dry-run, only list them)");
   add_common_options(app, common);
 }
 
 int run(const CommonOptions& common, Options& o) {
   auto& job = o.job;
+  if (o.recover) {
+    if (!o.files.empty() || !o.file_option.empty() || !job.table.empty() || job.write_import_config)
+      throw UsageError("--recover takes no FILE, --table or --write-import-config",
+                       "pgimport -c CONN.yaml --recover [--dry-run]");
+    return run_recover(common, job.dry_run);
+  }
   if (o.files.size() == 1) job.file = o.files.front();
   if (!o.file_option.empty()) {
     if (!o.files.empty() && job.file != o.file_option) throw UsageError("give the file once: FILE or --import_file");
@@ -158,6 +169,7 @@ int run(const CommonOptions& common, Options& o) {
   if (transfer::needs_connection(job)) {
     auto conn = db::connect(cfg, "pgimport");  // the same way pgexport connects
     db::apply_session_settings(*conn, db::bulk_session_settings(cfg));
+    warn_about_leftovers(*conn);
     r = import.run(*conn);  // the bar clears itself when this throws
   } else {
     r = import.write_config();

@@ -20,6 +20,7 @@ struct Options {
   bool no_create = false;
   bool keep_case = false;
   std::string progress = "auto";
+  bool recover = false;  // --recover: finish what interrupted parallel runs left
 };
 
 void setup(CLI::App& app, CommonOptions& common, Options& opts);

@@ -13,7 +13,8 @@ int main(int argc, char** argv) {
            "  pgimport -c app.yaml --table t --max-errors 100 data.csv   # bad rows to data.rejects.csv\n"
            "  pgimport --write-import-config data.csv      # writes data.yaml for review\n"
            "  pgimport -c app.yaml --table t big.csv.gz               # gzip, zstd, bzip2, xz: by content\n"
-           "  curl -s https://example.org/big.csv.zst | pgimport -c app.yaml --table t -\n");
+           "  curl -s https://example.org/big.csv.zst | pgimport -c app.yaml --table t -\n"
+           "  pgimport -c app.yaml --recover --dry-run   # list what interrupted parallel imports left\n");
   CommonOptions common;
   pgimport::Options opts;
   pgimport::setup(app, common, opts);

@@ -62,7 +62,10 @@ std::string LeftoverRun::reason() const {
     const int n = part_count();
     const bool has_first = parts.front().part == 1;
     if (resolution() == Resolution::rollback)
-      why = fmt::format("{} of {} parts were prepared when it stopped: roll them back", parts.size(), n);
+      why = fmt::format("{} of {} parts {} prepared when it stopped: roll {} back", parts.size(), n,
+                        parts.size() == 1 ? "was" : "were", parts.size() == 1 ? "it" : "them");
+    else if (n == 1)
+      why = "its one part was prepared: commit it";
     else if (has_first)
       why = fmt::format("all {} parts were prepared: commit them", n);
     else

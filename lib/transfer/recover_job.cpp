@@ -11,11 +11,12 @@
 namespace pgmonkey::transfer {
 namespace {
 
-// libpq's "ERROR:  text\n" without the severity prefix and the newline.
+// The first line of libpq's "ERROR:  text\nHINT:  ..." without the severity prefix: our own hint
+// replaces the server's.
 std::string server_message(const pqxx::sql_error& e) {
   std::string s = core::trim(e.what());
   if (core::starts_with(s, "ERROR:  ")) s.erase(0, 8);
-  return s;
+  return s.substr(0, s.find('\n'));
 }
 
 }  // namespace

@@ -132,3 +132,9 @@ TEST_CASE("the warning counts the dead runs' leftovers and names them") {
         "found 1 hidden table left by an interrupted parallel pgimport (run pid 8 started 2026-11-30 00:53:20 UTC); "
         "run 'pgimport --recover'");
 }
+
+TEST_CASE("the reason reads right for one part") {
+  CHECK(group_leftovers("app", {xact(7, 1, 1)}, {}).runs.at(0).reason() == "its one part was prepared: commit it");
+  CHECK(group_leftovers("app", {xact(7, 1, 2)}, {}).runs.at(0).reason() ==
+        "1 of 2 parts was prepared when it stopped: roll it back");
+}

@@ -125,7 +125,7 @@ void setup(CLI::App& app, CommonOptions& common, Options& o) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_flag("--recover", o.recover,
                "Finish what interrupted parallel imports left on the server: commit or roll back their prepared "
-               "transactions, drop their hidden tables (no FILE or --table; with --dry-run, only list them)");
+               "transactions, drop their hidden tables. Takes no FILE or table; --dry-run only lists them");
   add_common_options(app, common);
 }
 

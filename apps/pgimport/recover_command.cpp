@@ -92,6 +92,7 @@ void print_summary(const transfer::RecoverResult& result) {
 int run_recover(const CommonOptions& common, bool dry_run) {
   const auto cfg = load_config(common);
   auto conn = db::connect(cfg, "pgimport");
+  db::apply_session_settings(*conn, db::bulk_session_settings(cfg));  // as an import would run
   const auto result = transfer::RecoverJob(dry_run).run(*conn);
   if (common.json()) {
     out(result.to_json().dump());

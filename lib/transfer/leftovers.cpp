@@ -57,6 +57,7 @@ Resolution LeftoverRun::resolution() const {
 
 std::string LeftoverRun::reason() const {
   if (!conflict.empty()) return conflict;
+  if (parts.empty() && tables.empty()) return "nothing of it is left: it finished meanwhile";
   std::string why;
   if (!parts.empty()) {
     const int n = part_count();

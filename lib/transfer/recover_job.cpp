@@ -19,6 +19,15 @@ std::string server_message(const pqxx::sql_error& e) {
   return s.substr(0, s.find('\n'));
 }
 
+// The run's leftovers in `now`, or an empty run when nothing of it is left.
+LeftoverRun current(const Leftovers& now, const LoadRun& run) {
+  for (const auto& r : now.runs)
+    if (r.run.pid == run.pid && r.run.started == run.started) return r;
+  LeftoverRun gone;
+  gone.run = run;
+  return gone;
+}
+
 }  // namespace
 
 std::string sql_for(const RecoverStep& step) {
@@ -193,15 +202,19 @@ RecoverResult RecoverJob::run(db::Connection& conn) {
     Leftovers found = read_leftovers(conn);
     result.database = found.database;
     result.other_databases = found.other_databases;
-    for (auto& run : found.runs) {
+    for (auto& seen : found.runs) {
       RecoverRunResult r;
+      r.found = seen;
       // Held until the run is finished: its coordinator is gone, and no other --recover can act on it meanwhile.
-      run.alive = !try_lock_run(conn, run.run);
-      r.found = run;
-      if (run.alive) {  // listed, never touched
+      if (!try_lock_run(conn, seen.run)) {
+        r.found.alive = true;  // listed, never touched
         result.runs.push_back(std::move(r));
         continue;
       }
+      // Read again under the lock: the run may have gone on (or finished) between the first read and
+      // its end, and the decision must rest on what is there now.
+      r.found = current(read_leftovers(conn), seen.run);
+      const auto& run = r.found;
       bool failed = false;
       for (const auto& step : run.steps()) {
         r.steps.push_back({step, dry_run_ ? StepStatus::planned : StepStatus::skipped, {}, {}});

@@ -51,8 +51,8 @@ struct RecoverResult {
 
 // Runs outside any transaction block (COMMIT PREPARED and ROLLBACK PREPARED refuse one). A
 // dead run's advisory lock is held while it is finished, so two --recover at once never act on
-// the same run. A step that fails is reported and the run's later steps are skipped; other runs
-// go on. Throws only for a lost connection or a failing catalog query.
+// the same run, and what it does is decided from a second read under that lock. A step that fails is reported and the
+// run's later steps are skipped; other runs go on. Throws only for a lost connection or a failing catalog query.
 class RecoverJob {
  public:
   explicit RecoverJob(bool dry_run) : dry_run_(dry_run) {}

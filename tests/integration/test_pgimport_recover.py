@@ -5,6 +5,7 @@ import itertools
 import json
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -66,12 +67,30 @@ class Server:
         self.psql(f"BEGIN;\nINSERT INTO {table} VALUES ({value});\nPREPARE TRANSACTION '{name}';\n")
 
     def hold_lock(self, pid):
-        """Another session holding the run's lock, as a live run's coordinator does."""
+        """Another psql session holding the run's lock, as a live run's coordinator does; a
+        SIGKILL of it is a crashed coordinator."""
         k1, k2 = lock_key(pid)
-        conn = self.cluster.connect(dbname=DB)
-        conn.execute("SELECT pg_advisory_lock(%s, %s)", (k1, k2))
-        self.sessions.append(conn)
-        return conn
+        name = f"recover-holder-{pid}"
+        env = {**os.environ, **self.cluster.env, "PGDATABASE": DB, "PGAPPNAME": name}
+        proc = subprocess.Popen(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"], env=env, text=True,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        proc.stdin.write(f"SELECT pg_advisory_lock({k1}, {k2});\n\\echo locked\n")
+        proc.stdin.flush()
+        while proc.stdout.readline().strip() != "locked":
+            assert proc.poll() is None, "psql holding the lock ended"
+        proc.app_name = name
+        self.sessions.append(proc)
+        return proc
+
+    def kill(self, proc):
+        """SIGKILL the holder, then wait until the server has ended its session (and lock)."""
+        proc.kill()
+        proc.wait()
+        for _ in range(200):
+            if not self.cluster.sql("SELECT 1 FROM pg_stat_activity WHERE application_name = %s", (proc.app_name,)):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"the {proc.app_name} session did not end")
 
     def prepared(self):
         return {r[0] for r in self.cluster.sql("SELECT gid FROM pg_prepared_xacts")}
@@ -84,8 +103,9 @@ class Server:
         return sorted(r[0] for r in self.cluster.sql(f"SELECT v FROM {table}", dbname=DB))
 
     def cleanup(self):
-        for conn in self.sessions:
-            conn.close()
+        for proc in self.sessions:
+            if proc.poll() is None:
+                self.kill(proc)
         still = self.prepared()
         for dbname, g in self.gids:
             if g in still:
@@ -195,8 +215,8 @@ def test_a_live_run_is_left_alone(run, cfg, server, table):
     r = run("pgimport", "-c", cfg, "--progress", "never", "--table", f"{table}_other", f)
     assert r.returncode == 0, r.stderr
     assert "left by an interrupted" not in r.stderr
-    # Once its session is gone, the run is dead and is finished.
-    holder.close()
+    # Once its coordinator is killed, the run is dead and is finished.
+    server.kill(holder)
     r = recover(run, cfg)
     assert r.returncode == 0, r.stderr
     assert server.values(table) == [0, 1, 2]

@@ -138,3 +138,10 @@ TEST_CASE("the reason reads right for one part") {
   CHECK(group_leftovers("app", {xact(7, 1, 2)}, {}).runs.at(0).reason() ==
         "1 of 2 parts was prepared when it stopped: roll it back");
 }
+
+TEST_CASE("a run with nothing left has nothing to do") {
+  LeftoverRun run;
+  run.run = {7, 1796000000};
+  CHECK(run.steps().empty());
+  CHECK(run.reason() == "nothing of it is left: it finished meanwhile");
+}

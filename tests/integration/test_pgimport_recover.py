@@ -344,3 +344,21 @@ def test_usage_and_connection_errors(run, cfg, tmp_path):
     assert r.returncode == 2
     r = run("pgimport", "-h", "127.0.0.1", "-p", "1", "-w", "--recover")
     assert r.returncode == 3, r.stderr
+
+
+def test_the_warning_never_fails_an_import(cluster, run, server, table, tmp_path, request):
+    """A role that may not read pg_prepared_xacts still imports: no warning, a debug line with -v."""
+    server.psql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rec_carol') THEN "
+                "CREATE ROLE rec_carol LOGIN PASSWORD 'carol-pw'; END IF; END $$;"
+                "GRANT CREATE ON SCHEMA public TO rec_carol; REVOKE SELECT ON pg_prepared_xacts FROM PUBLIC;")
+    request.addfinalizer(lambda: server.psql("GRANT SELECT ON pg_prepared_xacts TO PUBLIC"))
+    server.prepare(next(_pids), 1, 2, table, [1])
+    carol = cluster.write_config(tmp_path / "carol.yaml", dbname=DB, user="rec_carol", password="carol-pw")
+    f = tmp_path / "data.csv"
+    f.write_text("v\n5\n")
+    r = run("pgimport", "-c", carol, "--progress", "never", "-v", "--table", f"{table}_carol", f)
+    assert r.returncode == 0, r.stderr
+    assert "left by an interrupted" not in r.stderr
+    assert "debug: could not look for leftovers of interrupted parallel imports: " \
+           "ERROR:  permission denied for view pg_prepared_xacts" in r.stderr
+    assert server.cluster.sql(f"SELECT v FROM {table}_carol", dbname=DB) == [("5",)]

@@ -2,6 +2,7 @@
 #include "transfer/export_ranges.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "db/quote.hpp"
 
@@ -13,7 +14,9 @@ std::string tid(std::uint64_t block) {
 }
 
 std::string megabytes(std::uint64_t bytes) {
-  return std::to_string((bytes + (1u << 19)) >> 20) + " MB";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / (1u << 20));
+  return buf;
 }
 
 }  // namespace

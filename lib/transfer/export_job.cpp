@@ -26,6 +26,17 @@ double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// A read-only transaction that cannot end has still delivered its rows, but the session is
+// gone (killed backend, lost network): report it as the lost connection it is.
+void end_snapshot(pqxx::dbtransaction& tx) {
+  try {
+    tx.commit();
+  } catch (const pqxx::in_doubt_error&) {
+    throw JobError("lost the connection to the server while ending the export's transaction", {},
+                   "the server closed the session (restart, crash, or pg_terminate_backend)");
+  }
+}
+
 ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, const Callbacks& callbacks,
                                 const SessionOpener& open_session) {
   auto t0 = Clock::now();
@@ -34,6 +45,7 @@ ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, 
   csv::check_dialect(req.dialect);  // usage errors before any catalog query
   const ExportPlan plan = plan_export(req, read_export_facts(tx, req));
   const bool parallel = !plan.range_sql.empty() && open_session;
+  if (parallel) lock_for_ranges(tx, plan.source, false);
   // 2. The output: a temp file next to the target (or stdout, a device, a FIFO).
   // Compressed on a thread of its own when the request names a format.
   auto out = make_output(req.output, req.force, req.compression, req.compression_level);
@@ -74,7 +86,7 @@ ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, 
   }
   // 4. End the snapshot, then put the file in place: the last step that can fail is the rename.
   db::throw_if_interrupted();
-  tx.commit();
+  end_snapshot(tx);
   db::throw_if_interrupted();
   sink.commit();
   result.table = plan.source.schema + "." + plan.source.table;

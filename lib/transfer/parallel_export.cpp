@@ -128,6 +128,18 @@ class Crew {
 
 }  // namespace
 
+void lock_for_ranges(pqxx::transaction_base& tx, const CopyRelation& source, bool nowait) {
+  const std::string name = db::quote_qualified(source.schema, source.table);
+  try {
+    tx.exec("LOCK TABLE " + name + " IN ACCESS SHARE MODE" + (nowait ? " NOWAIT" : ""));
+  } catch (const pqxx::sql_error& e) {
+    if (db::sqlstate_of(e) != "55P03") throw;
+    throw JobError("cannot start the other sessions: " + source.schema + "." + source.table +
+                       " has a lock request waiting for this export (ALTER, DROP, TRUNCATE, VACUUM FULL, ...)",
+                   {}, "run the export again once that is done, or use --jobs 1", "55P03");
+  }
+}
+
 std::uint64_t run_block_ranges(db::Connection& coordinator, const std::string& snapshot, const ExportPlan& plan,
                                const SessionOpener& open_session,
                                const std::function<void(std::string_view chunk, std::uint64_t rows)>& write,
@@ -143,6 +155,7 @@ std::uint64_t run_block_ranges(db::Connection& coordinator, const std::string& s
     s->raw = s->conn->raw();
     s->tx = std::make_unique<db::ReadOnlySnapshot>(*s->conn, "pgexport_range");
     s->tx->exec("SET TRANSACTION SNAPSHOT " + db::quote_literal(snapshot));
+    lock_for_ranges(*s->tx, plan.source, true);
     sessions.push_back(std::move(s));
   }
   between();
@@ -162,7 +175,14 @@ std::uint64_t run_block_ranges(db::Connection& coordinator, const std::string& s
     rows = chunks.rows_done();
   }
   // 3. The sessions' snapshots end; the coordinator's transaction is the caller's.
-  for (std::size_t i = 1; i < sessions.size(); ++i) sessions[i]->tx->commit();
+  for (std::size_t i = 1; i < sessions.size(); ++i) {
+    try {
+      sessions[i]->tx->commit();
+    } catch (const pqxx::in_doubt_error&) {
+      throw JobError("lost the connection to the server while ending session " + std::to_string(i + 1) + "'s snapshot",
+                     {}, "the server closed the session (restart, crash, or pg_terminate_backend)");
+    }
+  }
   return rows;
 }
 

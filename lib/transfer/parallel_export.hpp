@@ -10,6 +10,10 @@
 
 #include "transfer/export_plan.hpp"
 
+namespace pqxx {
+class transaction_base;
+}
+
 namespace pgmonkey::db {
 class Connection;
 }
@@ -18,6 +22,13 @@ namespace pgmonkey::transfer {
 
 // Opens one more session the way the app opened the first (config, session settings).
 using SessionOpener = std::function<std::unique_ptr<db::Connection>()>;
+
+// Takes ACCESS SHARE on the table in `tx`. The first session takes it right after the catalog
+// queries (waiting if it must), so nothing can change the table under the export. A later
+// session asking behind a waiting ALTER or TRUNCATE would wait for it, and it for the first
+// session: a deadlock the server cannot see. So the others pass `nowait`, as pg_dump's workers
+// do, and fail with a JobError saying so.
+void lock_for_ranges(pqxx::transaction_base& tx, const CopyRelation& source, bool nowait);
 
 // Runs plan.range_sql on `coordinator`, whose open REPEATABLE READ transaction exported
 // `snapshot` and stays open throughout, and on plan.jobs - 1 sessions from `open_session`, each

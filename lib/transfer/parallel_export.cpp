@@ -26,9 +26,19 @@ constexpr std::size_t kChunkBytes = 256 * 1024;
 constexpr std::size_t kAheadBytes = 6u << 20;
 
 struct Session {
+  explicit Session(pg_conn* c) : raw(c), cancel(PQgetCancel(c)), socket(PQsocket(c)) {}
+  ~Session() {
+    if (cancel) PQfreeCancel(cancel);
+  }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
   std::unique_ptr<db::Connection> conn;  // null for the coordinator, which the caller owns
   std::unique_ptr<db::ReadOnlySnapshot> tx;
-  pg_conn* raw = nullptr;
+  pg_conn* raw;
+  // Taken before the thread starts: PQcancel on them is safe from any thread.
+  pg_cancel* cancel;
+  int socket;
   std::thread thread;
   std::atomic<bool> running{false};
 };
@@ -105,13 +115,16 @@ class Crew {
   void stop() noexcept {
     chunks_.stop();
     for (auto& s : sessions_)
-      if (s->running) db::cancel_statement(s->raw);
+      if (s->running && s->cancel) {
+        char err[256];
+        PQcancel(s->cancel, err, sizeof err);
+      }
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(db::kCancelGraceSeconds);
     while (any_running() && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     // A stopped backend or a dead network: make libpq give up on the socket.
     for (auto& s : sessions_)
-      if (s->running && PQsocket(s->raw) >= 0) ::shutdown(PQsocket(s->raw), SHUT_RDWR);
+      if (s->running && s->socket >= 0) ::shutdown(s->socket, SHUT_RDWR);
     join();
   }
 
@@ -146,13 +159,12 @@ std::uint64_t run_block_ranges(db::Connection& coordinator, const std::string& s
                                const std::function<void()>& between) {
   // 1. The sessions, each in the coordinator's snapshot before anything is read.
   std::vector<std::unique_ptr<Session>> sessions;
-  sessions.push_back(std::make_unique<Session>());
-  sessions.back()->raw = coordinator.raw();
+  sessions.push_back(std::make_unique<Session>(coordinator.raw()));
   for (int i = 1; i < plan.jobs; ++i) {
     between();
-    auto s = std::make_unique<Session>();
-    s->conn = open_session();
-    s->raw = s->conn->raw();
+    auto conn = open_session();
+    auto s = std::make_unique<Session>(conn->raw());
+    s->conn = std::move(conn);
     s->tx = std::make_unique<db::ReadOnlySnapshot>(*s->conn, "pgexport_range");
     s->tx->exec("SET TRANSACTION SNAPSHOT " + db::quote_literal(snapshot));
     lock_for_ranges(*s->tx, plan.source, true);

@@ -28,6 +28,17 @@ std::string summary(const transfer::ExportResult& r) {
                      r.jobs > 1 ? fmt::format(", {} sessions", r.jobs) : std::string());
 }
 
+// --dry-run: where the data would go, how many sessions and why, and the statements.
+void print_dry_run(const transfer::ExportResult& r) {
+  out("source: " + r.table);
+  out("output: " + (r.output == "-" ? std::string("standard output") : r.output) + ", " + r.encoding +
+      (r.compression.empty() ? std::string() : ", " + r.compression));
+  out(fmt::format("sessions: {} ({}){}", r.jobs, r.method, r.jobs_note.empty() ? "" : ": " + r.jobs_note));
+  out("plan:");
+  for (const auto& s : r.statements) out("  " + s + (core::starts_with(s, "--") ? "" : ";"));
+  out("dry run: nothing was written");
+}
+
 // --compress over the output's suffix; -o - is compressed only when asked. Levels are checked.
 void choose_compression(const Options& o, transfer::ExportRequest& req) {
   if (o.compress) {
@@ -93,6 +104,7 @@ void setup(CLI::App& app, CommonOptions& common, Options& o) {
   app.add_option("-j,--jobs", o.jobs,
                  "Read a big table with N sessions in one snapshot, block ranges in parallel (default 1)")
       ->check(CLI::Range(1, kMaxJobs));
+  app.add_flag("--dry-run", o.dry_run, "Print the plan (sessions, COPY statements); write nothing");
   app.add_option("--progress", o.progress, "Progress bar on stderr: auto (on a TTY), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
@@ -122,6 +134,7 @@ int run(const CommonOptions& common, Options& o) {
                                                         : transfer::split_column_list(*o.force_quote, "--force-quote");
   choose_compression(o, req);
   req.jobs = o.jobs;
+  req.dry_run = o.dry_run;
   req.range_blocks = range_blocks_from_env();
   const auto& d = req.dialect;
   debug(d.describe() + ", encoding " + (d.encoding.value.empty() ? "utf-8" : d.encoding.value) + " (" +
@@ -145,6 +158,10 @@ int run(const CommonOptions& common, Options& o) {
   if (!result.jobs_note.empty()) debug(result.jobs_note);
   // With -o - the summary goes to stderr (results_to_stderr above): the JSON document, -q or not,
   // as its last line; the text line as a diagnostic that -q silences.
+  if (result.dry_run && !common.json()) {
+    print_dry_run(result);
+    return 0;
+  }
   if (common.json())
     out(result.to_json().dump());
   else

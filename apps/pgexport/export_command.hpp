@@ -22,6 +22,7 @@ struct Options {
   std::optional<std::string> compress;  // gzip, zstd, bzip2, xz, none; default: by -o's suffix
   std::optional<int> compress_level;
   int jobs = 1;  // sessions for a big table (--jobs)
+  bool dry_run = false;
 };
 
 constexpr int kMaxJobs = 64;

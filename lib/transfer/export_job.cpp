@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "db/cancel_on_signal.hpp"
 #include "db/connection.hpp"
+#include "db/quote.hpp"
 #include "transfer/compressing_sink.hpp"
 #include "transfer/copy_session.hpp"
 #include "transfer/export_stream.hpp"
@@ -37,6 +38,45 @@ void end_snapshot(pqxx::dbtransaction& tx) {
   }
 }
 
+// --dry-run: the plan as statements, per session; nothing is opened or written.
+ExportResult dry_run(pqxx::dbtransaction& tx, const ExportRequest& req, const ExportPlan& plan, bool parallel) {
+  ExportResult r;
+  r.dry_run = true;
+  r.table = plan.source.schema + "." + plan.source.table;
+  r.output = req.output;
+  r.encoding = plan.encoding_shown;
+  if (req.compression != compress::Format::none) r.compression = std::string(compress::name(req.compression));
+  r.jobs = parallel ? plan.jobs : 1;
+  r.method = parallel ? plan.method() : "single";
+  r.jobs_note = plan.jobs_note;
+  const std::string begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+  r.statements.push_back(begin);
+  if (!parallel) {
+    r.statements.push_back(plan.copy_sql);
+  } else {
+    const std::string table = db::quote_qualified(plan.source.schema, plan.source.table);
+    r.statements.push_back("LOCK TABLE " + table + " IN ACCESS SHARE MODE");
+    r.statements.push_back("SELECT pg_catalog.pg_export_snapshot()");
+    const std::string others = plan.jobs == 2 ? "session 2" : "sessions 2 to " + std::to_string(plan.jobs);
+    r.statements.push_back("-- " + others + ": " + begin + "; SET TRANSACTION SNAPSHOT '...'; LOCK TABLE " + table +
+                           " IN ACCESS SHARE MODE NOWAIT");
+    const auto& ranges = plan.range_sql;
+    r.statements.push_back("-- each session takes the next of " + std::to_string(ranges.size()) +
+                           " block ranges; the writer puts them in block order:");
+    // A big table has thousands: the first two and the last show the pattern.
+    if (ranges.size() <= 5) {
+      r.statements.insert(r.statements.end(), ranges.begin(), ranges.end());
+    } else {
+      r.statements.insert(r.statements.end(), ranges.begin(), ranges.begin() + 2);
+      r.statements.push_back("-- ... " + std::to_string(ranges.size() - 3) + " more ranges ...");
+      r.statements.push_back(ranges.back());
+    }
+  }
+  r.statements.push_back("COMMIT");
+  end_snapshot(tx);
+  return r;
+}
+
 ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, const Callbacks& callbacks,
                                 const SessionOpener& open_session) {
   auto t0 = Clock::now();
@@ -45,6 +85,7 @@ ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, 
   csv::check_dialect(req.dialect);  // usage errors before any catalog query
   const ExportPlan plan = plan_export(req, read_export_facts(tx, req));
   const bool parallel = !plan.range_sql.empty() && open_session;
+  if (req.dry_run) return dry_run(tx, req, plan, parallel);
   if (parallel) lock_for_ranges(tx, plan.source, false);
   // 2. The output: a temp file next to the target (or stdout, a device, a FIFO).
   // Compressed on a thread of its own when the request names a format.
@@ -167,6 +208,7 @@ core::Json ExportResult::to_json() const {
       .set("compressed_bytes", static_cast<unsigned long long>(compressed_bytes))
       .set("jobs", jobs)
       .set("method", method)
+      .set("dry_run", dry_run)
       .set("seconds", seconds);
   return j;
 }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/json.hpp"
 #include "transfer/export_plan.hpp"
@@ -26,12 +27,14 @@ struct ExportResult {
   std::string output;
   std::string encoding;  // what the file is in, e.g. UTF8, LATIN1, UTF-16LE
   std::uint64_t rows = 0;
-  std::uint64_t bytes = 0;             // of CSV text
-  std::uint64_t compressed_bytes = 0;  // written to the file when compressed
-  std::string compression;             // "gzip", "zstd", "bzip2", "xz"; empty: none
-  int jobs = 1;                        // sessions that read the data
-  std::string method = "single";       // or "block-ranges" (--jobs)
-  std::string jobs_note;               // why one session, or how the table was split (for -v)
+  std::uint64_t bytes = 0;              // of CSV text
+  std::uint64_t compressed_bytes = 0;   // written to the file when compressed
+  std::string compression;              // "gzip", "zstd", "bzip2", "xz"; empty: none
+  int jobs = 1;                         // sessions that read the data
+  std::string method = "single";        // or "block-ranges" (--jobs)
+  std::string jobs_note;                // why one session, or how the table was split (for -v)
+  bool dry_run = false;                 // nothing was written; `statements` is the plan
+  std::vector<std::string> statements;  // dry run: what each session would run, in order
   double seconds = 0;
   core::Json to_json() const;
 };

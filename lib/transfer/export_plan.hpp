@@ -24,6 +24,7 @@ struct ExportRequest {
   compress::Format compression = compress::Format::none;
   int compression_level = 0;       // within compress::levels(compression)
   int jobs = 1;                    // sessions (--jobs); tables big enough are read in block ranges
+  bool dry_run = false;            // plan only: read the catalog, write nothing
   std::uint64_t range_blocks = 0;  // blocks per range; 0: the default (export_ranges.hpp)
 };
 

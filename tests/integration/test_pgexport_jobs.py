@@ -59,8 +59,8 @@ def cfg(db, tmp_path):
     return db.write_config(tmp_path / "conf" / "c.yaml")
 
 
-def export(run, cfg, *args, env=None):
-    return run("pgexport", "-c", cfg, *args, env={**SMALL_RANGES, **(env or {})})
+def export(run, cfg, *args, env=None, cwd=None):
+    return run("pgexport", "-c", cfg, *args, env={**SMALL_RANGES, **(env or {})}, cwd=cwd)
 
 
 def entries(folder):
@@ -144,6 +144,32 @@ def test_views_and_small_tables_fall_back_to_one_session_with_a_note(db, run, cf
     # Without -v, the choice is not shown at all.
     r = export(run, cfg, "-t", "export_jobs.big_view", "-o", tmp_path / "v2.csv", "-j", "2")
     assert r.returncode == 0 and r.stderr == ""
+
+
+def test_dry_run_shows_the_sessions_and_statements_and_writes_nothing(db, run, cfg, tmp_path):
+    r = export(run, cfg, "-t", "export_jobs.big", "-o", tmp_path / "big.csv.gz", "-j", "3", "--dry-run")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "source: export_jobs.big"
+    assert lines[1] == f"output: {tmp_path / 'big.csv.gz'}, UTF8, gzip"
+    assert lines[2].startswith("sessions: 3 (block-ranges): 3 sessions in one snapshot, ")
+    assert "  SELECT pg_catalog.pg_export_snapshot();" in lines
+    assert any("SET TRANSACTION SNAPSHOT" in line and "NOWAIT" in line for line in lines)
+    copies = [line for line in lines if line.startswith("  COPY (SELECT")]
+    assert len(copies) == 3 and "HEADER true" in copies[0] and "HEADER false" in copies[1]
+    assert copies[0].startswith('  COPY (SELECT "id", "name", "note", "amount", "at", "Mixed Case" FROM '
+                                '"export_jobs"."big" WHERE ctid < \'(3,0)\')')
+    assert "more ranges" in r.stdout
+    assert lines[-1] == "dry run: nothing was written"
+    assert entries(tmp_path) == ["conf"]
+    r = export(run, cfg, "-t", "export_jobs.big_view", "-j", "3", "--dry-run", "--format", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["dry_run"] is True and doc["jobs"] == 1 and doc["method"] == "single" and doc["rows"] == 0
+    assert entries(tmp_path) == ["conf"]
+    r = export(run, cfg, "-t", "export_jobs.big_view", "-j", "3", "--dry-run", cwd=tmp_path)
+    assert "sessions: 1 (single): one session: export_jobs.big_view is a view" in r.stdout
+    assert '  COPY (SELECT * FROM "export_jobs"."big_view") TO STDOUT' in r.stdout
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "65", "two"])

@@ -55,7 +55,10 @@ SessionChoice choose_sessions(const SessionFacts& f, const std::string& relation
   if (f.relkind == 'v') return single(relation + " is a view");
   if (f.relkind == 'p') return single(relation + " is a partitioned table");
   if (f.relkind == 'f') return single(relation + " is a foreign table");
-  if (f.relkind != 'r' && f.relkind != 'm') return single(relation + " has no blocks to split");
+  // A materialized view has blocks, but LOCK TABLE refuses it, and the sessions need the lock
+  // taken ahead (parallel_export.hpp).
+  if (f.relkind == 'm') return single(relation + " is a materialized view");
+  if (f.relkind != 'r') return single(relation + " has no blocks to split");
   if (f.server_version > 0 && f.server_version < 140000)
     return single("the server has no TID range scans before PostgreSQL 14");
   const std::uint64_t block_size = std::max<std::uint64_t>(f.block_size, 1);

@@ -42,6 +42,10 @@ def db(cluster):
         conn.execute("DELETE FROM big WHERE id % 17 = 0 OR id BETWEEN 2000 AND 2600")
         conn.execute("UPDATE big SET name = 'updated ' || id WHERE id % 29 = 0")
         conn.execute("CREATE VIEW big_view AS SELECT id, name FROM big")
+        conn.execute("CREATE MATERIALIZED VIEW big_mv AS SELECT * FROM big")
+        # A dropped column leaves a hole in the row that neither export may show.
+        conn.execute("CREATE TABLE dropped AS SELECT id, name AS gone, note FROM big")
+        conn.execute("ALTER TABLE dropped DROP COLUMN gone")
         conn.execute("CREATE TABLE tiny (id int)")
         conn.execute("INSERT INTO tiny VALUES (1), (2)")
         # Enough incompressible data that an xz export stays in its stream for a while.
@@ -92,6 +96,16 @@ def test_same_bytes_as_one_session_over_many_ranges(db, run, cfg, tmp_path, jobs
                     f"\\copy export_jobs.big TO '{psql}' WITH (FORMAT csv, HEADER)"],
                    env=clean_env(db.env), check=True)
     assert psql.read_bytes() == expected
+
+
+@pytest.mark.parametrize("table, method", [("export_jobs.dropped", "block-ranges"), ("export_jobs.big_mv", "single")])
+def test_dropped_columns_and_materialized_views(db, run, cfg, tmp_path, table, method):
+    expected = one_session(run, cfg, tmp_path, table=table)
+    out = tmp_path / "jobs.csv"
+    r = export(run, cfg, "-t", table, "-o", out, "-j", "2", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["method"] == method
+    assert out.read_bytes() == expected
 
 
 @pytest.mark.parametrize("flags", [

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -139,6 +140,18 @@ class Crew {
   OrderedChunks& chunks_;
 };
 
+// Session n of N, or a connection error that says which and how to do with fewer.
+std::unique_ptr<db::Connection> open_session_n(const SessionOpener& open_session, int n, int of) {
+  try {
+    return open_session();
+  } catch (const ConnectError& e) {
+    std::string hint = e.hint();
+    hint += (hint.empty() ? "" : "; ") + std::string("or export with fewer sessions (--jobs ") +
+            std::to_string(std::max(1, n - 1)) + ")";
+    throw ConnectError(e.kind(), "session " + std::to_string(n) + " of " + std::to_string(of) + ": " + e.what(), hint);
+  }
+}
+
 }  // namespace
 
 void lock_for_ranges(pqxx::transaction_base& tx, const CopyRelation& source, bool nowait) {
@@ -162,7 +175,7 @@ std::uint64_t run_block_ranges(db::Connection& coordinator, const std::string& s
   sessions.push_back(std::make_unique<Session>(coordinator.raw()));
   for (int i = 1; i < plan.jobs; ++i) {
     between();
-    auto conn = open_session();
+    auto conn = open_session_n(open_session, i + 1, plan.jobs);
     auto s = std::make_unique<Session>(conn->raw());
     s->conn = std::move(conn);
     s->tx = std::make_unique<db::ReadOnlySnapshot>(*s->conn, "pgexport_range");

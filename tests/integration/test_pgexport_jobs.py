@@ -186,6 +186,25 @@ def test_dry_run_shows_the_sessions_and_statements_and_writes_nothing(db, run, c
     assert '  COPY (SELECT * FROM "export_jobs"."big_view") TO STDOUT' in r.stdout
 
 
+def test_a_session_that_cannot_connect_says_which_and_leaves_nothing(db, run, tmp_path):
+    db.sql("DROP ROLE IF EXISTS jobs_limited")
+    db.sql("CREATE ROLE jobs_limited LOGIN PASSWORD 'limited-pw' CONNECTION LIMIT 2")
+    db.sql("GRANT USAGE ON SCHEMA export_jobs TO jobs_limited")
+    db.sql("GRANT SELECT ON export_jobs.big TO jobs_limited")
+    conf = db.write_config(tmp_path / "conf" / "limited.yaml", user="jobs_limited", password="limited-pw")
+    out = tmp_path / "big.csv"
+    out.write_text("previous contents\n")
+    r = export(run, conf, "-t", "export_jobs.big", "-o", out, "--force", "-j", "3")
+    assert r.returncode == 3, r.stderr
+    assert "session 3 of 3" in r.stderr and "--jobs 2" in r.stderr
+    assert "limited-pw" not in r.stderr
+    assert out.read_text() == "previous contents\n"
+    assert entries(tmp_path) == ["big.csv", "conf"]
+    r = export(run, conf, "-t", "export_jobs.big", "-o", out, "--force", "-j", "2")
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes() == one_session(run, conf, tmp_path)
+
+
 @pytest.mark.parametrize("value", ["0", "-1", "65", "two"])
 def test_bad_jobs_is_a_usage_error(db, run, cfg, tmp_path, value):
     r = export(run, cfg, "-t", "export_jobs.big", "-o", tmp_path / "x.csv", "--jobs", value)

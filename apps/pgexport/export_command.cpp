@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "common/output.hpp"
 #include "common/progress.hpp"
 #include "compress/compression.hpp"
@@ -21,8 +23,20 @@ std::string summary(const transfer::ExportResult& r) {
   std::string size = human_bytes(static_cast<double>(r.bytes));
   if (!r.compression.empty())
     size += " as " + human_bytes(static_cast<double>(r.compressed_bytes)) + " " + r.compression;
-  return fmt::format("exported {} row{} ({}) from {} to {} in {:.2f} s, {}", r.rows, r.rows == 1 ? "" : "s", size,
-                     r.table, r.output == "-" ? std::string("standard output") : r.output, r.seconds, r.encoding);
+  return fmt::format("exported {} row{} ({}) from {} to {} in {:.2f} s, {}{}", r.rows, r.rows == 1 ? "" : "s", size,
+                     r.table, r.output == "-" ? std::string("standard output") : r.output, r.seconds, r.encoding,
+                     r.jobs > 1 ? fmt::format(", {} sessions", r.jobs) : std::string());
+}
+
+// --dry-run: where the data would go, how many sessions and why, and the statements.
+void print_dry_run(const transfer::ExportResult& r) {
+  out("source: " + r.table);
+  out("output: " + (r.output == "-" ? std::string("standard output") : r.output) + ", " + r.encoding +
+      (r.compression.empty() ? std::string() : ", " + r.compression));
+  out(fmt::format("sessions: {} ({}){}", r.jobs, r.method, r.jobs_note.empty() ? "" : ": " + r.jobs_note));
+  out("plan:");
+  for (const auto& s : r.statements) out("  " + s + (core::starts_with(s, "--") ? "" : ";"));
+  out("dry run: nothing was written");
 }
 
 // --compress over the output's suffix; -o - is compressed only when asked. Levels are checked.
@@ -45,6 +59,15 @@ void choose_compression(const Options& o, transfer::ExportRequest& req) {
                                    compress::name(req.compression), range.min, range.max));
   }
   req.compression_level = o.compress_level.value_or(range.fallback);
+}
+
+// Blocks per range for --jobs, from a variable the tests set to split small tables into many
+// ranges; not documented for users. 0: the default.
+std::uint64_t range_blocks_from_env() {
+  const char* v = std::getenv("PGMONKEY_EXPORT_RANGE_BLOCKS");
+  if (!v) return 0;
+  auto n = core::parse_int(v);
+  return n && *n > 0 ? static_cast<std::uint64_t>(*n) : 0;
 }
 
 }  // namespace
@@ -78,6 +101,10 @@ void setup(CLI::App& app, CommonOptions& common, Options& o) {
       ->type_name("TEXT:{gzip,zstd,bzip2,xz,none}");  // the choices reach --help and the completions
   app.add_option("--compress-level", o.compress_level,
                  "Compression level: gzip 1-9 (6), zstd 1-19 (3), bzip2 1-9 (9), xz 0-9 (6)");
+  app.add_option("-j,--jobs", o.jobs,
+                 "Read a big table with N sessions in one snapshot, block ranges in parallel (default 1)")
+      ->check(CLI::Range(1, kMaxJobs));
+  app.add_flag("--dry-run", o.dry_run, "Print the plan (sessions, COPY statements); write nothing");
   app.add_option("--progress", o.progress, "Progress bar on stderr: auto (on a TTY), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
@@ -106,6 +133,9 @@ int run(const CommonOptions& common, Options& o) {
     req.force_quote = core::trim(*o.force_quote) == "*" ? std::vector<std::string>{"*"}
                                                         : transfer::split_column_list(*o.force_quote, "--force-quote");
   choose_compression(o, req);
+  req.jobs = o.jobs;
+  req.dry_run = o.dry_run;
+  req.range_blocks = range_blocks_from_env();
   const auto& d = req.dialect;
   debug(d.describe() + ", encoding " + (d.encoding.value.empty() ? "utf-8" : d.encoding.value) + " (" +
         d.origin(d.encoding.source) + ")");
@@ -117,10 +147,21 @@ int run(const CommonOptions& common, Options& o) {
   transfer::Callbacks callbacks;
   if (bar.enabled()) callbacks.on_progress = [&](const transfer::Progress& p) { bar.update(p); };
   callbacks.on_warning = [](const std::string& w) { warn(w); };
-  auto result = transfer::run_export(*conn, req, callbacks);  // the bar clears itself when this throws
+  // --jobs: the other sessions come the same way, with the same session settings.
+  auto open_session = [&cfg] {
+    auto more = db::connect(cfg, "pgexport");
+    db::apply_session_settings(*more, db::bulk_session_settings(cfg));
+    return more;
+  };
+  auto result = transfer::run_export(*conn, req, callbacks, open_session);  // the bar clears itself when this throws
   bar.finish();
+  if (!result.jobs_note.empty()) debug(result.jobs_note);
   // With -o - the summary goes to stderr (results_to_stderr above): the JSON document, -q or not,
   // as its last line; the text line as a diagnostic that -q silences.
+  if (result.dry_run && !common.json()) {
+    print_dry_run(result);
+    return 0;
+  }
   if (common.json())
     out(result.to_json().dump());
   else

@@ -21,7 +21,11 @@ struct Options {
   std::string progress = "auto";
   std::optional<std::string> compress;  // gzip, zstd, bzip2, xz, none; default: by -o's suffix
   std::optional<int> compress_level;
+  int jobs = 1;  // sessions for a big table (--jobs)
+  bool dry_run = false;
 };
+
+constexpr int kMaxJobs = 64;
 
 void setup(CLI::App& app, CommonOptions& common, Options& opts);
 int run(const CommonOptions& common, Options& opts);

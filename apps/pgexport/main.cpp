@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
   describe(app,
            "  pgexport -c app.yaml --table public.orders              # writes orders.csv\n"
            "  pgexport -c app.yaml -t orders -o orders.csv.zst         # zstd, by the suffix\n"
+           "  pgexport -c app.yaml -t orders --jobs 2                  # two sessions, one snapshot\n"
            "  pgexport -c app.yaml -t orders -o - --compress gzip > orders.csv.gz\n"
            "  pgexport -c app.yaml -t orders -o orders.csv --force --delimiter ';' --encoding latin1 --crlf\n");
   CommonOptions common;

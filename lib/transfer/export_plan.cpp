@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "transfer/export_ranges.hpp"
 
 namespace pgmonkey::transfer {
 namespace {
@@ -22,6 +23,33 @@ std::uint64_t estimate_bytes(const ExportFacts& f, const std::vector<std::string
   if (f.reltuples > 0 && with_stats == cols.size() && !cols.empty())
     return static_cast<std::uint64_t>(f.reltuples * width);
   return static_cast<std::uint64_t>(f.table_bytes);
+}
+
+// --jobs: the block ranges and their COPYs, only the first with the header.
+void plan_sessions(const ExportRequest& req, const ExportFacts& f, const std::vector<std::string>& cols,
+                   ExportPlan& p) {
+  SessionFacts sf;
+  sf.jobs = req.jobs;
+  sf.relkind = f.relation.relkind;
+  sf.blocks = f.relation_blocks;
+  sf.block_size = f.block_size;
+  sf.server_version = f.server_version;
+  sf.range_blocks = req.range_blocks;
+  auto choice = choose_sessions(sf, f.relation.display());
+  p.jobs_note = choice.note;
+  if (choice.ranges.empty()) return;
+  // COPY t without a column list leaves generated columns out; so does this list.
+  std::vector<std::string> columns = cols;
+  if (p.source.columns.empty()) {
+    columns.clear();
+    for (const auto& c : f.relation.columns)
+      if (!c.generated) columns.push_back(c.name);
+  }
+  CopyFormat rest = p.format;
+  rest.header = false;
+  for (std::size_t i = 0; i < choice.ranges.size(); ++i)
+    p.range_sql.push_back(range_copy_sql(p.source, columns, i == 0 ? p.format : rest, choice.ranges[i]));
+  p.jobs = choice.jobs;
 }
 
 }  // namespace
@@ -74,6 +102,7 @@ ExportPlan plan_export(const ExportRequest& req, const ExportFacts& f) {
     p.estimated_bytes *= 2;
   p.encoding_shown = display_encoding(p.encoding, f.server_encoding);
   p.copy_sql = copy_to_sql(p.source, p.format);
+  plan_sessions(req, f, cols, p);
   return p;
 }
 

@@ -158,7 +158,7 @@ def test_json_summary_and_default_file_name(db, run, cfg, tmp_path):
     out = work / "orders.csv"  # pgmonkey's default: TABLE.csv in the current folder
     assert doc == {"table": "export_t.orders", "output": "orders.csv", "encoding": "UTF8", "rows": 500,
                    "bytes": out.stat().st_size, "seconds": doc["seconds"], "compression": None,
-                   "compressed_bytes": 0}
+                   "compressed_bytes": 0, "jobs": 1, "method": "single", "dry_run": False}
     assert entries(work) == ["orders.csv"]
     assert out.read_bytes() == psql_copy(db, tmp_path / "p.csv", "export_t.orders")
 

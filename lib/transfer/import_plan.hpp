@@ -36,7 +36,7 @@ struct ImportOptions {
   std::string reject_file;             // --reject-file; empty: default_reject_path(file)
   bool force = false;                  // --force: replace an existing reject file
   unsigned jobs = 1;                   // --jobs: sessions loading in parallel (1: the one-transaction path)
-  std::size_t chunk_bytes = 4u << 20;  // --jobs: COPY bytes per chunk handed to a session
+  std::size_t chunk_bytes = 2u << 20;  // --jobs: COPY bytes per chunk handed to a session
 };
 
 // What reading the file found, before any connection.

@@ -173,15 +173,34 @@ def test_ctrl_c_rolls_back_every_session(cluster, tmp_path):
     cfg = cluster.write_config(tmp_path / "conn.yaml")
     f = big_file(tmp_path)
     cluster.sql("CREATE TABLE jobs_int (id int, name text, note text)")
-    for table in ("jobs_int", "jobs_int_new"):
+    for table, sig in (("jobs_int", signal.SIGINT), ("jobs_int_new", signal.SIGTERM)):
         p = start("-c", cfg, "-t", table, "-j", 2, f, env={"PGMONKEY_IMPORT_CHUNK_BYTES": "65536"})
         wait_for_copy(cluster, p, 2)
-        p.send_signal(signal.SIGINT)
+        p.send_signal(sig)
         out, err = p.communicate(timeout=60)
         assert p.returncode == 130, err
         assert leftovers(cluster) == ([], [])
     assert cluster.sql("SELECT count(*) FROM jobs_int") == [(0,)]
     assert cluster.sql("SELECT to_regclass('jobs_int_new')") == [(None,)]
+
+
+def test_a_killed_run_leaves_its_hidden_table_under_load_marks_name(cluster, tmp_path):
+    # What pgimport --recover looks for: pgmonkey_load_<pid>_<start>_<table>, and no prepared
+    # transaction before the sessions are done.
+    cfg = cluster.write_config(tmp_path / "conn.yaml")
+    f = big_file(tmp_path)
+    before = time.time()
+    p = start("-c", cfg, "-t", "jobs_killed", "-j", 2, f, env={"PGMONKEY_IMPORT_CHUNK_BYTES": "65536"})
+    wait_for_copy(cluster, p, 2)
+    p.kill()
+    p.communicate()
+    rows = cluster.sql("SELECT relname FROM pg_class WHERE relname LIKE 'pgmonkey_load_%'")
+    assert len(rows) == 1
+    pid, started, table = rows[0][0].removeprefix("pgmonkey_load_").split("_", 2)
+    assert int(pid) == p.pid and table == "jobs_killed" and before - 2 <= int(started) <= time.time()
+    assert cluster.sql("SELECT gid FROM pg_prepared_xacts") == []
+    assert cluster.sql("SELECT to_regclass('jobs_killed')") == [(None,)]
+    cluster.sql(f'DROP TABLE "{rows[0][0]}"')
 
 
 def test_too_few_prepared_transactions_falls_back_to_one_session(tmp_path):

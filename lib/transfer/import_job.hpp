@@ -11,6 +11,7 @@
 #include "core/json.hpp"
 #include "transfer/import_plan.hpp"
 #include "transfer/load_marks.hpp"
+#include "transfer/parallel_load.hpp"
 #include "transfer/progress.hpp"
 #include "transfer/stages.hpp"
 
@@ -42,9 +43,6 @@ struct ImportResult {
   // compressed: "(72.0 MB from 24.3 MB gzip)"
   std::string summary() const;
 };
-
-// Opens one more session the way the app opened the first (--jobs N: one per loading session).
-using SessionOpener = std::function<std::unique_ptr<db::Connection>()>;
 
 struct ImportCallbacks : Callbacks {
   std::function<void(const ImportPlan&)> on_plan;  // before the data is sent
@@ -82,6 +80,13 @@ class ImportJob {
   ImportResult load(db::Connection& conn, const SessionOpener& open_session);
   ImportResult load_parallel(db::Connection& conn, const SessionOpener& open_session, ImportPlan plan,
                              const Relation& target);
+
+ public:
+  // --jobs with several files: this file's rows cut into chunks for `load`'s sessions (no commit).
+  ImportResult feed(ParallelLoad& load, ImportPlan plan);
+  const LoadRun& load_run() const { return run_; }
+
+ private:
   ImportResult stream(db::Connection& conn, ImportPlan plan);
 
   ImportOptions options_;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -35,7 +36,14 @@ class ChunkLines {
   std::vector<Run> runs_;
 };
 
+// Where a file's chunks go: the COPY statement, and the file's name for messages.
+struct ChunkTarget {
+  std::string source;
+  std::string copy_sql;
+};
+
 struct Chunk {
+  std::shared_ptr<const ChunkTarget> target;
   std::size_t index = 0;  // 0-based, in input order
   std::string data;       // COPY bytes: whole records
   std::uint64_t records = 0;

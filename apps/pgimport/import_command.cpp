@@ -77,8 +77,6 @@ void print_dry_run(const transfer::ImportPlan& p) {
 int run_files(const CommonOptions& common, Options& o, const config::Config& cfg) {
   auto& job = o.job;
   if (job.write_import_config) throw UsageError("--write-import-config takes one file", "run it once per file");
-  if (job.jobs > 1)
-    throw UsageError("--jobs works with one file for now", "import the files one by one, or use --jobs 1");
   ProgressBar bar("pgimport", o.progress, common.quiet);
   transfer::ImportCallbacks cb;
   cb.on_warning = [](const std::string& w) { warn(w); };
@@ -89,9 +87,13 @@ int run_files(const CommonOptions& common, Options& o, const config::Config& cfg
   };
   cb.on_progress = [&](const transfer::Progress& p) { bar.update(p); };
   transfer::ImportFilesJob import(job, o.files, cfg.path, cb);
-  auto conn = db::connect(cfg, "pgimport");
-  db::apply_session_settings(*conn, db::bulk_session_settings(cfg));
-  auto r = import.run(*conn);
+  auto open_session = [&cfg] {
+    auto conn = db::connect(cfg, "pgimport");
+    db::apply_session_settings(*conn, db::bulk_session_settings(cfg));
+    return conn;
+  };
+  auto conn = open_session();
+  auto r = import.run(*conn, open_session);
   bar.finish();
   if (common.json()) {
     out(r.to_json().dump());

@@ -45,8 +45,8 @@ ImportResult ImportJob::feed(ParallelLoad& load, ImportPlan plan) {
   ImportResult result;
   auto target = std::make_shared<ChunkTarget>();
   target->source = plan.source;
-  target->copy_sql = plan.method == LoadMethod::rename && !plan.load_copy_sql.empty() ? plan.load_copy_sql
-                                                                                      : plan.copy_sql;
+  target->copy_sql =
+      plan.method == LoadMethod::rename && !plan.load_copy_sql.empty() ? plan.load_copy_sql : plan.copy_sql;
   auto config = scanner_config(plan);
   try {
     ChunkCutter cutter(options_.chunk_bytes, [&](Chunk&& c) {

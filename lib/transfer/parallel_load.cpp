@@ -214,8 +214,8 @@ struct ParallelLoad::State {
   }
 };
 
-ParallelLoad::ParallelLoad(db::Connection& coordinator, SessionOpener open_session, LoadRun run,
-                           const ImportPlan& plan, const Relation& target)
+ParallelLoad::ParallelLoad(db::Connection& coordinator, SessionOpener open_session, LoadRun run, const ImportPlan& plan,
+                           const Relation& target)
     : s_(std::make_unique<State>(coordinator, std::move(open_session), run, plan, target)) {}
 
 ParallelLoad::~ParallelLoad() {

@@ -263,6 +263,42 @@ def test_combinations_not_supported_yet_are_usage_errors(cluster, tmp_path):
     write_rows(f, 10)
     r = imp("-c", cfg, "-t", "jobs_rej", "-j", 2, "--max-errors", 5, f)
     assert r.returncode == 2 and b"--max-errors does not work with --jobs" in r.stderr
-    r = imp("-c", cfg, "-t", "jobs_files", "-j", 2, f, f)
-    assert r.returncode == 2 and b"--jobs works with one file" in r.stderr
-    assert cluster.sql("SELECT to_regclass('jobs_rej'), to_regclass('jobs_files')") == [(None, None)]
+    g = tmp_path / "more.csv"
+    write_rows(g, 10)
+    r = imp("-c", cfg, "-t", "jobs_rej", "-j", 2, "--max-errors", 5, f, g)
+    assert r.returncode == 2 and b"--max-errors does not work with --jobs" in r.stderr
+    assert cluster.sql("SELECT to_regclass('jobs_rej')") == [(None,)]
+
+
+def test_several_files_share_the_sessions(cluster, tmp_path):
+    cfg = cluster.write_config(tmp_path / "conn.yaml")
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    write_rows(a, 3000)
+    starts = write_rows(b, 2000)
+    subprocess.run(["gzip", "-k", str(a)], check=True)
+    gz = tmp_path / "a.csv.gz"
+    one = imp("-c", cfg, "-t", "files_one", gz, b)
+    assert one.returncode == 0, one.stderr
+    r = imp("-c", cfg, "-t", "files_new", "-j", 2, gz, b, "--format", "json", env=SMALL_CHUNKS)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["jobs"] == 2 and doc["method"] == "rename" and doc["rows"] == 5000
+    assert [f["rows"] for f in doc["files"]] == [3000, 2000]
+    assert cluster.sql("SELECT count(*) FROM files_new") == [(5000,)]
+    assert cluster.sql("SELECT count(*), count(DISTINCT (id, name, note)) FROM files_one") == \
+        cluster.sql("SELECT count(*), count(DISTINCT (id, name, note)) FROM files_new")
+    cluster.sql("CREATE TABLE files_old (id int, name text, note text)")
+    r = imp("-c", cfg, "-t", "files_old", "-j", 2, gz, b, env=SMALL_CHUNKS)
+    assert r.returncode == 0, r.stderr
+    assert b"with 2 sessions (two-phase)" in r.stdout
+    assert cluster.sql("SELECT count(*) FROM files_old") == [(5000,)]
+    # A bad row in the second file: nothing of either file, its own name and line.
+    write_rows(b, 2000, bad_line=starts[1000])
+    r = imp("-c", cfg, "-t", "files_old", "-j", 2, gz, b, env=SMALL_CHUNKS)
+    assert r.returncode == 1
+    assert f"{b}:{starts[1000]}".encode() in r.stderr, r.stderr
+    assert cluster.sql("SELECT count(*) FROM files_old") == [(5000,)]
+    r = imp("-c", cfg, "-t", "files_new2", "--infer-types", "-j", 2, gz, b, env=SMALL_CHUNKS)
+    assert r.returncode == 1 and f"{b}:{starts[1000]}".encode() in r.stderr
+    assert cluster.sql("SELECT to_regclass('files_new2')") == [(None,)]
+    assert leftovers(cluster) == ([], [])

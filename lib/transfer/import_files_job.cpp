@@ -86,6 +86,9 @@ ImportFilesJob::ImportFilesJob(ImportOptions options, std::vector<std::string> f
       connection_config_(std::move(connection_config)),
       callbacks_(std::move(callbacks)) {
   if (options_.write_import_config) throw UsageError("--write-import-config takes one file", "run it once per file");
+  if (options_.jobs > 1 && options_.max_errors > 0)
+    throw UsageError("--max-errors with --jobs takes one file",
+                     "import the files one by one, or several with --jobs 1; nothing was sent");
   std::set<std::pair<dev_t, ino_t>> seen;
   for (const auto& f : files_) {
     if (f == "-")

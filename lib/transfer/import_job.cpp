@@ -136,9 +136,6 @@ ImportJob::ImportJob(ImportOptions options, const std::string& connection_config
     throw UsageError("--reject-file and --force go with --max-errors N",
                      "pgimport --max-errors 100 --reject-file bad.csv ...");
   if (o.jobs == 0 || o.jobs > 64) throw UsageError("--jobs takes 1 to 64 sessions");
-  if (o.jobs > 1 && o.max_errors > 0)
-    throw UsageError("--max-errors does not work with --jobs yet",
-                     "use one session (--jobs 1) to set bad records aside; nothing was sent");
   if (o.max_errors > 0 && !o.write_import_config) {
     reject_path_ = o.reject_file.empty() ? default_reject_path(o.file) : o.reject_file;
     if (reject_path_.empty())

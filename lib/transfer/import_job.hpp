@@ -99,8 +99,9 @@ class ImportJob {
   std::unique_ptr<TextReader> decoder_;
   std::string pending_;  // decoded, not yet scanned: the sniff sample
   Decoder::Status status_ = Decoder::Status::data;
-  std::string reject_path_;  // --max-errors: where rejects go (checked free before anything is sent)
-  LoadRun run_;              // --jobs: names this run's prepared parts and hidden table
+  std::string reject_path_;    // --max-errors: where rejects go (checked free before anything is sent)
+  LoadRun run_;                // --jobs: names this run's prepared parts and hidden table
+  std::string reject_header_;  // --jobs with --max-errors: the header as read, for the reject file
 };
 
 }  // namespace pgmonkey::transfer

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string_view>
 
 namespace pgmonkey::transfer {
 
@@ -32,7 +33,43 @@ std::optional<std::uint64_t> ChunkLines::line_of(std::uint64_t copy_line) const 
 ChunkCutter::ChunkCutter(std::size_t chunk_bytes, Emit emit)
     : chunk_bytes_(std::max<std::size_t>(chunk_bytes, 1)), emit_(std::move(emit)) {}
 
+void ChunkCutter::collect_raw(const csv::RecordScanner* scanner, csv::LineEnding line_ending) {
+  scanner_ = scanner;
+  line_break_ = line_ending == csv::LineEnding::crlf ? "\r\n" : line_ending == csv::LineEnding::cr ? "\r" : "\n";
+}
+
+namespace {
+
+// Line breaks as the scanner counts them: every CR, and every LF not right after a CR.
+std::uint64_t breaks(std::string_view s) {
+  std::uint64_t n = 0;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (s[i] == '\r' || (s[i] == '\n' && (i == 0 || s[i - 1] != '\r'))) ++n;
+  return n;
+}
+
+}  // namespace
+
 void ChunkCutter::on_record(const csv::ScannedRecord& record) {
+  if (scanner_) {
+    if (record.kind == csv::ScannedRecord::Kind::header) {
+      header_ = std::string(record.raw);
+      return;
+    }
+    // The scanner stands right after the record: it started that many breaks earlier.
+    const std::uint64_t lines = breaks(record.raw);
+    const std::uint64_t start = scanner_->lines() + 1 - lines;
+    if (chunk_.records == 0) {
+      chunk_.first_line = start;
+    } else {
+      for (std::uint64_t l = next_line_; l < start; ++l) chunk_.data += line_break_;
+    }
+    chunk_.data.append(record.raw.data(), record.raw.size());
+    next_line_ = start + lines;
+    ++chunk_.records;
+    if (chunk_.data.size() >= chunk_bytes_) cut();
+    return;
+  }
   if (record.kind != csv::ScannedRecord::Kind::data) return;  // the header is not sent
   // Each chunk is a COPY of its own, which counts the first record's lines its own way.
   copy_line_ += chunk_.records == 0 ? record.copy_lines_first : record.copy_lines;

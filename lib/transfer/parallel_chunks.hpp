@@ -40,6 +40,10 @@ class ChunkLines {
 struct ChunkTarget {
   std::string source;
   std::string copy_sql;
+  // --max-errors: chunks hold the records as read, which each session scans again into a
+  // RejectSink with these settings (no header; the field count fixed).
+  bool rejecting = false;
+  csv::RecordScanner::Config rescan;
 };
 
 struct Chunk {
@@ -48,15 +52,23 @@ struct Chunk {
   std::string data;       // COPY bytes: whole records
   std::uint64_t records = 0;
   ChunkLines lines;
+  std::uint64_t first_line = 0;  // --max-errors: the file line `data` starts on
 };
 
 // The sink and record hook of the reader's scanner (Config::hook with set_aside_bad = false):
 // collects the records' COPY bytes and hands on a chunk once it holds `chunk_bytes`.
+// For --max-errors (`raw`, set_aside_bad = true) it collects the records as read instead, bad
+// ones included, with skipped blank lines put back as line breaks so lines still count right.
 class ChunkCutter final : public CopySink, public csv::RecordHook {
  public:
   using Emit = std::function<void(Chunk&&)>;
   ChunkCutter(std::size_t chunk_bytes, Emit emit);
-  void write(const char* data, std::size_t size) override { chunk_.data.append(data, size); }
+  // --max-errors: `scanner` is the one this cutter follows; `line_ending` the file's.
+  void collect_raw(const csv::RecordScanner* scanner, csv::LineEnding line_ending);
+  const std::string& header() const noexcept { return header_; }  // raw: the header as read
+  void write(const char* data, std::size_t size) override {
+    if (!scanner_) chunk_.data.append(data, size);
+  }
   void on_record(const csv::ScannedRecord& record) override;
   // Hands on the last chunk.
   std::uint64_t finish(std::uint64_t records) override;
@@ -71,6 +83,10 @@ class ChunkCutter final : public CopySink, public csv::RecordHook {
   Chunk chunk_;
   std::uint64_t copy_line_ = 0;  // in the current chunk's COPY
   std::size_t next_index_ = 0;
+  const csv::RecordScanner* scanner_ = nullptr;  // raw
+  std::string line_break_ = "\n";
+  std::uint64_t next_line_ = 0;  // raw: where the next record would start without blank lines
+  std::string header_;
 };
 
 // A bounded queue of chunks: the reader waits for room, the sessions for chunks.

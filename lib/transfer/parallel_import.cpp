@@ -10,6 +10,7 @@
 #include "transfer/import_errors.hpp"
 #include "transfer/import_job.hpp"
 #include "transfer/import_pump.hpp"
+#include "transfer/reject_file.hpp"
 #include "transfer/text_reader.hpp"
 
 namespace pgmonkey::transfer {
@@ -26,6 +27,16 @@ double seconds_since(Clock::time_point t0) {
 ImportResult ImportJob::load_parallel(db::Connection& conn, const SessionOpener& open_session, ImportPlan plan,
                                       const Relation& target) {
   ParallelLoad load(conn, open_session, run_, plan, target);
+  std::unique_ptr<RejectFile> reject_file;
+  if (!reject_path_.empty()) {
+    reject_file = std::make_unique<RejectFile>(reject_path_, options_.force, plan.encoding, plan.source);
+    load.keep_rejects(options_.max_errors, [&](std::vector<Rejected> all) {
+      reject_file->set_header(reject_header_);
+      for (const auto& r : all) reject_file->add(r);
+      reject_file->commit();
+      return "see " + reject_file->path() + " and " + reject_file->log_path() + "; ";
+    });
+  }
   try {
     load.start();
   } catch (...) {
@@ -36,6 +47,21 @@ ImportResult ImportJob::load_parallel(db::Connection& conn, const SessionOpener&
     result.rows = load.commit();
   } catch (...) {
     load.fail(std::current_exception(), result.plan.source);
+  }
+  if (reject_file) {
+    result.rejecting = true;
+    std::vector<Rejected> all = load.take_rejects();
+    result.rejected = all.size();
+    if (!all.empty()) {
+      reject_file->set_header(reject_header_);
+      for (const auto& r : all) reject_file->add(r);
+      reject_file->commit();
+      result.reject_file = reject_file->path();
+      result.reject_log = reject_file->log_path();
+      if (callbacks_.on_warning)
+        callbacks_.on_warning(fmt::format("rejected {} of {} rows (see {})", result.rejected,
+                                          result.rejected + result.rows, result.reject_file));
+    }
   }
   result.seconds = seconds_since(started_);
   return result;
@@ -48,14 +74,21 @@ ImportResult ImportJob::feed(ParallelLoad& load, ImportPlan plan) {
   target->copy_sql =
       plan.method == LoadMethod::rename && !plan.load_copy_sql.empty() ? plan.load_copy_sql : plan.copy_sql;
   auto config = scanner_config(plan);
+  const bool rejecting = !reject_path_.empty();
+  if (rejecting) {
+    target->rejecting = true;
+    target->rescan = config;
+    target->rescan.skip_header = false;
+  }
+  ChunkCutter cutter(options_.chunk_bytes, [&](Chunk&& c) {
+    c.target = target;
+    load.push(std::move(c));
+  });
   try {
-    ChunkCutter cutter(options_.chunk_bytes, [&](Chunk&& c) {
-      c.target = target;
-      load.push(std::move(c));
-    });
     config.hook = &cutter;
-    config.set_aside_bad = false;  // a bad record stops the load, as with one session
+    config.set_aside_bad = rejecting;  // without --max-errors a bad record stops the load, as with one session
     csv::RecordScanner scanner(config);
+    if (rejecting) cutter.collect_raw(&scanner, plan.dialect.line_ending);
     ImportChain chain{*decoder_, scanner, cutter, "invalid byte sequence for encoding " + plan.encoding.name,
                       plan.encoding.user_set ? "check --encoding (or the import config's encoding)"
                                              : "name the file's encoding with --encoding"};
@@ -81,7 +114,9 @@ ImportResult ImportJob::feed(ParallelLoad& load, ImportPlan plan) {
         callbacks_.on_warning(fmt::format("skipped {} blank line{}{} (the first at {}:{})", blank,
                                           blank == 1 ? "" : "s", plan.fields == 1 ? " before the header" : "",
                                           plan.source, scanner.first_blank_line()));
+    reject_header_ = cutter.header();
   } catch (...) {
+    reject_header_ = cutter.header();
     load.fail(std::current_exception(), plan.source);
   }
   result.bytes = input_->consumed();

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -64,6 +65,30 @@ struct Failure {
   }
 };
 
+// --max-errors across sessions: the limit is for the whole run; rejects kept by chunk, so they
+// come out in input order.
+struct Rejects {
+  std::uint64_t max_errors = 0;
+  std::atomic<std::uint64_t> total{0};
+  std::mutex mutex;
+  std::map<std::size_t, std::vector<Rejected>> by_chunk;
+
+  void add(std::size_t chunk, std::vector<Rejected> rejects) {
+    if (rejects.empty()) return;
+    total += rejects.size();
+    std::lock_guard<std::mutex> lock(mutex);
+    by_chunk[chunk] = std::move(rejects);
+  }
+  std::vector<Rejected> take() {
+    std::lock_guard<std::mutex> lock(mutex);
+    std::vector<Rejected> out;
+    for (auto& [chunk, list] : by_chunk)
+      for (auto& r : list) out.push_back(std::move(r));
+    by_chunk.clear();
+    return out;
+  }
+};
+
 // Thrown on the reader's side when a session failed: the session's error is the one reported.
 struct SessionFailed {};
 
@@ -75,8 +100,42 @@ void exec_plain(db::Connection& conn, const std::string& sql) {
   });
 }
 
+// --max-errors: a chunk of records as read, scanned again into a RejectSink on this session,
+// under a savepoint of its own (releasing it ends the sink's savepoints too).
+std::uint64_t load_rejecting(Session& s, Chunk& chunk, Rejects& rejects) {
+  exec_plain(*s.conn, "SAVEPOINT pgimport_chunk");
+  const std::uint64_t offset = chunk.first_line - 1;
+  std::vector<Rejected> found;
+  const std::uint64_t so_far = rejects.total.load();
+  std::uint64_t rows = 0;
+  try {
+    RejectSink sink(
+        make_db_batch_target(*s.conn, chunk.target->copy_sql),
+        rejects.max_errors - std::min(rejects.max_errors, so_far),
+        [&](const Rejected& r) {
+          found.push_back(r);
+          found.back().line += offset;
+        },
+        [](std::string_view) {});
+    auto config = chunk.target->rescan;
+    config.hook = &sink;
+    csv::RecordScanner scanner(config);
+    scanner.scan(chunk.data.data(), chunk.data.size(), true, [&](const char* p, std::size_t n) { sink.write(p, n); });
+    rows = sink.finish(scanner.records());
+  } catch (const RejectLimitExceeded& e) {
+    rejects.add(chunk.index, std::move(found));
+    throw RejectLimitExceeded(e.line() + offset);
+  } catch (const csv::DataError& e) {
+    throw csv::DataError(e.line() + offset, e.what(), e.hint(), e.column());
+  }
+  exec_plain(*s.conn, "RELEASE SAVEPOINT pgimport_chunk");
+  rejects.add(chunk.index, std::move(found));
+  if (rejects.total.load() > rejects.max_errors) throw RejectLimitExceeded(chunk.first_line);
+  return rows;
+}
+
 // A session's thread: COPY each chunk it takes, inside the session's one open transaction.
-void load_chunks(Session& s, int index, ChunkQueue& queue, Failure& failure) {
+void load_chunks(Session& s, int index, ChunkQueue& queue, Failure& failure, Rejects& rejects) {
   // Signals go to the reader's thread, whose loops watch for them.
   sigset_t block;
   sigemptyset(&block);
@@ -89,6 +148,10 @@ void load_chunks(Session& s, int index, ChunkQueue& queue, Failure& failure) {
   std::optional<Chunk> chunk;
   try {
     while ((chunk = queue.pop())) {
+      if (chunk->target->rejecting) {
+        s.rows += load_rejecting(s, *chunk, rejects);
+        continue;
+      }
       db::CopyIn copy(*s.conn, chunk->target->copy_sql);
       for (std::size_t at = 0; at < chunk->data.size(); at += kPieceBytes) {
         if (failure.any) return;  // the COPY is aborted as it goes
@@ -122,6 +185,9 @@ struct ParallelLoad::State {
   std::vector<std::unique_ptr<Session>> sessions;
   ChunkQueue queue;
   Failure failure;
+  Rejects rejects;
+  bool rejecting = false;
+  std::function<std::string(std::vector<Rejected>)> write_rejects;
   std::atomic<int> conflict{-1};  // the session stopped because it waited on a sibling's row
   Clock::time_point last_check = Clock::now();
 
@@ -222,6 +288,16 @@ ParallelLoad::~ParallelLoad() {
   if (!s_->committed) s_->roll_back();
 }
 
+void ParallelLoad::keep_rejects(std::uint64_t max_errors, std::function<std::string(std::vector<Rejected>)> write) {
+  s_->rejecting = true;
+  s_->rejects.max_errors = max_errors;
+  s_->write_rejects = std::move(write);
+}
+
+std::vector<Rejected> ParallelLoad::take_rejects() {
+  return s_->rejects.take();
+}
+
 void ParallelLoad::start() {
   auto& s = *s_;
   // --recover tells a live run from a dead one by this lock, held by this session until the end.
@@ -249,7 +325,8 @@ void ParallelLoad::start() {
   }
   for (int i = 0; i < s.jobs; ++i) {
     Session& session = *s.sessions[static_cast<std::size_t>(i)];
-    session.thread = std::thread(load_chunks, std::ref(session), i, std::ref(s.queue), std::ref(s.failure));
+    session.thread =
+        std::thread(load_chunks, std::ref(session), i, std::ref(s.queue), std::ref(s.failure), std::ref(s.rejects));
   }
 }
 
@@ -336,6 +413,19 @@ void ParallelLoad::fail(std::exception_ptr error, const std::string& source) {
   if (session_failed) {
     try {
       std::rethrow_exception(s.failure.error);
+    } catch (const RejectLimitExceeded& e) {
+      // As with one session: the rejects so far are written, in input order, and nothing loads.
+      std::vector<Rejected> all = s.rejects.take();
+      const std::uint64_t max = s.rejects.max_errors;
+      const std::uint64_t line = all.size() > max ? all[max].line : e.line();
+      const std::string where = s.failure.target ? s.failure.target->source : source;
+      const std::string hint = s.write_rejects ? s.write_rejects(std::move(all)) : std::string();
+      throw JobError(fmt::format("{}:{}: more than {} record{} rejected (--max-errors {})", where, line, max,
+                                 max == 1 ? "" : "s", max),
+                     {}, hint + kRolledBack);
+    } catch (const csv::DataError& e) {
+      throw_data_error(s.failure.target ? s.failure.target->source : source, e.line(), e.what(), e.hint(), true,
+                       e.column());
     } catch (const db::CopyError& e) {
       const std::string where = s.failure.target ? s.failure.target->source : source;
       const csv::LineMap none(0, 0);

@@ -11,6 +11,7 @@
 #include "transfer/import_plan.hpp"
 #include "transfer/load_marks.hpp"
 #include "transfer/parallel_chunks.hpp"
+#include "transfer/reject_sink.hpp"
 
 namespace pgmonkey::db {
 class Connection;
@@ -30,6 +31,13 @@ class ParallelLoad {
   ~ParallelLoad();
   ParallelLoad(const ParallelLoad&) = delete;
   ParallelLoad& operator=(const ParallelLoad&) = delete;
+
+  // --max-errors N: sessions set aside up to N bad records of the whole run (rejecting chunks).
+  // `write` gets the rejects in input order when the limit is exceeded and returns a hint
+  // naming where they went.
+  void keep_rejects(std::uint64_t max_errors, std::function<std::string(std::vector<Rejected>)> write);
+  // The rejects so far, in input order (after commit(): all of them).
+  std::vector<Rejected> take_rejects();
 
   // The run's advisory lock, the hidden table (rename), the sessions in their transactions.
   void start();

@@ -257,16 +257,74 @@ def test_dry_run_shows_the_method_and_changes_nothing(cluster, tmp_path):
     assert leftovers(cluster) == ([], [])
 
 
-def test_combinations_not_supported_yet_are_usage_errors(cluster, tmp_path):
+BAD = [b"x,1,2024-01-01,a\n",                    # bigint
+       b"{i},1,2024-13-01,b\n",                # date
+       b"{i},1,2024-01-01\n",                  # field count (client)
+       b'{i},1,2024-01-01,"c\nd",extra\n',     # field count, two lines
+       b"{i},-5,2024-01-01,e\n",               # CHECK
+       b"{i},1,2024-01-01,n\x00l\n",           # NUL (client)
+       b"{i},1,2024-01-01,\xffx\n",            # bad UTF-8 (client)
+       b"{i},abc,2024-01-01,f\n"]              # integer
+
+
+def write_dirty(path, n, every=97):
+    out = [b"id,amount,day,note\n"]
+    for i in range(1, n + 1):
+        if i % every == 0:
+            out.append(BAD[(i // every) % len(BAD)].replace(b"{i}", str(i).encode()))
+        elif i % 11 == 0:
+            out.append(f'{i},{i % 50},2024-01-{i % 28 + 1:02d},"two\nlines ü€"\n'.encode())
+        elif i % 13 == 0:
+            out.append(b"\n")  # a blank line, skipped
+        else:
+            out.append(f"{i},{i % 50},2024-01-{i % 28 + 1:02d},note 𝄞 {i}\n".encode())
+    path.write_bytes(b"".join(out))
+
+
+def test_max_errors_with_jobs_sets_aside_the_same_records_in_input_order(cluster, tmp_path):
     cfg = cluster.write_config(tmp_path / "conn.yaml")
-    f = tmp_path / "rows.csv"
+    f = tmp_path / "dirty.csv"
+    write_dirty(f, 5000)
+    ddl = "CREATE TABLE {} (id bigint PRIMARY KEY, amount int CHECK (amount >= 0), day date, note text)"
+    cluster.sql(ddl.format("rej_one"))
+    cluster.sql(ddl.format("rej_jobs"))
+    one = imp("-c", cfg, "-t", "rej_one", "--max-errors", 100, "--reject-file", tmp_path / "one.csv", f,
+              "--format", "json")
+    assert one.returncode == 0, one.stderr
+    r = imp("-c", cfg, "-t", "rej_jobs", "-j", 3, "--max-errors", 100, "--reject-file", tmp_path / "jobs.csv", f,
+            "--format", "json", env={"PGMONKEY_IMPORT_CHUNK_BYTES": "3000"})
+    assert r.returncode == 0, r.stderr
+    a, b = json.loads(one.stdout), json.loads(r.stdout)
+    assert b["method"] == "two-phase" and b["jobs"] == 3
+    assert a["rejected"] == b["rejected"] > 40 and a["rows"] == b["rows"]
+    assert (tmp_path / "jobs.csv").read_bytes() == (tmp_path / "one.csv").read_bytes()
+    log_one = (tmp_path / "one.csv.log").read_text().replace("one.csv", "X")
+    log_jobs = (tmp_path / "jobs.csv.log").read_text().replace("jobs.csv", "X").replace("rej_jobs", "rej_one")
+    assert log_jobs == log_one
+    assert cluster.sql("SELECT count(*), sum(id) FROM rej_jobs") == cluster.sql("SELECT count(*), sum(id) FROM rej_one")
+    assert leftovers(cluster) == ([], [])
+
+
+def test_max_errors_with_jobs_over_the_limit_loads_nothing_and_writes_the_rejects(cluster, tmp_path):
+    cfg = cluster.write_config(tmp_path / "conn.yaml")
+    f = tmp_path / "dirty.csv"
+    write_dirty(f, 3000)
+    r = imp("-c", cfg, "-t", "rej_over", "-j", 2, "--max-errors", 5, f, env={"PGMONKEY_IMPORT_CHUNK_BYTES": "3000"})
+    assert r.returncode == 1
+    assert b"more than 5 records rejected (--max-errors 5)" in r.stderr, r.stderr
+    rej = tmp_path / "dirty.rejects.csv"
+    assert rej.exists() and len((tmp_path / "dirty.rejects.csv.log").read_text().splitlines()) >= 6
+    assert cluster.sql("SELECT to_regclass('rej_over')") == [(None,)]
+    assert leftovers(cluster) == ([], [])
+
+
+def test_max_errors_with_jobs_and_several_files_is_a_usage_error(cluster, tmp_path):
+    cfg = cluster.write_config(tmp_path / "conn.yaml")
+    f, g = tmp_path / "rows.csv", tmp_path / "more.csv"
     write_rows(f, 10)
-    r = imp("-c", cfg, "-t", "jobs_rej", "-j", 2, "--max-errors", 5, f)
-    assert r.returncode == 2 and b"--max-errors does not work with --jobs" in r.stderr
-    g = tmp_path / "more.csv"
     write_rows(g, 10)
     r = imp("-c", cfg, "-t", "jobs_rej", "-j", 2, "--max-errors", 5, f, g)
-    assert r.returncode == 2 and b"--max-errors does not work with --jobs" in r.stderr
+    assert r.returncode == 2 and b"--max-errors with --jobs takes one file" in r.stderr
     assert cluster.sql("SELECT to_regclass('jobs_rej')") == [(None,)]
 
 

@@ -233,3 +233,41 @@ TEST_CASE("ChunkQueue: bounded, in order, closed and stopped") {
   s.push(std::move(d), {});
   CHECK(!s.pop());
 }
+
+TEST_CASE("ChunkCutter for --max-errors: the records as read, bad ones and skipped blank lines kept in place") {
+  const std::string body = "1,a\n2,\"x\ny\"\n\n\n3,b,extra\n4,c\n\n5,d\n";  // blank lines, a bad record
+  const std::string text = "id,name\n" + body;
+  csv::RecordScanner::Config config;
+  config.expected_fields = 2;
+  config.skip_header = true;
+  for (std::size_t chunk_bytes : {1u, 12u, 4096u}) {
+    CAPTURE(chunk_bytes);
+    std::vector<Chunk> chunks;
+    ChunkCutter cutter(chunk_bytes, [&](Chunk&& c) { chunks.push_back(std::move(c)); });
+    auto c = config;
+    c.hook = &cutter;
+    csv::RecordScanner scanner(c);
+    cutter.collect_raw(&scanner, csv::LineEnding::lf);
+    std::string buf;
+    const csv::RecordScanner::Sink sink = [&](const char* p, std::size_t n) { cutter.write(p, n); };
+    for (std::size_t at = 0; at < text.size(); at += 5) {
+      buf += text.substr(at, 5);
+      buf.erase(0, scanner.scan(buf.data(), buf.size(), false, sink));
+    }
+    scanner.scan(buf.data(), buf.size(), true, sink);
+    cutter.finish(scanner.records());
+    CHECK(cutter.header() == "id,name\n");
+    std::string joined;
+    for (const auto& chunk : chunks) {
+      // Each chunk is the file's text from the start of the line it says it starts on.
+      std::size_t offset = 0;
+      for (std::uint64_t line = 1; line < chunk.first_line; ++line) offset = text.find('\n', offset) + 1;
+      CHECK(text.compare(offset, chunk.data.size(), chunk.data) == 0);
+      joined += chunk.data;
+    }
+    std::uint64_t records = 0;
+    for (const auto& chunk : chunks) records += chunk.records;
+    CHECK(records == 5);                            // the bad record too
+    if (chunks.size() == 1) CHECK(joined == body);  // blank lines inside a chunk are put back
+  }
+}

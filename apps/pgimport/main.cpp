@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
            "  pgimport -c app.yaml --table '\"Sales\".orders' --truncate --encoding LATIN1 orders.csv\n"
            "  pgimport -c app.yaml --table staging.t --dry-run data.csv\n"
            "  pgimport -c app.yaml --table t --max-errors 100 data.csv   # bad rows to data.rejects.csv\n"
+           "  pgimport -c app.yaml --table t --jobs 4 big.csv   # 4 sessions, still all or nothing\n"
            "  pgimport --write-import-config data.csv      # writes data.yaml for review\n"
            "  pgimport -c app.yaml --table t big.csv.gz               # gzip, zstd, bzip2, xz: by content\n"
            "  curl -s https://example.org/big.csv.zst | pgimport -c app.yaml --table t -\n"

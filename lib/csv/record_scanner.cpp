@@ -58,7 +58,7 @@ void RecordScanner::fail_quote(const unsigned char* rec_begin, const unsigned ch
 
 void RecordScanner::bad(std::uint64_t line, std::uint64_t column, std::string message, std::string hint,
                         const char* sqlstate) {
-  if (!config_.hook) throw DataError(line, std::move(message), std::move(hint), column);
+  if (!sets_aside()) throw DataError(line, std::move(message), std::move(hint), column);
   if (bad_) return;
   bad_ = true;
   bad_line_ = line;
@@ -210,7 +210,7 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
     unsigned char b = *p;
     if (utf8_.need != 0 || b >= 0x80) {
       if (!utf8_.step(b)) {
-        if (!config_.hook) fail_utf8();
+        if (!sets_aside()) fail_utf8();
         bad(line_, 0, "invalid UTF-8 byte sequence", "", "22021");
         utf8_ = encoding::Utf8State();
         if (b < 0x80) continue;  // a line break or delimiter cut the sequence short: look at it again
@@ -232,7 +232,7 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
           field_ = Field::closed;
           break;
         case Field::unquoted:
-          if (!config_.hook) fail_quote(rec_begin, p);
+          if (!sets_aside()) fail_quote(rec_begin, p);
           bad(line_, quote_column(rec_begin, p),
               fmt::format("a quote character ({}) inside an unquoted field", show_char(config_.quote)), "", "22P04");
           break;
@@ -293,7 +293,7 @@ std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end,
     throw DataError(record_line_, "unterminated quoted field: the quote opened in this record is never closed",
                     "close the quote, or set another quote character with --quote");
   if (!utf8_.complete()) {
-    if (!config_.hook) fail_utf8();
+    if (!sets_aside()) fail_utf8();
     bad(line_, 0, "invalid UTF-8 byte sequence", "", "22021");
     utf8_ = encoding::Utf8State();
   }

@@ -70,6 +70,9 @@ class RecordScanner {
     // here and not sent, and every record is reported as it ends. Mixed line endings, an
     // unterminated quote and an over-long record still throw: the records cannot be told apart.
     RecordHook* hook = nullptr;
+    // With a hook: false keeps the errors a scan without one throws (bad records are not set
+    // aside); the hook then only follows the records (a parallel import cuts chunks with it).
+    bool set_aside_bad = true;
   };
   // Receives the bytes to send, in order; ranges are split only around skipped bytes.
   using Sink = std::function<void(const char* data, std::size_t size)>;
@@ -104,6 +107,7 @@ class RecordScanner {
   [[noreturn]] void fail_quote(const unsigned char* rec_begin, const unsigned char* at) const;
   [[noreturn]] void fail_too_long() const;
   void reset_record();
+  bool sets_aside() const noexcept { return config_.hook && config_.set_aside_bad; }
   std::uint64_t quote_column(const unsigned char* rec_begin, const unsigned char* at) const;
   // With a hook: remembers the record's first problem; without: throws it.
   void bad(std::uint64_t line, std::uint64_t column, std::string message, std::string hint, const char* sqlstate);

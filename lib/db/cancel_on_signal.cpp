@@ -101,6 +101,24 @@ void cancel_statement(pg_conn* conn) noexcept {
   }
 }
 
+Canceller::Canceller(pg_conn* conn) noexcept
+    : cancel_(conn ? PQgetCancel(conn) : nullptr), socket_(conn ? PQsocket(conn) : -1) {}
+
+Canceller::~Canceller() noexcept {
+  if (cancel_) PQfreeCancel(cancel_);
+}
+
+void Canceller::cancel() const noexcept {
+  if (cancel_) {
+    char err[256];
+    PQcancel(cancel_, err, sizeof err);
+  }
+}
+
+void Canceller::cut() const noexcept {
+  if (socket_ >= 0) ::shutdown(socket_, SHUT_RDWR);
+}
+
 bool interrupted() noexcept {
   return g_interrupted != 0;
 }

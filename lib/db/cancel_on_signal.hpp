@@ -62,6 +62,24 @@ class CancelOnSignal {
 // allocates), e.g. for a COPY abandoned mid-stream. Never throws; a failed request is ignored.
 void cancel_statement(pg_conn* conn) noexcept;
 
+// Cancels one connection's running statement from another thread (a parallel import's
+// coordinator stopping its sessions): made while the connection is idle, then safe to use while
+// another thread runs a statement on it. cut() shuts its socket down for a server that does not
+// answer the cancel.
+class Canceller {
+ public:
+  explicit Canceller(pg_conn* conn) noexcept;
+  ~Canceller() noexcept;
+  Canceller(const Canceller&) = delete;
+  Canceller& operator=(const Canceller&) = delete;
+  void cancel() const noexcept;
+  void cut() const noexcept;
+
+ private:
+  pg_cancel* cancel_;
+  int socket_;
+};
+
 // True once SIGINT, SIGTERM or SIGHUP arrived while a SignalScope was alive (until the next outermost
 // scope starts).
 bool interrupted() noexcept;

@@ -7,7 +7,9 @@
 #include <pqxx/transaction>
 
 #include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
+#include <ctime>
 #include <fstream>
 
 #include "core/error.hpp"
@@ -71,17 +73,6 @@ void check_first_line(std::string_view sample, bool whole, const FileFacts& f) {
                      false);
 }
 
-csv::RecordScanner::Config scanner_config(const ImportPlan& plan) {
-  csv::RecordScanner::Config sc;
-  sc.delimiter = plan.dialect.delimiter.value;
-  sc.quote = plan.dialect.quote.value;
-  sc.line_ending = plan.dialect.line_ending;
-  sc.expected_fields = plan.fields;
-  sc.skip_header = plan.dialect.header.value;
-  sc.drop_trailing_fields = plan.drop_trailing_fields;
-  return sc;
-}
-
 }  // namespace
 
 core::Json ImportResult::to_json() const {
@@ -97,6 +88,8 @@ core::Json ImportResult::to_json() const {
       .set("seconds", seconds)
       .set("rows_per_second", seconds > 0 ? static_cast<double>(rows) / seconds : 0.0)
       .set("encoding", plan.encoding.name)
+      .set("jobs", plan.jobs)
+      .set("method", to_string(plan.method))
       .set("plan", plan.to_json());
   if (rejecting) {
     j.set("rejected", rejected);
@@ -114,8 +107,10 @@ std::string ImportResult::summary() const {
         "checked {} row{} ({}) from {} for {}: encoding and CSV structure only, not the values; "
         "nothing was imported",
         rows, rows == 1 ? "" : "s", size, plan.source, plan.table);
-  return fmt::format("imported {} row{} ({}) from {} into {} in {:.2f} s ({:.0f} rows/s)", rows, rows == 1 ? "" : "s",
-                     size, plan.source, plan.table, seconds, rate);
+  const std::string sessions =
+      plan.jobs > 1 ? fmt::format(" with {} sessions ({})", plan.jobs, to_string(plan.method)) : std::string();
+  return fmt::format("imported {} row{} ({}) from {} into {}{} in {:.2f} s ({:.0f} rows/s)", rows, rows == 1 ? "" : "s",
+                     size, plan.source, plan.table, sessions, seconds, rate);
 }
 
 bool needs_connection(const ImportOptions& o) {
@@ -123,7 +118,10 @@ bool needs_connection(const ImportOptions& o) {
 }
 
 ImportJob::ImportJob(ImportOptions options, const std::string& connection_config, ImportCallbacks callbacks)
-    : options_(std::move(options)), callbacks_(std::move(callbacks)), started_(Clock::now()) {
+    : options_(std::move(options)),
+      callbacks_(std::move(callbacks)),
+      started_(Clock::now()),
+      run_{static_cast<long long>(::getpid()), static_cast<long long>(std::time(nullptr))} {
   const auto& o = options_;
   auto warn = [&](const std::string& w) {
     if (callbacks_.on_warning) callbacks_.on_warning(w);
@@ -137,6 +135,7 @@ ImportJob::ImportJob(ImportOptions options, const std::string& connection_config
   if (o.max_errors == 0 && (!o.reject_file.empty() || o.force))
     throw UsageError("--reject-file and --force go with --max-errors N",
                      "pgimport --max-errors 100 --reject-file bad.csv ...");
+  if (o.jobs == 0 || o.jobs > 64) throw UsageError("--jobs takes 1 to 64 sessions");
   if (o.max_errors > 0 && !o.write_import_config) {
     reject_path_ = o.reject_file.empty() ? default_reject_path(o.file) : o.reject_file;
     if (reject_path_.empty())
@@ -285,9 +284,9 @@ ImportResult ImportJob::write_config() {
   return result;
 }
 
-ImportResult ImportJob::run(db::Connection& conn) {
+ImportResult ImportJob::run(db::Connection& conn, const SessionOpener& open_session) {
   try {
-    return load(conn);
+    return load(conn, open_session);
   } catch (const InterruptedError&) {
     throw;
   } catch (const Error&) {
@@ -307,27 +306,42 @@ ImportResult ImportJob::send(db::Connection& conn, ImportPlan plan) {
   }
 }
 
-ImportResult ImportJob::load(db::Connection& conn) {
-  db::CancelOnSignal cancel_on_signal(conn.raw());
-  // 4. The table, looked up in the transaction that loads it, and the plan.
-  pqxx::work tx(conn, "pgimport");
-  const TableName name = parse_table_name(options_.table);
-  Relation target = sql_step([&] { return find_relation(tx, name); });
-  ImportPlan plan = plan_import(options_, facts_, target);
-  for (const auto& w : plan.warnings)
-    if (callbacks_.on_warning) callbacks_.on_warning(w);
-  if (callbacks_.on_plan) callbacks_.on_plan(plan);
-  if (!options_.dry_run) {
-    if (plan.create) sql_step([&] { tx.exec(plan.ddl); });
-    if (plan.truncate) sql_step([&] { tx.exec(plan.truncate_sql); });
-  }
-  ImportResult result = stream(conn, std::move(plan));
-  // 6. Commit (or, for a dry run, leave everything as it was).
-  if (!options_.dry_run) {
-    db::throw_if_interrupted();
-    sql_step([&] { tx.commit(); });
-  }
-  return result;
+ImportResult ImportJob::load(db::Connection& conn, const SessionOpener& open_session) {
+  ImportPlan plan;
+  Relation target;
+  {
+    db::CancelOnSignal cancel_on_signal(conn.raw());
+    // 4. The table, looked up in the transaction that loads it, and the plan.
+    pqxx::work tx(conn, "pgimport");
+    const TableName name = parse_table_name(options_.table);
+    target = sql_step([&] { return find_relation(tx, name); });
+    plan = plan_import(options_, facts_, target);
+    if (options_.jobs > 1 && open_session) {
+      SessionFacts sessions;
+      sessions.jobs = options_.jobs;
+      if (target.exists && !plan.truncate)
+        sessions.max_prepared = sql_step([&] { return tx.exec("SHOW max_prepared_transactions")[0][0].as<long>(); });
+      plan_sessions(plan, target, sessions);
+      if (plan.method == LoadMethod::rename) plan_hidden_table(plan, options_, facts_, target, run_);
+    }
+    for (const auto& w : plan.warnings)
+      if (callbacks_.on_warning) callbacks_.on_warning(w);
+    if (callbacks_.on_plan) callbacks_.on_plan(plan);
+    if (plan.jobs == 1 || options_.dry_run) {
+      if (!options_.dry_run) {
+        if (plan.create) sql_step([&] { tx.exec(plan.ddl); });
+        if (plan.truncate) sql_step([&] { tx.exec(plan.truncate_sql); });
+      }
+      ImportResult result = stream(conn, std::move(plan));
+      // 6. Commit (or, for a dry run, leave everything as it was).
+      if (!options_.dry_run) {
+        db::throw_if_interrupted();
+        sql_step([&] { tx.commit(); });
+      }
+      return result;
+    }
+  }  // the catalog look-up's transaction ends: the sessions do the work
+  return load_parallel(conn, open_session, std::move(plan), target);
 }
 
 // 5. The rows: the scanner validates and splits records; complete records go to COPY.

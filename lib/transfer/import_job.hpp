@@ -10,6 +10,8 @@
 
 #include "core/json.hpp"
 #include "transfer/import_plan.hpp"
+#include "transfer/load_marks.hpp"
+#include "transfer/parallel_load.hpp"
 #include "transfer/progress.hpp"
 #include "transfer/stages.hpp"
 
@@ -63,8 +65,9 @@ class ImportJob {
   // --write-import-config: the detected settings into the sidecar, for review.
   ImportResult write_config();
   // 4. the table and the plan → 5. the rows through the chain into COPY → 6. commit, in one
-  // transaction on `conn` (opened by the app, as pgexport's is).
-  ImportResult run(db::Connection& conn);
+  // transaction on `conn` (opened by the app, as pgexport's is). With --jobs N, `open_session`
+  // opens the N loading sessions and `conn` coordinates them (parallel_import.cpp).
+  ImportResult run(db::Connection& conn, const SessionOpener& open_session = {});
 
   // For several files in one transaction (import_files_job): what the file looks like, and its
   // rows sent by `plan` inside the caller's open transaction (no DDL, no commit).
@@ -74,7 +77,16 @@ class ImportJob {
 
  private:
   void sniff_sample(csv::SniffOptions& sniff);
-  ImportResult load(db::Connection& conn);
+  ImportResult load(db::Connection& conn, const SessionOpener& open_session);
+  ImportResult load_parallel(db::Connection& conn, const SessionOpener& open_session, ImportPlan plan,
+                             const Relation& target);
+
+ public:
+  // --jobs with several files: this file's rows cut into chunks for `load`'s sessions (no commit).
+  ImportResult feed(ParallelLoad& load, ImportPlan plan);
+  const LoadRun& load_run() const { return run_; }
+
+ private:
   ImportResult stream(db::Connection& conn, ImportPlan plan);
 
   ImportOptions options_;
@@ -87,7 +99,9 @@ class ImportJob {
   std::unique_ptr<TextReader> decoder_;
   std::string pending_;  // decoded, not yet scanned: the sniff sample
   Decoder::Status status_ = Decoder::Status::data;
-  std::string reject_path_;  // --max-errors: where rejects go (checked free before anything is sent)
+  std::string reject_path_;    // --max-errors: where rejects go (checked free before anything is sent)
+  LoadRun run_;                // --jobs: names this run's prepared parts and hidden table
+  std::string reject_header_;  // --jobs with --max-errors: the header as read, for the reject file
 };
 
 }  // namespace pgmonkey::transfer

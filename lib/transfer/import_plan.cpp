@@ -234,6 +234,55 @@ ImportPlan plan_import(const ImportOptions& o, const FileFacts& file, const Rela
   return plan;
 }
 
+const char* to_string(LoadMethod method) {
+  switch (method) {
+    case LoadMethod::rename:
+      return "rename";
+    case LoadMethod::two_phase:
+      return "two-phase";
+    case LoadMethod::single:
+      break;
+  }
+  return "single";
+}
+
+void plan_sessions(ImportPlan& plan, const Relation& target, const SessionFacts& facts) {
+  plan.jobs = 1;
+  plan.method = LoadMethod::single;
+  if (facts.jobs <= 1) return;
+  auto one_session = [&](const std::string& why) {
+    plan.warnings.push_back(fmt::format("--jobs {}: {}; loading with one session in one transaction", facts.jobs, why));
+  };
+  if (core::starts_with(target.schema, "pg_temp"))
+    return one_session("a temporary table is visible to this session only");
+  if (plan.create) {
+    plan.jobs = facts.jobs;
+    plan.method = LoadMethod::rename;
+    return;
+  }
+  if (plan.truncate)
+    return one_session(
+        "--truncate on an existing table: TRUNCATE's lock, held until the end, would block the other sessions");
+  if (!facts.max_prepared || *facts.max_prepared < static_cast<long>(facts.jobs))
+    return one_session(fmt::format(
+        "loading an existing table all or nothing with {} sessions needs max_prepared_transactions >= {} on the "
+        "server, which has {} (set it in postgresql.conf; it takes a restart)",
+        facts.jobs, facts.jobs, facts.max_prepared ? std::to_string(*facts.max_prepared) : std::string("unknown")));
+  plan.jobs = facts.jobs;
+  plan.method = LoadMethod::two_phase;
+}
+
+void plan_hidden_table(ImportPlan& plan, const ImportOptions& options, const FileFacts& file, const Relation& target,
+                       const LoadRun& run) {
+  Relation hidden = target;
+  hidden.name = hidden_table_name(target.name, run);
+  hidden.sql_name = db::quote_qualified(hidden.schema, hidden.name);
+  const ImportPlan load = plan_import(options, file, hidden);
+  plan.load_table = hidden.display();
+  plan.load_ddl = load.ddl;
+  plan.load_copy_sql = load.copy_sql;
+}
+
 core::Json ImportPlan::to_json() const {
   auto cols = core::Json::array();
   for (const auto& c : columns) {
@@ -255,7 +304,10 @@ core::Json ImportPlan::to_json() const {
       .set("table", table)
       .set("create", create)
       .set("truncate", truncate)
+      .set("jobs", jobs)
+      .set("method", to_string(method))
       .set("columns", std::move(cols));
+  if (!load_table.empty()) j.set("load_table", load_table);
   if (!ddl.empty()) j.set("ddl", ddl);
   j.set("copy", copy_sql);
   if (!sidecar.empty()) j.set("import_config", sidecar);

@@ -12,6 +12,7 @@
 #include "csv/sniffer.hpp"
 #include "encoding/detect.hpp"
 #include "transfer/dialect_flags.hpp"
+#include "transfer/load_marks.hpp"
 #include "transfer/relation.hpp"
 #include "transfer/table_name.hpp"
 
@@ -30,10 +31,12 @@ struct ImportOptions {
   bool empty_as_null = false;
   std::vector<std::string> force_not_null;
   bool dry_run = false;
-  std::uint64_t max_errors = 0;       // --max-errors: rejects allowed (0: the first bad record fails the import)
-  std::uint64_t rejected_before = 0;  // several files: what the earlier ones rejected counts toward max_errors
-  std::string reject_file;            // --reject-file; empty: default_reject_path(file)
-  bool force = false;                 // --force: replace an existing reject file
+  std::uint64_t max_errors = 0;        // --max-errors: rejects allowed (0: the first bad record fails the import)
+  std::uint64_t rejected_before = 0;   // several files: what the earlier ones rejected counts toward max_errors
+  std::string reject_file;             // --reject-file; empty: default_reject_path(file)
+  bool force = false;                  // --force: replace an existing reject file
+  unsigned jobs = 1;                   // --jobs: sessions loading in parallel (1: the one-transaction path)
+  std::size_t chunk_bytes = 2u << 20;  // --jobs: COPY bytes per chunk handed to a session
 };
 
 // What reading the file found, before any connection.
@@ -47,6 +50,12 @@ struct FileFacts {
   bool create = true;        // from --no-create or auto_create_table
   bool lowercase = true;     // from --keep-case or enforce_lowercase
 };
+
+// How a load stays all or nothing: one transaction (single), N sessions into a new table created
+// under a hidden name and renamed at the end (rename), N prepared transactions committed together
+// (two_phase).
+enum class LoadMethod { single, rename, two_phase };
+const char* to_string(LoadMethod method);
 
 // One column of the load: the file's header field and the table column it goes to.
 struct ColumnPlan {
@@ -74,9 +83,29 @@ struct ImportPlan {
   std::vector<ColumnPlan> columns;
   std::vector<std::string> table_columns_defaulted;  // existing columns not in the file
   std::vector<std::string> warnings;                 // said before the data is sent
+  unsigned jobs = 1;                                 // sessions that load
+  LoadMethod method = LoadMethod::single;
+  std::string load_table;     // rename: the hidden name the table is created and loaded under (display)
+  std::string load_ddl;       // rename: CREATE TABLE under that name
+  std::string load_copy_sql;  // rename: COPY into it
 
   core::Json to_json() const;
 };
+
+// What the server says about running several sessions.
+struct SessionFacts {
+  unsigned jobs = 1;                 // --jobs
+  std::optional<long> max_prepared;  // max_prepared_transactions (asked for an existing table)
+};
+
+// Pure: the sessions and the method for `plan` (already planned against `target`). Never gives
+// up atomicity: where N sessions cannot be all or nothing it plans one and says why in a warning.
+void plan_sessions(ImportPlan& plan, const Relation& target, const SessionFacts& facts);
+
+// Pure: for the rename method, the hidden name `run` creates and loads the new table under
+// (load_marks' hidden_table_name), with its CREATE TABLE and COPY.
+void plan_hidden_table(ImportPlan& plan, const ImportOptions& options, const FileFacts& file, const Relation& target,
+                       const LoadRun& run);
 
 // Pure. Throws UsageError (options COPY would refuse, unknown --force-not-null names) and
 // JobError (a header that matches no column, a missing table with --no-create, a relation COPY

@@ -5,6 +5,18 @@
 
 namespace pgmonkey::transfer {
 
+// The scanner settings the plan implies.
+csv::RecordScanner::Config scanner_config(const ImportPlan& plan) {
+  csv::RecordScanner::Config sc;
+  sc.delimiter = plan.dialect.delimiter.value;
+  sc.quote = plan.dialect.quote.value;
+  sc.line_ending = plan.dialect.line_ending;
+  sc.expected_fields = plan.fields;
+  sc.skip_header = plan.dialect.header.value;
+  sc.drop_trailing_fields = plan.drop_trailing_fields;
+  return sc;
+}
+
 bool run_chain(ImportChain& chain, std::string& buf, Decoder::Status status, const std::function<bool()>& between) {
   const csv::RecordScanner::Sink send = [&](const char* p, std::size_t n) { chain.sink.write(p, n); };
   while (true) {

@@ -9,6 +9,7 @@
 
 #include "csv/record_scanner.hpp"
 #include "encoding/detect.hpp"
+#include "transfer/import_plan.hpp"
 #include "transfer/stages.hpp"
 
 namespace pgmonkey::transfer {
@@ -23,6 +24,9 @@ struct ImportChain {
   std::string invalid_message;  // for input the decoder cannot decode
   std::string invalid_hint;
 };
+
+// The scanner settings the plan implies (dialect, field count, header, trailing fields).
+csv::RecordScanner::Config scanner_config(const ImportPlan& plan);
 
 // Scans `buf` (decoded text not yet scanned; `status` is the decoder's last answer) and all
 // that follows. `between` runs after each chunk; when it returns false the run stops early.

@@ -11,6 +11,8 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -26,6 +28,13 @@
 
 namespace pgmonkey::transfer {
 namespace {
+
+// The integration tests play a crash at a named point of the commit: the process stops itself
+// there (PGMONKEY_TEST_STOP_AT=prepared-1|prepared|committed-1) and the test SIGKILLs it.
+void stop_point_for_tests(const char* name) {
+  const char* at = std::getenv("PGMONKEY_TEST_STOP_AT");
+  if (at != nullptr && std::strcmp(at, name) == 0) std::raise(SIGSTOP);
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -263,8 +272,10 @@ struct ParallelLoad::State {
     for (auto& s : sessions)
       if (!s->gid.empty()) gids.push_back(s->gid);
     sessions.clear();
-    for (const auto& gid : gids) try {
-        exec_plain(conn, "ROLLBACK PREPARED " + db::quote_literal(gid));
+    // From the last part down: should this process die half way, the parts still prepared are
+    // a prefix 1..k, which --recover rolls back too (load_marks' resolve_run).
+    for (auto gid = gids.rbegin(); gid != gids.rend(); ++gid) try {
+        exec_plain(conn, "ROLLBACK PREPARED " + db::quote_literal(*gid));
       } catch (...) {
       }
     if (hidden_created) try {
@@ -381,13 +392,16 @@ std::uint64_t ParallelLoad::commit() {
       const std::string gid = make_gid({s.run, i + 1, s.jobs});
       exec_plain(*session.conn, "PREPARE TRANSACTION " + db::quote_literal(gid));
       session.gid = gid;
+      if (i == 0) stop_point_for_tests("prepared-1");
     }
     // Every part is prepared: the run commits, whatever happens now.
     s.committed = true;
+    stop_point_for_tests("prepared");
     for (int i = 0; i < s.jobs; ++i) {
       const std::string gid = s.sessions[static_cast<std::size_t>(i)]->gid;
       try {
         exec_plain(s.conn, "COMMIT PREPARED " + db::quote_literal(gid));
+        if (i == 0) stop_point_for_tests("committed-1");
       } catch (const Error& e) {
         s.unlock();  // --recover may take the run over now
         throw JobError(fmt::format("could not commit part {} of {} of the load: {}", i + 1, s.jobs, e.what()), {},

@@ -5,6 +5,8 @@ import signal
 import subprocess
 import time
 
+import pytest
+
 from conftest import BIN, clean_env, start_cluster
 
 FLAGS = ["--delimiter", ",", "--quote", '"', "--header", "--encoding", "UTF-8", "--progress", "never"]
@@ -360,3 +362,80 @@ def test_several_files_share_the_sessions(cluster, tmp_path):
     assert r.returncode == 1 and f"{b}:{starts[1000]}".encode() in r.stderr
     assert cluster.sql("SELECT to_regclass('files_new2')") == [(None,)]
     assert leftovers(cluster) == ([], [])
+
+
+def stopped(proc):
+    """Waits until the process has stopped itself (PGMONKEY_TEST_STOP_AT)."""
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        with open(f"/proc/{proc.pid}/stat") as f:
+            if f.read().rsplit(")", 1)[1].split()[0] == "T":
+                return
+        time.sleep(0.02)
+    raise AssertionError("pgimport never reached its stop point")
+
+
+def sessions_gone(cluster):
+    deadline = time.time() + 30
+    while cluster.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pgimport'") != [(0,)]:
+        assert time.time() < deadline, "the killed run's sessions did not end"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("stop_at, parts_left, loaded", [
+    ("prepared-1", 1, False),   # died while preparing: part 1 of 2 prepared, rolled back
+    ("prepared", 2, True),      # every part prepared: the run was decided, committed
+    ("committed-1", 1, True),   # died while committing: part 1 in, part 2 committed by --recover
+])
+def test_a_run_killed_between_prepare_and_commit_is_finished_by_recover(cluster, tmp_path, stop_at, parts_left,
+                                                                         loaded):
+    cfg = cluster.write_config(tmp_path / "conn.yaml")
+    f = tmp_path / "rows.csv"
+    write_rows(f, 3000)
+    table = "jobs_crash_" + stop_at.replace("-", "_")
+    cluster.sql(f"CREATE TABLE {table} (id int, name text, note text)")
+    p = start("-c", cfg, "-t", table, "-j", 2, f, env={**SMALL_CHUNKS, "PGMONKEY_TEST_STOP_AT": stop_at})
+    stopped(p)
+    p.kill()
+    p.communicate()
+    sessions_gone(cluster)
+    gids = [g for (g,) in cluster.sql("SELECT gid FROM pg_prepared_xacts ORDER BY gid")]
+    assert len(gids) == parts_left, gids
+    assert all(g.startswith(f"pgmonkey-pgimport:{p.pid}:") for g in gids), gids
+
+    # A normal import sees the leftovers and says what to run.
+    other = tmp_path / "other.csv"
+    other.write_text("id,name,note\n1,a,b\n")
+    cluster.sql(f"CREATE TABLE {table}_other (id int, name text, note text)")
+    warned = imp("-c", cfg, "-t", f"{table}_other", other)
+    assert warned.returncode == 0, warned.stderr
+    assert b"pgimport --recover" in warned.stderr, warned.stderr
+
+    r = subprocess.run([str(BIN / "pgimport"), "-c", str(cfg), "--recover"], env=clean_env(), capture_output=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert cluster.sql("SELECT gid FROM pg_prepared_xacts") == []
+    cluster.sql(f"CREATE TABLE {table}_ref (id int, name text, note text)")
+    one = imp("-c", cfg, "-t", f"{table}_ref", f)
+    assert one.returncode == 0, one.stderr
+    if loaded:
+        assert digest(cluster, table) == digest(cluster, f"{table}_ref")
+    else:
+        assert cluster.sql(f"SELECT count(*) FROM {table}") == [(0,)]
+
+
+def test_a_killed_new_table_run_is_cleaned_up_by_recover(cluster, tmp_path):
+    cfg = cluster.write_config(tmp_path / "conn.yaml")
+    f = big_file(tmp_path)
+    p = start("-c", cfg, "-t", "jobs_killed_new", "-j", 2, f, env={"PGMONKEY_IMPORT_CHUNK_BYTES": "65536"})
+    wait_for_copy(cluster, p, 2)
+    p.kill()
+    p.communicate()
+    sessions_gone(cluster)
+    assert len(cluster.sql("SELECT relname FROM pg_class WHERE relname LIKE 'pgmonkey_load_%'")) == 1
+    r = subprocess.run([str(BIN / "pgimport"), "-c", str(cfg), "--recover"], env=clean_env(), capture_output=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert leftovers(cluster) == ([], [])
+    assert cluster.sql("SELECT to_regclass('jobs_killed_new')") == [(None,)]

@@ -2,6 +2,7 @@
 #include "db/cancel_on_signal.hpp"
 
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -99,6 +100,17 @@ void cancel_statement(pg_conn* conn) noexcept {
     PQcancel(cancel, err, sizeof err);
     PQfreeCancel(cancel);
   }
+}
+
+SignalsKeptFromWorkers::SignalsKeptFromWorkers() noexcept {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGALRM, SIGPIPE}) sigaddset(&set, sig);
+  pthread_sigmask(SIG_BLOCK, &set, &old_);
+}
+
+SignalsKeptFromWorkers::~SignalsKeptFromWorkers() noexcept {
+  pthread_sigmask(SIG_SETMASK, &old_, nullptr);
 }
 
 Canceller::Canceller(pg_conn* conn) noexcept

@@ -66,6 +66,19 @@ void cancel_statement(pg_conn* conn) noexcept;
 // coordinator stopping its sessions): made while the connection is idle, then safe to use while
 // another thread runs a statement on it. cut() shuts its socket down for a server that does not
 // answer the cancel.
+// While alive, threads started from this one do not take SIGINT, SIGTERM, SIGHUP, SIGALRM or
+// SIGPIPE: a worker blocked in libpq never swallows the signal the polling thread watches for.
+class SignalsKeptFromWorkers {
+ public:
+  SignalsKeptFromWorkers() noexcept;
+  ~SignalsKeptFromWorkers() noexcept;
+  SignalsKeptFromWorkers(const SignalsKeptFromWorkers&) = delete;
+  SignalsKeptFromWorkers& operator=(const SignalsKeptFromWorkers&) = delete;
+
+ private:
+  sigset_t old_;
+};
+
 class Canceller {
  public:
   explicit Canceller(pg_conn* conn) noexcept;

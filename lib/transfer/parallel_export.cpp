@@ -2,8 +2,6 @@
 #include "transfer/parallel_export.hpp"
 
 #include <libpq-fe.h>
-#include <pthread.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -27,19 +25,14 @@ constexpr std::size_t kChunkBytes = 256 * 1024;
 constexpr std::size_t kAheadBytes = 6u << 20;
 
 struct Session {
-  explicit Session(pg_conn* c) : raw(c), cancel(PQgetCancel(c)), socket(PQsocket(c)) {}
-  ~Session() {
-    if (cancel) PQfreeCancel(cancel);
-  }
+  explicit Session(pg_conn* c) : raw(c), canceller(c) {}
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
   std::unique_ptr<db::Connection> conn;  // null for the coordinator, which the caller owns
   std::unique_ptr<db::ReadOnlySnapshot> tx;
   pg_conn* raw;
-  // Taken before the thread starts: PQcancel on them is safe from any thread.
-  pg_cancel* cancel;
-  int socket;
+  db::Canceller canceller;  // taken before the thread starts: safe from any thread
   std::thread thread;
   std::atomic<bool> running{false};
 };
@@ -71,24 +64,6 @@ void read_ranges(std::size_t index, Session& s, const ExportPlan& plan, OrderedC
   }
 }
 
-// Signals go to the writer's thread (the one polling the flag), never to a session's thread
-// blocked in libpq: the threads started while this is alive inherit the mask.
-class SignalsBlocked {
- public:
-  SignalsBlocked() noexcept {
-    sigset_t set;
-    sigemptyset(&set);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGALRM}) sigaddset(&set, sig);
-    pthread_sigmask(SIG_BLOCK, &set, &old_);
-  }
-  ~SignalsBlocked() noexcept { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
-  SignalsBlocked(const SignalsBlocked&) = delete;
-  SignalsBlocked& operator=(const SignalsBlocked&) = delete;
-
- private:
-  sigset_t old_;
-};
-
 // Owns the session threads: on the way out after a failure, stops the hand-over, cancels every
 // statement, cuts the sessions that do not answer in time, and joins.
 class Crew {
@@ -99,7 +74,7 @@ class Crew {
   Crew& operator=(const Crew&) = delete;
 
   void start(const ExportPlan& plan) {
-    SignalsBlocked blocked;
+    db::SignalsKeptFromWorkers blocked;  // signals go to the writer's thread, which polls the flag
     for (std::size_t i = 0; i < sessions_.size(); ++i) {
       Session& s = *sessions_[i];
       s.running = true;
@@ -116,16 +91,13 @@ class Crew {
   void stop() noexcept {
     chunks_.stop();
     for (auto& s : sessions_)
-      if (s->running && s->cancel) {
-        char err[256];
-        PQcancel(s->cancel, err, sizeof err);
-      }
+      if (s->running) s->canceller.cancel();
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(db::kCancelGraceSeconds);
     while (any_running() && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     // A stopped backend or a dead network: make libpq give up on the socket.
     for (auto& s : sessions_)
-      if (s->running && s->socket >= 0) ::shutdown(s->socket, SHUT_RDWR);
+      if (s->running) s->canceller.cut();
     join();
   }
 

@@ -7,7 +7,6 @@
 #include <pqxx/nontransaction>
 #include <pqxx/transaction>
 
-#include <pthread.h>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -145,11 +144,6 @@ std::uint64_t load_rejecting(Session& s, Chunk& chunk, Rejects& rejects) {
 
 // A session's thread: COPY each chunk it takes, inside the session's one open transaction.
 void load_chunks(Session& s, int index, ChunkQueue& queue, Failure& failure, Rejects& rejects) {
-  // Signals go to the reader's thread, whose loops watch for them.
-  sigset_t block;
-  sigemptyset(&block);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGALRM, SIGPIPE}) sigaddset(&block, sig);
-  pthread_sigmask(SIG_BLOCK, &block, nullptr);
   struct Done {
     std::atomic<bool>& flag;
     ~Done() { flag = true; }
@@ -334,6 +328,7 @@ void ParallelLoad::start() {
     session->pid = static_cast<int>(session->conn->backendpid());
     s.sessions.push_back(std::move(session));
   }
+  db::SignalsKeptFromWorkers blocked;  // signals go to the reader's thread, whose loops watch for them
   for (int i = 0; i < s.jobs; ++i) {
     Session& session = *s.sessions[static_cast<std::size_t>(i)];
     session.thread =

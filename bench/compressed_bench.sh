@@ -3,19 +3,23 @@
 # pgimport of a .csv.zst vs psql \copy of the uncompressed file, pgexport -o .csv.gz vs psql
 # \copy TO PROGRAM 'gzip', and the peak RSS of our runs.
 #
-#   bench/compressed_bench.sh [--rows N] [--runs N]
+#   bench/compressed_bench.sh [--rows N] [--runs N] [--all-formats]
 #     --rows N   rows in the generated file (default 1000000)
 #     --runs N   timed runs per pair, alternating A B A B; medians are printed (default 5)
+#     --all-formats  also the peak RSS of one import of each format and level with a bigger
+#                window (bzip2 -9, zstd -19, xz -6, xz -9) and one export per format at its
+#                default level (slow: xz -9 and zstd -19 take minutes to write)
 #   PGMONKEY_BIN=DIR  where the built tools are (default: build-release/apps, then build/apps)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rows=1000000 runs=5
+rows=1000000 runs=5 all=0
 while (($#)); do
   case "$1" in
     --rows) rows=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
-    *) echo "usage: $0 [--rows N] [--runs N]" >&2; exit 2 ;;
+    --all-formats) all=1; shift ;;
+    *) echo "usage: $0 [--rows N] [--runs N] [--all-formats]" >&2; exit 2 ;;
   esac
 done
 bin=${PGMONKEY_BIN:-}
@@ -129,3 +133,26 @@ report() {  # name label
 report gzip_in "pgimport .gz vs \\copy FROM PROGRAM 'gzip -dc'"
 report zstd_in "pgimport .zst vs \\copy FROM the plain file"
 report gzip_out "pgexport -o .gz vs \\copy TO PROGRAM 'gzip'"
+
+((all)) || exit 0
+# Peak RSS only (one run each; RSS does not depend on the machine's load, the time does).
+echo "== peak RSS per format (one run each)"
+for t in bzip2 xz; do
+  command -v "$t" >/dev/null || { echo "compressed_bench: --all-formats needs $t" >&2; exit 2; }
+done
+bzip2 -9 -c "$work/data.csv" > "$work/data.csv.bz2"
+zstd -q -19 -T2 -c "$work/data.csv" > "$work/data.19.csv.zst"
+xz -6 -T2 -c "$work/data.csv" > "$work/data.6.csv.xz"
+xz -9 -T2 -c "$work/data.csv" > "$work/data.9.csv.xz"
+rss_line() {  # label seconds-and-rss
+  printf '%-44s %6.2f s  peak RSS %5.1f MB\n' "$1" "${2% *}" "$(calc "${2#* } / 1024")"
+}
+for f in data.csv data.csv.gz data.csv.zst data.19.csv.zst data.csv.bz2 data.6.csv.xz data.9.csv.xz; do
+  fresh
+  rss_line "pgimport $f" "$(timed "$bin/pgimport" -c "$work/conn.yaml" --table t --progress never -q "$work/$f")"
+done
+for ext in csv csv.gz csv.zst csv.bz2 csv.xz; do
+  rm -f "$work/out.$ext"
+  rss_line "pgexport -o out.$ext (default level)" \
+    "$(timed "$bin/pgexport" -c "$work/conn.yaml" -t src -o "$work/out.$ext" --progress never -q)"
+done

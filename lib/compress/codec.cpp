@@ -5,6 +5,7 @@
 #include <lzma.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include <cstdint>
 #include <stdexcept>
@@ -17,6 +18,10 @@ constexpr std::size_t kMaxCall = 1u << 30;
 
 std::size_t clamp(std::size_t n) {
   return n < kMaxCall ? n : kMaxCall;
+}
+
+std::string mib(std::uint64_t bytes) {
+  return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB";
 }
 
 class GzipDecompressor final : public Decompressor {
@@ -51,25 +56,46 @@ class ZstdDecompressor final : public Decompressor {
  public:
   ZstdDecompressor() : d_(ZSTD_createDCtx()) {
     if (!d_) throw std::runtime_error("cannot start libzstd");
+    ZSTD_DCtx_setParameter(d_, ZSTD_d_windowLogMax, kMaxWindowLog);  // libzstd's default; said, not assumed
   }
   ~ZstdDecompressor() override { ZSTD_freeDCtx(d_); }
   Step run(const char* in, std::size_t size, char* out, std::size_t cap) override {
+    if (frame_start_ && size >= 6) {
+      window_ = window_size(reinterpret_cast<const unsigned char*>(in));
+      frame_start_ = false;
+    }
     ZSTD_inBuffer ib{in, size, 0};
     ZSTD_outBuffer ob{out, cap, 0};
     std::size_t rc = ZSTD_decompressStream(d_, &ob, &ib);
     Step s;
     s.read = ib.pos;
     s.written = ob.pos;
-    if (ZSTD_isError(rc))
+    if (ZSTD_isError(rc) && ZSTD_getErrorCode(rc) == ZSTD_error_frameParameter_windowTooLarge) {
+      s.window_too_large = true;
+      s.error = (window_ > kMaxWindow ? "the frame needs a " + mib(window_) + " window, more than"
+                                      : std::string("the frame needs a window larger than")) +
+                " the " + mib(kMaxWindow) + " accepted (it was written with zstd --long or --ultra)";
+    } else if (ZSTD_isError(rc)) {
       s.error = ZSTD_getErrorName(rc);
-    else if (rc == 0)
+    } else if (rc == 0) {
+      frame_start_ = true;
       s.stream_end = true;  // a frame decoded and flushed; another may follow
+    }
     return s;
   }
   void reset() override {}  // zstd goes on to the next frame by itself
 
  private:
+  // The window a frame header declares (RFC 8878, 3.1.1.1.2), for the error message only;
+  // 0 when the frame has no window descriptor (a single segment) or is not a zstd frame.
+  static std::uint64_t window_size(const unsigned char* h) {
+    if (h[0] != 0x28 || h[1] != 0xb5 || h[2] != 0x2f || h[3] != 0xfd || (h[4] & 0x20)) return 0;
+    const std::uint64_t base = std::uint64_t{1} << (10 + (h[5] >> 3));
+    return base + (base / 8) * (h[5] & 7);
+  }
   ZSTD_DCtx* d_;
+  bool frame_start_ = true;  // the next input starts a frame (when the caller's chunk allows)
+  std::uint64_t window_ = 0;
 };
 
 class Bzip2Decompressor final : public Decompressor {
@@ -107,6 +133,9 @@ class Bzip2Decompressor final : public Decompressor {
   bz_stream b_{};
 };
 
+// liblzma counts the whole decoder; the dictionary is nearly all of it.
+constexpr std::uint64_t kXzMemLimit = kMaxWindow + (4u << 20);
+
 std::string lzma_message(lzma_ret rc) {
   switch (rc) {
     case LZMA_FORMAT_ERROR:
@@ -137,10 +166,15 @@ class XzDecompressor final : public Decompressor {
     Step s;
     s.read = size - x_.avail_in;
     s.written = cap - x_.avail_out;
-    if (rc == LZMA_STREAM_END)
+    if (rc == LZMA_STREAM_END) {
       s.stream_end = true;
-    else if (rc != LZMA_OK && !(rc == LZMA_BUF_ERROR && s.read == 0 && size == 0))
+    } else if (rc == LZMA_MEMLIMIT_ERROR) {
+      s.window_too_large = true;
+      s.error = "the stream needs " + mib(lzma_memusage(&x_)) + " to decode, for a dictionary larger than the " +
+                mib(kMaxWindow) + " accepted (it was written with xz --lzma2=dict=...)";
+    } else if (rc != LZMA_OK && !(rc == LZMA_BUF_ERROR && s.read == 0 && size == 0)) {
       s.error = lzma_message(rc);
+    }
     return s;
   }
   void reset() override {
@@ -151,7 +185,7 @@ class XzDecompressor final : public Decompressor {
  private:
   void start() {
     x_ = LZMA_STREAM_INIT;
-    if (lzma_stream_decoder(&x_, UINT64_MAX, 0) != LZMA_OK) throw std::runtime_error("cannot start liblzma");
+    if (lzma_stream_decoder(&x_, kXzMemLimit, 0) != LZMA_OK) throw std::runtime_error("cannot start liblzma");
   }
   lzma_stream x_ = LZMA_STREAM_INIT;
 };

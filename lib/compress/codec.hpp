@@ -17,7 +17,16 @@ struct Step {
   std::size_t written = 0;
   bool stream_end = false;
   std::string error;
+  // With `error`: the data is not damaged, it needs a bigger window (history) than kMaxWindow.
+  bool window_too_large = false;
 };
+
+// The biggest window (the history a decoder keeps: zstd's window, xz's dictionary) a decompressor
+// accepts: 128 MiB, what `zstd -d` accepts without --long or --memory. It covers every zstd
+// level without --long and every xz preset (xz -9 is 64 MiB); gzip (32 kB) and bzip2 (900 kB)
+// are far below. Memory grows with the window, so larger ones are refused rather than risked.
+constexpr int kMaxWindowLog = 27;
+constexpr std::size_t kMaxWindow = std::size_t{1} << kMaxWindowLog;
 
 class Decompressor {
  public:

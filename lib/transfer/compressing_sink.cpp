@@ -7,8 +7,10 @@
 namespace pgmonkey::transfer {
 namespace {
 
-constexpr std::size_t kQueuedChunks = 4;  // about 1 MiB of text waiting at most
-constexpr std::size_t kOutChunk = 256 * 1024;
+// Two chunks waiting (about 512 kB of text) keep the COPY flowing while one is compressed; more
+// only adds to the peak memory beside the compressor's own window and tables.
+constexpr std::size_t kQueuedChunks = 2;
+constexpr std::size_t kOutChunk = 64 * 1024;
 
 }  // namespace
 

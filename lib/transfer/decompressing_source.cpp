@@ -13,9 +13,12 @@ namespace pgmonkey::transfer {
 namespace {
 
 constexpr std::size_t kMagicBytes = 6;
-constexpr std::size_t kCompressedChunk = 128 * 1024;
-constexpr std::size_t kBlock = 128 * 1024;  // of text, handed over at once
-constexpr std::size_t kBlocksAhead = 3;
+// Small on purpose: what the stage holds (the compressed chunk, the blocks queued, the one being
+// filled and the one being read out) adds to the import's peak memory, beside the codec's window.
+// 64 kB hand-overs cost nothing measurable next to the scanning and the COPY.
+constexpr std::size_t kCompressedChunk = 64 * 1024;
+constexpr std::size_t kBlock = 64 * 1024;  // of text, handed over at once
+constexpr std::size_t kBlocksAhead = 2;
 
 }  // namespace
 
@@ -86,6 +89,16 @@ void DecompressingSource::fail(const std::string& what, std::uint64_t offset) co
                  {}, "the file is damaged or incomplete: fetch or compress it again; nothing was imported");
 }
 
+void DecompressingSource::refuse_window(const std::string& what) const {
+  const auto tool = compress::name(format_);
+  const char* option = format_ == compress::Format::zstd ? " --long=31" : "";
+  const std::string file = raw_->size() ? raw_->name() : "FILE";  // a pipe has no name to repeat
+  throw JobError(fmt::format("{}: {}: {}", raw_->name(), tool, what), {},
+                 fmt::format("the window sets the memory the import needs; decompress with {} itself and pipe the "
+                             "text in: `{} -dc{} {} | pgimport -t TABLE ... -`; nothing was imported",
+                             tool, tool, option, file));
+}
+
 std::size_t DecompressingSource::read(char* buf, std::size_t cap) {
   if (cap == 0) return 0;
   if (!codec_) {  // plain: the magic-byte sample first, then straight from the input
@@ -148,6 +161,7 @@ std::size_t DecompressingSource::decompress(char* buf, std::size_t cap) {
     auto step = codec_->run(in_.data() + in_pos_, avail, buf, cap);
     in_pos_ += step.read;
     fed_ += step.read;
+    if (step.window_too_large) refuse_window(step.error);
     if (!step.error.empty()) fail("corrupt data (" + step.error + ")", fed_);
     if (step.stream_end) in_stream_ = false;
     if (step.written > 0) return step.written;

@@ -45,6 +45,8 @@ class DecompressingSource final : public ByteSource {
 
  private:
   [[noreturn]] void fail(const std::string& what, std::uint64_t offset) const;
+  // A stream that needs a window above compress::kMaxWindow: not damage, a limit.
+  [[noreturn]] void refuse_window(const std::string& what) const;
   std::size_t decompress(char* buf, std::size_t cap);  // on the thread
   void work();
 

@@ -2,6 +2,7 @@
 #include "csv/line_map.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace pgmonkey::csv {
 
@@ -13,15 +14,10 @@ LineMap LineMap::only(std::uint64_t target) {
 
 void LineMap::add(std::uint64_t copy_line, std::uint64_t first_line, std::uint64_t last_line) {
   if (target_ != 0) {
-    if (copy_line == target_) recent_.assign(1, {copy_line, first_line});
+    if (copy_line == target_) remember(copy_line, first_line);
     return;
   }
-  if (recent_.size() < recent_capacity_) {
-    recent_.emplace_back(copy_line, first_line);
-  } else {
-    recent_[recent_next_] = {copy_line, first_line};
-    recent_next_ = (recent_next_ + 1) % recent_capacity_;
-  }
+  remember(copy_line, first_line);
   if (full_after_ != 0) return;
   if (!runs_.empty()) {
     Run& run = runs_.back();
@@ -42,10 +38,43 @@ void LineMap::add(std::uint64_t copy_line, std::uint64_t first_line, std::uint64
   runs_.push_back({copy_line, last_line, 1, true});
 }
 
+void LineMap::remember(std::uint64_t copy_line, std::uint64_t first_line) {
+  if (recent_capacity_ == 0) return;
+  constexpr std::uint64_t kMax = UINT32_MAX;
+  Step step{0, 0};  // the first record's step is never walked
+  if (!recent_.empty()) {
+    if (copy_line <= newest_copy_ || first_line < newest_line_ || copy_line - newest_copy_ > kMax ||
+        first_line - newest_line_ > kMax) {
+      recent_.clear();  // out of order or too far: start again from this record
+      recent_next_ = 0;
+    } else {
+      step = {static_cast<std::uint32_t>(copy_line - newest_copy_),
+              static_cast<std::uint32_t>(first_line - newest_line_)};
+    }
+  }
+  if (recent_.size() < recent_capacity_) {
+    recent_.push_back(step);
+  } else {
+    recent_[recent_next_] = step;
+    recent_next_ = (recent_next_ + 1) % recent_capacity_;
+  }
+  newest_copy_ = copy_line;
+  newest_line_ = first_line;
+}
+
 std::optional<LineMap::Where> LineMap::find(std::uint64_t copy_line) const {
   if (copy_line == 0) return std::nullopt;
-  for (const auto& [key, start] : recent_)
-    if (key == copy_line) return Where{start, true};
+  if (!recent_.empty() && copy_line <= newest_copy_) {
+    const std::size_t size = recent_.size();
+    std::size_t at = (recent_next_ + size - 1) % size;  // the newest record
+    std::uint64_t key = newest_copy_, start = newest_line_;
+    for (std::size_t walked = 0; walked < size && key >= copy_line; ++walked) {
+      if (key == copy_line) return Where{start, true};
+      key -= recent_[at].copy;
+      start -= recent_[at].line;
+      at = (at + size - 1) % size;
+    }
+  }
   if (runs_.empty() || (full_after_ != 0 && copy_line >= full_after_)) return std::nullopt;
   auto it =
       std::upper_bound(runs_.begin(), runs_.end(), copy_line, [](std::uint64_t k, const Run& r) { return k < r.key; });

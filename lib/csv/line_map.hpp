@@ -3,7 +3,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <utility>
 #include <vector>
 
 namespace pgmonkey::csv {
@@ -45,10 +44,20 @@ class LineMap {
   };
   std::vector<Run> runs_;
   std::size_t max_entries_;
-  std::uint64_t full_after_ = 0;                                 // first key that could not be stored; 0 = never full
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> recent_;  // ring of (copy line, file start line)
+  std::uint64_t full_after_ = 0;  // first key that could not be stored; 0 = never full
+  // The ring holds, per record, how far its COPY line and start line are from the record before
+  // it (8 bytes a record, not 16: the ring is most of an import's heap); the newest record is kept
+  // whole and older ones are found by walking back. A step too big for 32 bits empties the ring.
+  struct Step {
+    std::uint32_t copy;
+    std::uint32_t line;
+  };
+  std::vector<Step> recent_;
   std::size_t recent_capacity_;
-  std::size_t recent_next_ = 0;
+  std::size_t recent_next_ = 0;  // where the next record goes once the ring is full
+  std::uint64_t newest_copy_ = 0;
+  std::uint64_t newest_line_ = 0;
+  void remember(std::uint64_t copy_line, std::uint64_t first_line);
   std::uint64_t target_ = 0;
 };
 

@@ -26,6 +26,7 @@ double seconds_since(Clock::time_point t0) {
 
 ImportResult ImportJob::load_parallel(db::Connection& conn, const SessionOpener& open_session, ImportPlan plan,
                                       const Relation& target) {
+  std::vector<csv::Record>().swap(facts_.sniffed.data);  // as in stream(): the plan is made
   ParallelLoad load(conn, open_session, run_, plan, target);
   std::unique_ptr<RejectFile> reject_file;
   if (!reject_path_.empty()) {

@@ -1,6 +1,9 @@
 // Table names with SQL quoting rules, and the SQL built from them.
 #include <doctest/doctest.h>
 
+#include <utility>
+#include <vector>
+
 #include "core/error.hpp"
 #include "csv/line_map.hpp"
 #include "db/copy_error.hpp"
@@ -97,6 +100,30 @@ TEST_CASE("line map: sparse end lines, recent start lines") {
   full.add(4, 7, 7);  // the recent ring (one record) now holds this one only
   CHECK(full.find(2)->line == 5);
   CHECK_FALSE(full.find(3));
+}
+
+TEST_CASE("line map: the recent ring gives the start line of each of the last records") {
+  pgmonkey::csv::LineMap m(1 << 10, 4);
+  // COPY lines 1..6; record k starts on file line 10k and spans k % 3 extra lines.
+  std::uint64_t copy = 0;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> added;
+  for (std::uint64_t k = 1; k <= 6; ++k) {
+    copy += 1 + k % 3;
+    m.add(copy, 10 * k, 10 * k + k % 3);
+    added.emplace_back(copy, 10 * k);
+  }
+  for (std::size_t i = 2; i < 6; ++i) CHECK(m.line_of(added[i].first) == added[i].second);
+  CHECK_FALSE(m.line_of(added[1].first));      // fell out of the ring
+  CHECK_FALSE(m.line_of(added[4].first - 1));  // inside record 5 (3 COPY lines), not where one ends
+  CHECK_FALSE(m.line_of(added[5].first + 1));
+  // A step too big for the ring's 32-bit steps starts it again from that record, exactly.
+  const std::uint64_t far = (1ULL << 33) + 7;
+  m.add(far, far + 100, far + 100);
+  CHECK(m.line_of(far) == far + 100);
+  CHECK_FALSE(m.line_of(added[5].first));
+  m.add(far + 1, far + 102, far + 102);
+  CHECK(m.line_of(far) == far + 100);
+  CHECK(m.line_of(far + 1) == far + 102);
 }
 
 TEST_CASE("line map: a double-spaced file is one run, however long") {

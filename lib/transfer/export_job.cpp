@@ -18,14 +18,9 @@
 namespace pgmonkey::transfer {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using db::ReadOnlySnapshot;
 
 constexpr std::size_t kFlushBytes = 256 * 1024;
-
-double since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 // A read-only transaction that cannot end has still delivered its rows, but the session is
 // gone (killed backend, lost network): report it as the lost connection it is.
@@ -101,7 +96,7 @@ ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, 
     if (!callbacks.on_progress) return;
     progress.rows = rows;
     progress.bytes = sink.written();
-    progress.seconds = since(t0);
+    progress.seconds = seconds_since(t0);
     progress.final = final;
     callbacks.on_progress(progress);
   };
@@ -141,7 +136,7 @@ ExportResult export_in_snapshot(db::Connection& conn, const ExportRequest& req, 
   result.jobs = parallel ? plan.jobs : 1;
   result.method = parallel ? plan.method() : "single";
   result.jobs_note = plan.jobs_note;
-  result.seconds = since(t0);
+  result.seconds = seconds_since(t0);
   return result;
 }
 

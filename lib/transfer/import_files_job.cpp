@@ -17,16 +17,6 @@
 #include "transfer/import_errors.hpp"
 
 namespace pgmonkey::transfer {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-}  // namespace
-
 std::uint64_t ImportFilesResult::rows() const {
   std::uint64_t n = 0;
   for (const auto& f : files) n += f.rows;

@@ -30,13 +30,7 @@
 namespace pgmonkey::transfer {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 constexpr std::size_t kMaxSniffBytes = 8u << 20;  // sample cap while looking for 100 records
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 bool file_exists(const std::string& path) {
   struct stat st {};
@@ -443,11 +437,19 @@ ImportResult ImportJob::stream(db::Connection& conn, ImportPlan plan) {
           result.rejected + result.rows,
           result.reject_file.empty() ? std::string("client-side checks only") : "see " + result.reject_file));
   }
+  warn_blank_lines(scanner, plan);
+  return finish(std::move(result), std::move(plan));
+}
+
+void ImportJob::warn_blank_lines(const csv::RecordScanner& scanner, const ImportPlan& plan) const {
   if (auto blank = scanner.blank_lines())
     if (callbacks_.on_warning)
       callbacks_.on_warning(fmt::format("skipped {} blank line{}{} (the first at {}:{})", blank, blank == 1 ? "" : "s",
                                         plan.fields == 1 ? " before the header" : "", plan.source,
                                         scanner.first_blank_line()));
+}
+
+ImportResult ImportJob::finish(ImportResult result, ImportPlan plan) const {
   result.bytes = input_->consumed();
   if (input_->format() != compress::Format::none) {
     result.compression = std::string(compress::name(input_->format()));

@@ -18,6 +18,9 @@
 namespace pgmonkey::db {
 class Connection;
 }
+namespace pgmonkey::csv {
+class RecordScanner;
+}
 
 namespace pgmonkey::transfer {
 
@@ -88,6 +91,9 @@ class ImportJob {
 
  private:
   ImportResult stream(db::Connection& conn, ImportPlan plan);
+  void warn_blank_lines(const csv::RecordScanner& scanner, const ImportPlan& plan) const;
+  // The sizes, the time and the plan into the result, at the end of either load path.
+  ImportResult finish(ImportResult result, ImportPlan plan) const;
 
   ImportOptions options_;
   ImportCallbacks callbacks_;

@@ -14,16 +14,6 @@
 #include "transfer/text_reader.hpp"
 
 namespace pgmonkey::transfer {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-}  // namespace
-
 ImportResult ImportJob::load_parallel(db::Connection& conn, const SessionOpener& open_session, ImportPlan plan,
                                       const Relation& target) {
   std::vector<csv::Record>().swap(facts_.sniffed.data);  // as in stream(): the plan is made
@@ -110,24 +100,13 @@ ImportResult ImportJob::feed(ParallelLoad& load, ImportPlan plan) {
     cutter.finish(scanner.records());
     report(true);
     result.rows = scanner.records();
-    if (auto blank = scanner.blank_lines())
-      if (callbacks_.on_warning)
-        callbacks_.on_warning(fmt::format("skipped {} blank line{}{} (the first at {}:{})", blank,
-                                          blank == 1 ? "" : "s", plan.fields == 1 ? " before the header" : "",
-                                          plan.source, scanner.first_blank_line()));
+    warn_blank_lines(scanner, plan);
     reject_header_ = cutter.header();
   } catch (...) {
     reject_header_ = cutter.header();
     load.fail(std::current_exception(), plan.source);
   }
-  result.bytes = input_->consumed();
-  if (input_->format() != compress::Format::none) {
-    result.compression = std::string(compress::name(input_->format()));
-    result.compressed_bytes = input_->raw_consumed();
-  }
-  result.seconds = seconds_since(started_);
-  result.plan = std::move(plan);
-  return result;
+  return finish(std::move(result), std::move(plan));
 }
 
 }  // namespace pgmonkey::transfer

@@ -1,12 +1,19 @@
 // What both jobs report while they run, through the same callbacks; the apps render it.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 
 namespace pgmonkey::transfer {
+
+using Clock = std::chrono::steady_clock;
+
+inline double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 struct Progress {
   std::uint64_t bytes = 0;                   // moved so far: read (import) or written (export)

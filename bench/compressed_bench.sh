@@ -22,46 +22,9 @@ while (($#)); do
     *) echo "usage: $0 [--rows N] [--runs N] [--all-formats]" >&2; exit 2 ;;
   esac
 done
-bin=${PGMONKEY_BIN:-}
-if [[ -z "$bin" ]]; then
-  for d in build-release/apps build/apps; do [[ -x $d/pgimport ]] && { bin=$d; break; }; done
-fi
-[[ -x "$bin/pgimport" ]] || { echo "compressed_bench: build the tools first (cmake --build build-release)" >&2; exit 2; }
-for t in /usr/bin/time gzip zstd; do
-  command -v "$t" >/dev/null || { echo "compressed_bench: needs $t (scripts/install-deps.sh)" >&2; exit 2; }
-done
+source bench/lib.sh
+bench_setup compressed_bench pgimport gzip zstd
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/compressed_bench.XXXXXX")
-cluster=""
-cleanup() {
-  [[ -n "$cluster" ]] && scripts/pgcluster stop "$cluster"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# The data: quoted fields with delimiters and doubled quotes, embedded newlines in 1 row of 10,
-# non-ASCII text that Latin-1 can also hold (so the same rows exist in both encodings).
-generate() {  # rows → stdout
-  python3 - "$1" <<'PY'
-import sys
-n = int(sys.argv[1])
-names = ["Zoë Müller", "José Núñez", "Ångström", "François Lefèvre", "Søren Kierkegård", "plain ascii"]
-cities = ["Zürich", "Málaga", "Kraków", "Reykjavík", "São Paulo", "Oslo"]
-out = sys.stdout
-out.write("id,name,note,amount,city,created\n")
-buf = []
-for i in range(n):
-    note = f'"said ""hi"", then left; item {i}"' if i % 3 else f'"line one\nline two, à bientôt {i}"' if i % 10 == 0 else f"note {i}"
-    buf.append(f'{i},"{names[i % 6]}",{note},{i % 1000}.{i % 100:02d},{cities[i % 6]},2024-01-{i % 28 + 1:02d} 12:{i % 60:02d}:00\n')
-    if len(buf) == 10000:
-        out.write("".join(buf))
-        buf.clear()
-out.write("".join(buf))
-PY
-}
-
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
 # Wall seconds and peak RSS (kB) of a command, as "seconds rss".
 timed() {
   /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >/dev/null
@@ -69,27 +32,13 @@ timed() {
 }
 
 echo "== generating $rows rows"
-generate "$rows" > "$work/data.csv"
+bench_generate "$rows" > "$work/data.csv"
 gzip -6 -c "$work/data.csv" > "$work/data.csv.gz"
 zstd -q -3 -c "$work/data.csv" > "$work/data.csv.zst"
 size=$(stat -c %s "$work/data.csv")
 echo "   data.csv $((size / 1000000)) MB, .gz $(($(stat -c %s "$work/data.csv.gz") / 1000000)) MB, .zst $(($(stat -c %s "$work/data.csv.zst") / 1000000)) MB"
 
-echo "== starting a throw-away cluster"
-cluster=$(scripts/pgcluster start | tail -n 1)
-# shellcheck disable=SC1091
-source "$cluster/env"
-cat > "$work/conn.yaml" <<YAML
-connection_type: normal
-connection_settings:
-  host: "$PGHOST"
-  port: $PGPORT
-  user: "$PGUSER"
-  password: "$PGPASSWORD"
-  dbname: "$PGDATABASE"
-  sslmode: disable
-YAML
-chmod 600 "$work/conn.yaml"
+bench_cluster
 psql -X -q -c "CREATE TABLE t (id bigint, name text, note text, amount numeric, city text, created timestamp)"
 psql -X -q -c "CREATE TABLE src (LIKE t)" -c "\\copy src FROM '$work/data.csv' WITH (FORMAT csv, HEADER)"
 

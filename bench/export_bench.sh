@@ -16,32 +16,9 @@ while (($#)); do
   esac
 done
 [[ "$rows" =~ ^[0-9]+$ && "$runs" =~ ^[0-9]+$ ]] || usage
-bin=${PGMONKEY_BIN:-}
-if [[ -z "$bin" ]]; then
-  if [[ -x build-release/apps/pgexport ]]; then bin=build-release/apps; else bin=build/apps; fi
-fi
-bin=$(cd "$bin" && pwd)
-[[ -x "$bin/pgexport" ]] || { echo "export_bench: build pgexport first ($bin)" >&2; exit 2; }
-[[ -x /usr/bin/time ]] || { echo "export_bench: needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
-
-cluster=$(scripts/pgcluster start | tail -n 1)
-work=$(mktemp -d "${TMPDIR:-/tmp}/export_bench.XXXXXX")
-trap 'scripts/pgcluster stop "$cluster" >/dev/null 2>&1; rm -rf "$work"' EXIT
-# shellcheck disable=SC1091
-source "$cluster/env"
-export PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE
-
-cat >"$work/conn.yaml" <<YAML
-connection_type: normal
-connection_settings:
-  host: "$PGHOST"
-  port: $PGPORT
-  user: "$PGUSER"
-  password: "$PGPASSWORD"
-  dbname: "$PGDATABASE"
-  sslmode: disable
-YAML
-chmod 600 "$work/conn.yaml"
+source bench/lib.sh
+bench_setup export_bench pgexport
+bench_cluster
 
 echo "== generating $rows rows"
 psql -q -v ON_ERROR_STOP=1 <<SQL
@@ -72,7 +49,6 @@ done
 cmp -s "$work/psql.csv" "$work/pgexport.csv" || { echo "export_bench: outputs differ" >&2; exit 1; }
 size=$(stat -c %s "$work/pgexport.csv")
 
-median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 psql_s=$(cut -d' ' -f1 "$work/psql.times" | median)
 ours_s=$(cut -d' ' -f1 "$work/pgexport.times" | median)
 psql_rss=$(cut -d' ' -f2 "$work/psql.times" | sort -n | tail -n 1)

@@ -18,35 +18,12 @@ while (($#)); do
   esac
 done
 [[ "$rows" =~ ^[0-9]+$ && "$runs" =~ ^[0-9]+$ && "$jobs" =~ ^[0-9\ ]+$ ]] || usage
-bin=${PGMONKEY_BIN:-}
-if [[ -z "$bin" ]]; then
-  if [[ -x build-release/apps/pgexport ]]; then bin=build-release/apps; else bin=build/apps; fi
-fi
-bin=$(cd "$bin" && pwd)
-[[ -x "$bin/pgexport" ]] || { echo "parallel_export_bench: build pgexport first ($bin)" >&2; exit 2; }
-[[ -x /usr/bin/time ]] || { echo "parallel_export_bench: needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
-
-cluster=$(scripts/pgcluster start | tail -n 1)
-work=$(mktemp -d "${TMPDIR:-/tmp}/parallel_export_bench.XXXXXX")
-trap 'scripts/pgcluster stop "$cluster" >/dev/null 2>&1; rm -rf "$work"' EXIT
-# shellcheck disable=SC1091
-source "$cluster/env"
-export PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE
+source bench/lib.sh
+bench_setup parallel_export_bench pgexport
+bench_cluster
 # A sequential scan of a big table may join another one mid-table (synchronized scans); off, so
 # every file comes out in block order and the outputs can be compared byte for byte.
 export PGOPTIONS="-c synchronize_seqscans=off"
-
-cat >"$work/conn.yaml" <<YAML
-connection_type: normal
-connection_settings:
-  host: "$PGHOST"
-  port: $PGPORT
-  user: "$PGUSER"
-  password: "$PGPASSWORD"
-  dbname: "$PGDATABASE"
-  sslmode: disable
-YAML
-chmod 600 "$work/conn.yaml"
 
 echo "== generating $rows rows"
 psql -q -v ON_ERROR_STOP=1 <<SQL
@@ -82,7 +59,6 @@ for j in $jobs; do
 done
 size=$(stat -c %s "$work/psql.csv")
 
-median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 psql_s=$(cut -d' ' -f1 "$work/psql.times" | median)
 printf "rows %d, file %.1f MB (identical bytes for psql and every --jobs), %d cores\n" "$rows" "$(awk -v s="$size" 'BEGIN {print s / 1e6}')" "$(nproc)"
 printf "psql \\\\copy TO   : median %.3f s  peak RSS %.1f MB\n" "$psql_s" \

@@ -20,67 +20,20 @@ while (($#)); do
     *) echo "usage: $0 [--rows N] [--runs N] [--scale \"2 3 4\"]" >&2; exit 2 ;;
   esac
 done
-bin=${PGMONKEY_BIN:-}
-if [[ -z "$bin" ]]; then
-  for d in build-release/apps build/apps; do [[ -x $d/pgimport ]] && { bin=$d; break; }; done
-fi
-[[ -x "$bin/pgimport" ]] || { echo "parallel_import_bench: build pgimport first" >&2; exit 2; }
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/parallel_import_bench.XXXXXX")
-cluster=""
-cleanup() {
-  [[ -n "$cluster" ]] && scripts/pgcluster stop "$cluster"
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/lib.sh
+bench_setup parallel_import_bench pgimport
 
 # The same data as bench/import_bench.sh: quoted fields, doubled quotes, embedded newlines.
-generate() {  # rows → stdout
-  python3 - "$1" <<'PY'
-import sys
-n = int(sys.argv[1])
-names = ["Zoë Müller", "José Núñez", "Ångström", "François Lefèvre", "Søren Kierkegård", "plain ascii"]
-cities = ["Zürich", "Málaga", "Kraków", "Reykjavík", "São Paulo", "Oslo"]
-out = sys.stdout
-out.write("id,name,note,amount,city,created\n")
-buf = []
-for i in range(n):
-    note = f'"said ""hi"", then left; item {i}"' if i % 3 else f'"line one\nline two, à bientôt {i}"' if i % 10 == 0 else f"note {i}"
-    buf.append(f'{i},"{names[i % 6]}",{note},{i % 1000}.{i % 100:02d},{cities[i % 6]},2024-01-{i % 28 + 1:02d} 12:{i % 60:02d}:00\n')
-    if len(buf) == 10000:
-        out.write("".join(buf))
-        buf.clear()
-out.write("".join(buf))
-PY
-}
-
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-now() { date +%s.%N; }
-calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
 
 echo "== generating $rows rows"
-generate "$rows" > "$work/data.csv"
+bench_generate "$rows" > "$work/data.csv"
 size=$(stat -c %s "$work/data.csv")
 half=$(grep -n "^$((rows / 2))," "$work/data.csv" | head -n 1 | cut -d: -f1)
 head -n $((half - 1)) "$work/data.csv" > "$work/half1.csv"
 tail -n +"$half" "$work/data.csv" > "$work/half2.csv"
 echo "   $work/data.csv: $((size / 1000000)) MB"
 
-echo "== starting a throw-away cluster"
-cluster=$(scripts/pgcluster start | tail -n 1)
-# shellcheck disable=SC1091
-source "$cluster/env"
-cat > "$work/conn.yaml" <<YAML
-connection_type: normal
-connection_settings:
-  host: "$PGHOST"
-  port: $PGPORT
-  user: "$PGUSER"
-  password: "$PGPASSWORD"
-  dbname: "$PGDATABASE"
-  sslmode: disable
-YAML
-chmod 600 "$work/conn.yaml"
+bench_cluster
 cols="id bigint, name text, note text, amount numeric, city text, created timestamp"
 psql -X -q -c "CREATE TABLE t ($cols)"
 

@@ -15,19 +15,8 @@ while (($#)); do
     *) echo "usage: $0 [--rows N] [--runs N]" >&2; exit 2 ;;
   esac
 done
-bin=${PGMONKEY_BIN:-}
-if [[ -z "$bin" ]]; then
-  for d in build-release/apps build/apps; do [[ -x $d/pgimport ]] && { bin=$d; break; }; done
-fi
-[[ -x "$bin/pgimport" ]] || { echo "reject_bench: build pgimport first" >&2; exit 2; }
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/reject_bench.XXXXXX")
-cluster=""
-cleanup() {
-  [[ -n "$cluster" ]] && scripts/pgcluster stop "$cluster"
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/lib.sh
+bench_setup reject_bench pgimport
 
 # The import bench's rows; every `every`-th row (0: none) gets an amount the server refuses.
 generate() {  # rows every → stdout
@@ -50,30 +39,12 @@ out.write("".join(buf))
 PY
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-now() { date +%s.%N; }
-calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
-
 echo "== generating $rows rows (clean, 10 bad, 1% bad)"
 generate "$rows" 0 > "$work/clean.csv"
 generate "$rows" $((rows / 10)) > "$work/ten.csv"
 generate "$rows" 100 > "$work/pct.csv"
 
-echo "== starting a throw-away cluster"
-cluster=$(scripts/pgcluster start | tail -n 1)
-# shellcheck disable=SC1091
-source "$cluster/env"
-cat > "$work/conn.yaml" <<YAML
-connection_type: normal
-connection_settings:
-  host: "$PGHOST"
-  port: $PGPORT
-  user: "$PGUSER"
-  password: "$PGPASSWORD"
-  dbname: "$PGDATABASE"
-  sslmode: disable
-YAML
-chmod 600 "$work/conn.yaml"
+bench_cluster
 psql -X -q -c "CREATE TABLE t (id bigint, name text, note text, amount numeric, city text, created timestamp)"
 
 run() {  # name file [flags...]

@@ -158,7 +158,8 @@ void RejectSink::on_record(const csv::ScannedRecord& r) {
     open_ = true;
     refused_ = false;
   }
-  if (copy_.size() - pushed_ >= limits_.push_bytes) push();
+  // A batch's first bytes go early, so the server is not idle while its first push fills.
+  if (copy_.size() - pushed_ >= (pushed_ == 0 ? limits_.push_bytes / 8 : limits_.push_bytes)) push();
   if (refused_ || copy_.size() >= batch_bytes_) end_batch();
 }
 

@@ -237,7 +237,10 @@ void RejectSink::recover(Refusal refusal) {
     }
     std::optional<Refusal> next;
     while (!q.empty() && !next) {
-      sent = good >= limits_.max_good_rows ? good : std::min(q.size(), good + limit);
+      // Known-good records go alone when resending them with the next ones would cost more than
+      // those are worth: many errors close together would otherwise resend a growing prefix.
+      const bool alone = good >= limits_.max_good_rows || good > 2 * limit;
+      sent = alone ? good : std::min(q.size(), good + limit);
       next = send_records(q, sent);
       if (!next) {
         loaded_ += sent;

@@ -198,3 +198,16 @@ TEST_CASE("dense errors cost about three round trips each") {
     CHECK(static_cast<double>(l.cost.rows_read) / 50000 < 1.7);
   }
 }
+
+// 10% bad: each still costs a bounded number of round trips, and the records before a refusal
+// are not resent with every retry (that read each record eight times).
+TEST_CASE("very dense errors do not resend a growing prefix") {
+  std::vector<int> bad;
+  for (int i = 5; i <= 20000; i += 10) bad.push_back(i);
+  Load l;
+  l.run(wide_rows(20000, bad), 100000);
+  REQUIRE(l.rejects.size() == bad.size());
+  CHECK(l.committed.size() == 20000 - bad.size());
+  CHECK(l.cost.round_trips / static_cast<double>(bad.size()) < 2.6);
+  CHECK(static_cast<double>(l.cost.rows_read) / 20000 < 4);
+}

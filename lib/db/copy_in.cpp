@@ -82,6 +82,39 @@ std::uint64_t CopyIn::finish() {
   return rows;
 }
 
+std::uint64_t CopyIn::finish_copy() {
+  PGconn* c = conn_.raw();
+  open_ = false;
+  if (PQputCopyEnd(c, nullptr) != 1) throw_copy_error(nullptr, c);
+  ResultPtr r(PQgetResult(c), PQclear);
+  if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+    // After an error the server skips the rest of the string: no COPY can follow.
+    while (PGresult* rest = PQgetResult(c)) PQclear(rest);
+    throw_copy_error(r.get(), c);
+  }
+  std::uint64_t rows = 0;
+  if (auto n = core::parse_int(PQcmdTuples(r.get()))) rows = static_cast<std::uint64_t>(*n);
+  return rows;
+}
+
+bool CopyIn::next_copy() {
+  PGconn* c = conn_.raw();
+  while (true) {
+    ResultPtr r(PQgetResult(c), PQclear);
+    if (!r) return false;
+    switch (PQresultStatus(r.get())) {
+      case PGRES_COPY_IN:
+        open_ = true;
+        return true;
+      case PGRES_COMMAND_OK:
+        break;
+      default:
+        while (PGresult* rest = PQgetResult(c)) PQclear(rest);
+        throw_copy_error(r.get(), c);
+    }
+  }
+}
+
 void CopyIn::abort(const std::string& reason) noexcept {
   PGconn* c = conn_.raw();
   open_ = false;

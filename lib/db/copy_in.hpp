@@ -25,6 +25,13 @@ class CopyIn {
   void write(const char* data, std::size_t size);
   // Ends the data and waits for the server's verdict; returns the rows it reports.
   std::uint64_t finish();
+  // For a `copy_sql` that goes on after its COPY (`...; COPY ... FROM STDIN; RELEASE SAVEPOINT s;
+  // SAVEPOINT s; COPY ... FROM STDIN`): finish_copy() ends the data and takes this COPY's verdict
+  // only (a refusal is thrown; the server then skips the rest of the string); next_copy() runs
+  // on to the string's next COPY and copies into it (true), or reads the string's end (false).
+  // The next COPY starts in the same round trip as the verdict.
+  std::uint64_t finish_copy();
+  bool next_copy();
   // Tells the server the COPY failed (it rolls the statement back); drains the result.
   void abort(const std::string& reason) noexcept;
   // Whether the server has already reported an error in the middle of the COPY (it then skips

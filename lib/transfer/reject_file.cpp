@@ -74,14 +74,21 @@ RejectFile::~RejectFile() = default;
 
 void RejectFile::write_raw(std::string_view text) {
   if (!back_) {
-    data_->write(text.data(), text.size());
+    data_pending_.append(text);
     return;
   }
   buf_.clear();
   auto step = back_->convert(text, buf_, true);
   back_->finish(buf_);
   if (step.invalid) throw JobError("cannot write a rejected record back in " + encoding_.name);
-  data_->write(buf_.data(), buf_.size());
+  data_pending_.append(buf_);
+}
+
+void RejectFile::flush() {
+  data_->write(data_pending_.data(), data_pending_.size());
+  log_->write(log_pending_.data(), log_pending_.size());
+  data_pending_.clear();
+  log_pending_.clear();
 }
 
 void RejectFile::add(const Rejected& r) {
@@ -99,12 +106,14 @@ void RejectFile::add(const Rejected& r) {
   for (auto& c : line)
     if (c == '\n' || c == '\r') c = ' ';  // one line per reject
   line += '\n';
-  log_->write(line.data(), line.size());
+  log_pending_.append(line);
   ++count_;
+  if (data_pending_.size() + log_pending_.size() >= (64u << 10)) flush();
 }
 
 void RejectFile::commit() {
   if (!data_) return;
+  flush();
   data_->commit();
   log_->commit();
 }

@@ -45,6 +45,7 @@ class RejectFile {
 
  private:
   void write_raw(std::string_view text);
+  void flush();
 
   std::string path_;
   bool force_;
@@ -56,6 +57,9 @@ class RejectFile {
   std::unique_ptr<AtomicFile> log_;
   std::uint64_t count_ = 0;
   std::string buf_;
+  // Written in blocks: with dense errors, one write per reject would be a system call per row.
+  std::string data_pending_;
+  std::string log_pending_;
 };
 
 }  // namespace pgmonkey::transfer

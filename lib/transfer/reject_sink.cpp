@@ -25,21 +25,35 @@ bool fatal(const db::CopyError& e) {
   return false;
 }
 
+constexpr const char* kRenew = "RELEASE SAVEPOINT pgimport_batch; SAVEPOINT pgimport_batch; ";
+
+// Each query string chains a few COPYs, each under a fresh savepoint: when one goes in, the next
+// has started by the time its verdict is read, so a batch costs one round trip, not two. A
+// refusal ends the string (the server skips the rest), so after one the chain starts short.
 class DbBatchTarget final : public BatchTarget {
  public:
   DbBatchTarget(db::Connection& conn, std::string copy_sql) : conn_(conn), copy_sql_(std::move(copy_sql)) {}
 
   void begin() override {
+    db::throw_if_interrupted();
+    if (copy_) return;  // the string's next COPY is already open
     // One savepoint at a time: the last batch's is released as the next one is set, or rolled
-    // back to after a refusal; sent with the COPY, in one round trip.
-    const char* before = rollback_pending_ ? "ROLLBACK TO SAVEPOINT pgimport_batch; "
-                         : have_savepoint_ ? "RELEASE SAVEPOINT pgimport_batch; SAVEPOINT pgimport_batch; "
-                                           : "SAVEPOINT pgimport_batch; ";
+    // back to after a refusal; sent with the COPYs, in the same round trip.
+    std::string sql = rollback_pending_ ? "ROLLBACK TO SAVEPOINT pgimport_batch; "
+                      : have_savepoint_ ? kRenew
+                                        : "SAVEPOINT pgimport_batch; ";
+    sql += copy_sql_;
+    for (std::size_t i = 1; i < chain_; ++i) sql.append("; ").append(kRenew).append(copy_sql_);
     rollback_pending_ = false;
     have_savepoint_ = true;
-    copy_.emplace(conn_, before + copy_sql_);
+    copy_.emplace(conn_, sql);
   }
   void settle() override {
+    // The string's COPYs not needed end empty (cancelling one would log an error on the server).
+    while (copy_) {
+      copy_->finish_copy();
+      if (!copy_->next_copy()) copy_.reset();
+    }
     if (rollback_pending_) exec("ROLLBACK TO SAVEPOINT pgimport_batch");
     rollback_pending_ = false;
   }
@@ -47,16 +61,21 @@ class DbBatchTarget final : public BatchTarget {
   bool refused() override { return copy_->server_reported_error(); }
   std::optional<Refusal> end() override {
     try {
-      copy_->finish();
-      copy_.reset();
-      return std::nullopt;
+      copy_->finish_copy();
     } catch (const db::CopyError& e) {
       copy_.reset();
       db::throw_if_interrupted();
       if (fatal(e)) throw;
       rollback_pending_ = true;
+      chain_ = kShortChain;
       return Refusal{e.copy_line(), e.column(), e.what(), e.detail(), e.sqlstate()};
     }
+    // Errors past the verdict (the savepoint's renewal) cannot be blamed on a record: thrown.
+    if (!copy_->next_copy()) {
+      copy_.reset();
+      chain_ = std::min(chain_ * 2, kLongChain);
+    }
+    return std::nullopt;
   }
   void abort() noexcept override {
     if (copy_) copy_->abort("pgimport stopped");
@@ -64,6 +83,9 @@ class DbBatchTarget final : public BatchTarget {
   }
 
  private:
+  // COPYs per query string: each unused one costs the server a few microseconds of parsing.
+  static constexpr std::size_t kShortChain = 2, kLongChain = 16;
+
   void exec(const char* sql) {
     PGconn* c = conn_.raw();
     std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(c, sql), PQclear);
@@ -73,6 +95,7 @@ class DbBatchTarget final : public BatchTarget {
   db::Connection& conn_;
   std::string copy_sql_;
   std::optional<db::CopyIn> copy_;
+  std::size_t chain_ = kShortChain;
   bool have_savepoint_ = false;
   bool rollback_pending_ = false;
 };
@@ -135,7 +158,8 @@ void RejectSink::on_record(const csv::ScannedRecord& r) {
     open_ = true;
     refused_ = false;
   }
-  if (copy_.size() - pushed_ >= limits_.push_bytes) push();
+  // A batch's first bytes go early, so the server is not idle while its first push fills.
+  if (copy_.size() - pushed_ >= (pushed_ == 0 ? limits_.push_bytes / 8 : limits_.push_bytes)) push();
   if (refused_ || copy_.size() >= batch_bytes_) end_batch();
 }
 
@@ -157,7 +181,6 @@ void RejectSink::end_batch() {
       loaded_ += records_.size();
       batch_bytes_ = std::min(limits_.max_batch_bytes, batch_bytes_ * 2);
     }
-    target_->settle();
   }
   emit_rejects();
   copy_.clear();
@@ -214,7 +237,10 @@ void RejectSink::recover(Refusal refusal) {
     }
     std::optional<Refusal> next;
     while (!q.empty() && !next) {
-      sent = good >= limits_.max_good_rows ? good : std::min(q.size(), good + limit);
+      // Known-good records go alone when resending them with the next ones would cost more than
+      // those are worth: many errors close together would otherwise resend a growing prefix.
+      const bool alone = good >= limits_.max_good_rows || good > 2 * limit;
+      sent = alone ? good : std::min(q.size(), good + limit);
       next = send_records(q, sent);
       if (!next) {
         loaded_ += sent;
@@ -254,11 +280,12 @@ void RejectSink::emit_rejects() {
 
 std::uint64_t RejectSink::finish(std::uint64_t) {
   end_batch();
+  target_->settle();
   return loaded_;
 }
 
 void RejectSink::abort(const std::string&) noexcept {
-  if (open_) target_->abort();
+  target_->abort();  // also a COPY the target opened ahead
   open_ = false;
 }
 

@@ -35,14 +35,15 @@ struct Refusal {
 class BatchTarget {
  public:
   virtual ~BatchTarget() = default;
-  virtual void begin() = 0;  // savepoint, then COPY FROM STDIN
+  virtual void begin() = 0;  // savepoint, then COPY FROM STDIN (may have been started by end())
   virtual void send(const char* data, std::size_t size) = 0;
   virtual bool refused() = 0;  // cheap: the server already said no
-  // Ends the COPY: nothing when the batch is in; its refusal after rolling back to the
-  // savepoint. Throws what cannot be recovered from (lost connection, Ctrl-C, ...).
+  // Ends the COPY: nothing when the batch is in (the next batch's savepoint and COPY may start
+  // in the same round trip); its refusal after rolling back to the savepoint. Throws what cannot
+  // be recovered from (lost connection, Ctrl-C, ...).
   virtual std::optional<Refusal> end() = 0;
-  // After a refusal the rollback to the savepoint may wait for the next begin(); this does it
-  // now (the end of a batch: the transaction must be usable for COMMIT).
+  // The end of the load, before COMMIT: ends what end() started ahead, and does the rollback to
+  // the savepoint a refusal left for the next begin().
   virtual void settle() {}
   virtual void abort() noexcept = 0;
 };
@@ -74,7 +75,7 @@ class RejectLimitExceeded : public std::runtime_error {
 class RejectSink final : public CopySink, public csv::RecordHook {
  public:
   struct Limits {
-    std::size_t max_batch_bytes = 2u << 20;  // a clean batch grows up to this (one savepoint each)
+    std::size_t max_batch_bytes = 1u << 20;  // a clean batch grows up to this (one savepoint each)
     std::size_t min_batch_bytes = 64u << 10;
     std::size_t push_bytes = 256u << 10;  // COPY bytes handed to the target at a time
     std::size_t min_retry_rows = 16;      // smallest retry batch after a refusal

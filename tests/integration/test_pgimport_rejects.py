@@ -1,7 +1,9 @@
 """pgimport --max-errors/--reject-file against a real cluster: bad records set aside with reasons,
 the rest loaded in one transaction; the reject file is the input's bytes and re-imports."""
 import json
+import signal
 import subprocess
+import time
 
 from conftest import BIN, clean_env
 
@@ -219,3 +221,68 @@ def test_max_errors_counts_every_file_of_the_run(cluster, tmp_path):
     assert cluster.sql("SELECT id FROM rj_files ORDER BY id") == [(1,), (2,)]
     assert (tmp_path / "a.rejects.csv").read_text() == "id,name\nx,b\n"
     assert (tmp_path / "b.rejects.csv").read_text() == "id,name\ny,d\n"
+
+
+def test_rejects_across_many_batches_load_every_good_row_once(cluster, tmp_path):
+    # About 4 MB, so the load spans several batches and query strings (each chains COPYs under
+    # fresh savepoints): a dense stretch of bad rows, a few far apart, a duplicate of a row from
+    # an earlier batch, two-line records, and bad rows at the very start and end.
+    cfg = cluster.write_config(tmp_path / "conn.yaml")
+    cluster.sql("CREATE TABLE rj_many (id bigint PRIMARY KEY, amount numeric, note text)")
+    n = 40000
+    bad = {1, n} | set(range(5000, 9000, 37)) | {15000, 25001, 33333}
+    dup = 30000  # repeats the key of row 100
+    lines, rejects, line_no = [], [], 2
+    for i in range(1, n + 1):
+        key = 100 if i == dup else i
+        note = f'"two\nlines {i}"' if i % 97 == 0 else f"note {i} " + "x" * 60
+        rec = f"{key},{'oops' if i in bad else i % 1000},{note}\n".encode()
+        lines.append(rec)
+        if i in bad or i == dup:
+            rejects.append((line_no, rec))
+        line_no += rec.count(b"\n")
+    f = tmp_path / "many.csv"
+    f.write_bytes(b"id,amount,note\n" + b"".join(lines))
+    r = imp("-c", cfg, "-t", "rj_many", "--header", "--max-errors", len(rejects), f)
+    assert r.returncode == 0, r.stderr
+    good = [i for i in range(1, n + 1) if i not in bad and i != dup]
+    assert cluster.sql("SELECT count(*), count(DISTINCT id), sum(id) FROM rj_many") == [
+        (len(good), len(good), sum(good))]
+    assert (tmp_path / "many.rejects.csv").read_bytes() == b"id,amount,note\n" + b"".join(x[1] for x in rejects)
+    log = (tmp_path / "many.rejects.csv.log").read_text().splitlines()
+    assert [x.split(": ")[0] for x in log] == [f"{f}:{x[0]}" for x in rejects]
+    assert log[-3].endswith("(23505)") and log[-1].endswith("(22P02)")  # the duplicate, then the last row
+
+    # One more reject than allowed: nothing stays, the first one over the limit ends it.
+    cluster.sql("TRUNCATE rj_many")
+    for p in tmp_path.glob("many.rejects.csv*"):
+        p.unlink()
+    r = imp("-c", cfg, "-t", "rj_many", "--header", "--max-errors", len(rejects) - 1, f)
+    assert r.returncode == 1, r.stderr
+    assert cluster.sql("SELECT count(*) FROM rj_many") == [(0,)]
+    assert f"{f}:{rejects[-1][0]}: more than {len(rejects) - 1} records rejected" in r.stderr.decode()
+
+
+def test_ctrl_c_while_rejecting_rolls_everything_back(cluster, tmp_path):
+    # A trigger slows the load down so the signal comes in the middle of it.
+    cfg = cluster.write_config(tmp_path / "conn.yaml")
+    cluster.sql("CREATE TABLE rj_slow (id int, amount numeric)")
+    cluster.sql("CREATE FUNCTION rj_slow_down() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN PERFORM pg_sleep(0.0005); RETURN NEW; END $$")
+    cluster.sql("CREATE TRIGGER rj_slow_t BEFORE INSERT ON rj_slow FOR EACH ROW EXECUTE FUNCTION rj_slow_down()")
+    f = tmp_path / "slow.csv"
+    f.write_bytes(b"id,amount\n" + b"".join(f"{i},{'x' if i % 50 == 0 else i}\n".encode() for i in range(100000)))
+    proc = subprocess.Popen([str(BIN / "pgimport"), "--progress", "never", "-c", str(cfg), "-t", "rj_slow",
+                             "--header", "--max-errors", "10000", str(f)], env=clean_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not cluster.sql("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%SAVEPOINT pgimport_batch%'"
+                          " AND pid <> pg_backend_pid()")[0][0]:
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert cluster.sql("SELECT count(*) FROM rj_slow") == [(0,)]
+    assert not list(tmp_path.glob("slow.rejects*")) and not list(tmp_path.glob(".*slow*"))

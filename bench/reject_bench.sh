@@ -18,11 +18,12 @@ done
 source bench/lib.sh
 bench_setup reject_bench pgimport
 
-# The import bench's rows; every `every`-th row (0: none) gets an amount the server refuses.
-generate() {  # rows every → stdout
-  python3 - "$1" "$2" <<'PY'
+# The import bench's rows; every `every`-th row (0: none) gets a bad amount: "bad" (no number:
+# the client sets it aside) or "-1" (a number the table's CHECK refuses: only the server knows).
+generate() {  # rows every bad-value → stdout
+  python3 - "$1" "$2" "${3:-bad}" <<'PY'
 import sys
-n, every = int(sys.argv[1]), int(sys.argv[2])
+n, every, bad = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 names = ["Zoë Müller", "José Núñez", "Ångström", "François Lefèvre", "Søren Kierkegård", "plain ascii"]
 cities = ["Zürich", "Málaga", "Kraków", "Reykjavík", "São Paulo", "Oslo"]
 out = sys.stdout
@@ -30,7 +31,7 @@ out.write("id,name,note,amount,city,created\n")
 buf = []
 for i in range(n):
     note = f'"said ""hi"", then left; item {i}"' if i % 3 else f'"line one\nline two, à bientôt {i}"' if i % 10 == 0 else f"note {i}"
-    amount = "bad" if every and i % every == every // 2 else f"{i % 1000}.{i % 100:02d}"
+    amount = bad if every and i % every == every // 2 else f"{i % 1000}.{i % 100:02d}"
     buf.append(f'{i},"{names[i % 6]}",{note},{amount},{cities[i % 6]},2024-01-{i % 28 + 1:02d} 12:{i % 60:02d}:00\n')
     if len(buf) == 10000:
         out.write("".join(buf))
@@ -39,13 +40,15 @@ out.write("".join(buf))
 PY
 }
 
-echo "== generating $rows rows (clean, 10 bad, 1% bad)"
+echo "== generating $rows rows (clean; 10 bad and 1% bad, each as type errors and as CHECK violations)"
 generate "$rows" 0 > "$work/clean.csv"
 generate "$rows" $((rows / 10)) > "$work/ten.csv"
 generate "$rows" 100 > "$work/pct.csv"
+generate "$rows" $((rows / 10)) -1 > "$work/ten_check.csv"
+generate "$rows" 100 -1 > "$work/pct_check.csv"
 
 bench_cluster
-psql -X -q -c "CREATE TABLE t (id bigint, name text, note text, amount numeric, city text, created timestamp)"
+psql -X -q -c "CREATE TABLE t (id bigint, name text, note text, amount numeric CHECK (amount >= 0), city text, created timestamp)"
 
 run() {  # name file [flags...]
   local name=$1 file=$2; shift 2
@@ -61,9 +64,12 @@ for ((i = 1; i <= runs; i++)); do
   run plain "$work/clean.csv"
   run clean "$work/clean.csv" --max-errors 1000 --reject-file "$work/rej.csv"
   run ten "$work/ten.csv" --max-errors 1000 --reject-file "$work/rej.csv"
+  run ten_check "$work/ten_check.csv" --max-errors 1000 --reject-file "$work/rej.csv"
+  run pct_check "$work/pct_check.csv" --max-errors 20000 --reject-file "$work/rej.csv"
   run pct "$work/pct.csv" --max-errors 20000 --reject-file "$work/rej.csv"
-  printf '   run %d: plain %.2f s, clean+max-errors %.2f s, 10 bad %.2f s, 1%% bad %.2f s\n' "$i" \
-    "$(tail -n1 "$work/plain.t")" "$(tail -n1 "$work/clean.t")" "$(tail -n1 "$work/ten.t")" "$(tail -n1 "$work/pct.t")"
+  printf '   run %d: plain %.2f s, clean+max-errors %.2f s, 10 bad %.2f / %.2f s, 1%% bad %.2f / %.2f s\n' "$i" \
+    "$(tail -n1 "$work/plain.t")" "$(tail -n1 "$work/clean.t")" "$(tail -n1 "$work/ten.t")" \
+    "$(tail -n1 "$work/ten_check.t")" "$(tail -n1 "$work/pct.t")" "$(tail -n1 "$work/pct_check.t")"
 done
 count=$(psql -X -A -t -c "SELECT count(*) FROM t")
 [[ "$count" == "$((rows - rows / 100))" ]] || { echo "reject_bench: expected $((rows - rows / 100)) rows, found $count" >&2; exit 1; }
@@ -73,5 +79,7 @@ ratio() { paste "$work/plain.t" "$work/$1.t" | awk '{printf "%.6f\n", $1 / $2}' 
 echo "== results ($rows rows, median of $runs; throughput relative to the plain import)"
 printf 'plain import:              %.2f s (median)\n' "$(median < "$work/plain.t")"
 printf 'clean, --max-errors 1000:  %.3f (target >= 0.95)\n' "$(ratio clean)"
-printf '10 bad rows:               %.3f (time %.2fx, target <= 1.2x)\n' "$(ratio ten)" "$(calc "1 / $(ratio ten)")"
-printf '1%% bad rows:               %.3f (time %.2fx, target <= 3x)\n' "$(ratio pct)" "$(calc "1 / $(ratio pct)")"
+printf '10 bad rows, type errors:   %.3f (time %.2fx, target <= 1.2x)\n' "$(ratio ten)" "$(calc "1 / $(ratio ten)")"
+printf '10 bad rows, CHECK:         %.3f (time %.2fx, target <= 1.2x)\n' "$(ratio ten_check)" "$(calc "1 / $(ratio ten_check)")"
+printf '1%% bad rows, type errors:   %.3f (time %.2fx, target <= 3x)\n' "$(ratio pct)" "$(calc "1 / $(ratio pct)")"
+printf '1%% bad rows, CHECK:         %.3f (time %.2fx, target <= 3x)\n' "$(ratio pct_check)" "$(calc "1 / $(ratio pct_check)")"

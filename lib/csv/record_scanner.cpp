@@ -2,6 +2,8 @@
 // delimiters, line breaks, NUL and non-ASCII bytes take the slow path.
 #include "csv/record_scanner.hpp"
 
+#include "csv/number_syntax.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -124,6 +126,7 @@ void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned ch
                 "the delimiter are quoted"
               : "a field may hold an unquoted line break, or the row is short",
           "22P04");
+    if (!bad_ && !config_.number_fields.empty() && sets_aside()) check_numbers(rec_begin, rec_end);
     if (bad_) {
       // Not sent: what came before it goes, the record itself is reported.
       if (rec_begin > send_from_) sink(reinterpret_cast<const char*>(send_from_), rec_begin - send_from_);
@@ -135,6 +138,7 @@ void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned ch
       r.column = bad_column_;
       r.message = bad_message_;
       r.sqlstate = bad_sqlstate_;
+      r.column_name = bad_column_name_;
       config_.hook->on_record(r);
       reset_record();
       return;
@@ -176,6 +180,67 @@ void RecordScanner::reset_record() {
   line_begin_ = 0;
   record_line_ = line_;
   bad_ = false;
+  bad_column_name_ = {};
+}
+
+// Splits the record (its quotes are balanced: it was scanned) into values up to the last number
+// field and judges those fields' values; the first that cannot be a number sets the record aside
+// with the server's message. Values are looked at in place; only a quoted one with a doubled
+// quote is copied.
+void RecordScanner::check_numbers(const unsigned char* rec_begin, const unsigned char* rec_end) {
+  const auto& numbers = config_.number_fields;
+  const char* p = reinterpret_cast<const char*>(rec_begin);
+  const char* end = reinterpret_cast<const char*>(rec_end);
+  while (end > p && (end[-1] == '\n' || end[-1] == '\r')) --end;  // not part of the last value
+  const char delimiter = config_.delimiter, quote = config_.quote;
+  for (std::size_t field = 0; field < numbers.size() && p <= end; ++field) {
+    const char* type = numbers[field].type;
+    std::string_view value;
+    if (p < end && *p == quote) {
+      // Quoted (possibly followed by more text before the delimiter, which COPY appends).
+      const char* start = ++p;
+      bool doubled = false;
+      while (p < end) {
+        if (*p != quote) {
+          ++p;
+        } else if (p + 1 < end && p[1] == quote) {
+          doubled = true;
+          p += 2;
+        } else {
+          break;
+        }
+      }
+      const char* stop = p;
+      if (p < end) ++p;  // the closing quote
+      const char* after = p;
+      while (p < end && *p != delimiter) ++p;
+      if (type != nullptr) {
+        if (doubled || after != p) {
+          value_.clear();
+          for (const char* q = start; q < stop; ++q) {
+            value_ += *q;
+            if (*q == quote) ++q;
+          }
+          value_.append(after, static_cast<std::size_t>(p - after));
+          value = value_;
+        } else {
+          value = std::string_view(start, static_cast<std::size_t>(stop - start));
+        }
+      }
+    } else {
+      const char* start = p;
+      const void* hit = std::memchr(p, delimiter, static_cast<std::size_t>(end - p));
+      p = hit ? static_cast<const char*>(hit) : end;
+      value = std::string_view(start, static_cast<std::size_t>(p - start));
+    }
+    ++p;  // the delimiter
+    if (type == nullptr || value == config_.null_string) continue;
+    if (certainly_not_a_number(value)) {
+      bad(record_line_, 0, number_syntax_message(type, value), {}, "22P02");
+      bad_column_name_ = numbers[field].column;
+      return;
+    }
+  }
 }
 
 std::size_t RecordScanner::scan(const char* data, std::size_t size, bool at_end, const Sink& sink) {

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "csv/dialect.hpp"
 #include "csv/line_map.hpp"
@@ -41,9 +42,10 @@ struct ScannedRecord {
   // The same when it is the first record of a COPY: COPY counts only quoted CRs until it has
   // seen the first record's end.
   std::uint64_t copy_lines_first = 1;
-  std::uint64_t column = 0;   // bad: 1-based character column, 0 when not known
-  std::string_view message;   // bad: what is wrong
-  const char* sqlstate = "";  // bad: the code the server would give
+  std::uint64_t column = 0;      // bad: 1-based character column, 0 when not known
+  std::string_view message;      // bad: what is wrong
+  const char* sqlstate = "";     // bad: the code the server would give
+  std::string_view column_name;  // bad: the table column, when the problem is one value
 };
 
 class RecordHook {
@@ -73,6 +75,15 @@ class RecordScanner {
     // With a hook: false keeps the errors a scan without one throws (bad records are not set
     // aside); the hook then only follows the records (a parallel import cuts chunks with it).
     bool set_aside_bad = true;
+    // When records are set aside: the fields (by position) whose column takes a number, with the
+    // type's name and the column's; a value no server reads as one (csv/number_syntax) is set
+    // aside here instead of costing a round trip. A value equal to `null_string` is never judged.
+    struct NumberField {
+      const char* type = nullptr;  // nullptr: not checked
+      std::string column;
+    };
+    std::vector<NumberField> number_fields;
+    std::string null_string;
   };
   // Receives the bytes to send, in order; ranges are split only around skipped bytes.
   using Sink = std::function<void(const char* data, std::size_t size)>;
@@ -144,6 +155,9 @@ class RecordScanner {
   std::string bad_message_;
   std::string bad_hint_;
   const char* bad_sqlstate_ = "";
+  std::string_view bad_column_name_;
+  std::string value_;  // a field's value while it is judged
+  void check_numbers(const unsigned char* rec_begin, const unsigned char* rec_end);
 };
 
 }  // namespace pgmonkey::csv

@@ -1,6 +1,7 @@
 // The import chain's loop, and its second run for line numbers.
 #include "transfer/import_pump.hpp"
 
+#include "csv/number_syntax.hpp"
 #include "transfer/text_reader.hpp"
 
 namespace pgmonkey::transfer {
@@ -14,6 +15,20 @@ csv::RecordScanner::Config scanner_config(const ImportPlan& plan) {
   sc.expected_fields = plan.fields;
   sc.skip_header = plan.dialect.header.value;
   sc.drop_trailing_fields = plan.drop_trailing_fields;
+  // Values that cannot be numbers are set aside without asking the server (--max-errors only:
+  // the scanner judges them only when it sets records aside). The plan's columns are the file's
+  // fields in order; any other shape is left to the server.
+  if (plan.columns.size() + plan.drop_trailing_fields == plan.fields) {
+    bool any = false;
+    for (const auto& c : plan.columns) {
+      sc.number_fields.push_back({csv::number_type_name(c.type), c.column});
+      any = any || sc.number_fields.back().type != nullptr;
+    }
+    if (!any) sc.number_fields.clear();
+    // Nothing after the last number field needs splitting.
+    while (!sc.number_fields.empty() && sc.number_fields.back().type == nullptr) sc.number_fields.pop_back();
+    sc.null_string = plan.dialect.null_string.value_or("");
+  }
   return sc;
 }
 

@@ -142,8 +142,10 @@ void RejectSink::on_record(const csv::ScannedRecord& r) {
   if (r.kind == Kind::bad) {
     // Never sent; kept with the batch so the rejects come out in file order.
     copy_.resize(record_from_);
-    reject({r.line, r.column ? std::to_string(r.column) : std::string(), std::string(r.message), r.sqlstate,
-            std::string(r.raw)});
+    const std::string column = !r.column_name.empty() ? std::string(r.column_name)
+                               : r.column             ? std::to_string(r.column)
+                                                      : std::string();
+    reject({r.line, column, std::string(r.message), r.sqlstate, std::string(r.raw)});
     // Over the limit: the records before it are checked first, so the limit is met in file order.
     if (rejected_ > max_errors_) end_batch();
     return;

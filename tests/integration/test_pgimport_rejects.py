@@ -165,7 +165,8 @@ def test_dry_run_counts_client_side_rejects(cluster, tmp_path):
     f = write_input(tmp_path)
     r = imp("-c", cfg, "-t", "rj_dry", *FLAGS, "--max-errors", 20, "--dry-run", f)
     assert r.returncode == 0, r.stderr
-    assert "would reject 4 of 16 rows" in r.stderr.decode()
+    # field count, stray quote, NUL, bad byte, and the two values no server reads as numbers
+    assert "would reject 6 of 16 rows" in r.stderr.decode()
     assert not (tmp_path / "data.rejects.csv").exists()
     assert cluster.sql("SELECT count(*) FROM rj_dry") == [(0,)]
 
@@ -286,3 +287,45 @@ def test_ctrl_c_while_rejecting_rolls_everything_back(cluster, tmp_path):
     assert proc.returncode == 130, err
     assert cluster.sql("SELECT count(*) FROM rj_slow") == [(0,)]
     assert not list(tmp_path.glob("slow.rejects*")) and not list(tmp_path.glob(".*slow*"))
+
+
+NUMBER_VALUES = ["1", " 12 ", "+3", "-4", "1.5", ".5", "5.", "1e3", "1E-2", "1e", "e5", ".", "-", "+-1", "1_000",
+                 "1__0", "_1", "1_", "0x1F", "0o17", "0b101", "0x", "0xZ", "NaN", "nan", "-Infinity", "inf",
+                 "Infinityx", "1.2.3", "12abc", "abc", "1 2", "x1", "\t7\t", "1e+5", "1e5.5", "99999999999999999999",
+                 "١٢", "12\u00a0", "--1", "1-", "N/A", "1,5"]
+
+
+def test_client_judged_numbers_agree_with_the_server(cluster, tmp_path):
+    # The client sets aside only values no server reads as a number; whatever it lets through
+    # the server judges. Either way the loaded rows are exactly those the server accepts, and
+    # each reject's message is the server's own.
+    cfg = cluster.write_config(tmp_path / "conn.yaml")
+    types = ["smallint", "integer", "bigint", "numeric", "numeric(6,2)"]
+    cluster.sql("CREATE TABLE rj_numbers (id int, " + ", ".join(f"v{i} {t}" for i, t in enumerate(types)) + ")")
+    f = tmp_path / "numbers.csv"
+    rows = ["id," + ",".join(f"v{i}" for i in range(len(types)))]
+    expected_rows, expected_log = [], {}
+    n = 0
+    for col, t in enumerate(types):
+        for value in NUMBER_VALUES:
+            n += 1
+            cells = ["" for _ in types]
+            cells[col] = '"' + value.replace('"', '""') + '"'
+            rows.append(f"{n}," + ",".join(cells))
+            try:
+                cluster.sql("SELECT %s::" + t, (value,))
+                expected_rows.append(n)
+            except Exception as e:  # the server's verdict and message
+                expected_log[n + 1] = (f"column v{col}", str(e).splitlines()[0])
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    r = imp("-c", cfg, "-t", "rj_numbers", *FLAGS, "--max-errors", 1000, f)
+    assert r.returncode == 0, r.stderr
+    assert [i for (i,) in cluster.sql("SELECT id FROM rj_numbers ORDER BY id")] == expected_rows
+    log = (tmp_path / "numbers.rejects.csv.log").read_text(encoding="utf-8").splitlines()
+    assert len(log) == len(expected_log)
+    for line in log:
+        where, column, rest = line.split(": ", 2)
+        n = int(where.rsplit(":", 1)[1])
+        message = rest.rsplit(" (", 1)[0]
+        assert column == expected_log[n][0] and message.startswith(expected_log[n][1]), line
+    assert any('"abc"' in line for line in log)

@@ -53,6 +53,8 @@ void LineMap::remember(std::uint64_t copy_line, std::uint64_t first_line) {
     }
   }
   if (recent_.size() < recent_capacity_) {
+    // Grown once to its size, not by doubling (which would hold the old and the new at once).
+    if (recent_.size() == 1024 && recent_.capacity() < recent_capacity_) recent_.reserve(recent_capacity_);
     recent_.push_back(step);
   } else {
     recent_[recent_next_] = step;

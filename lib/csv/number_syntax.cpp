@@ -59,6 +59,7 @@ bool certainly_not_a_number(std::string_view v) {
   if (i == v.size()) return false;
   if (v[i] != 'e' && v[i] != 'E') return true;
   ++i;
+  while (i < v.size() && space(v[i])) ++i;  // PostgreSQL 12-15 read the exponent with strtol
   if (i < v.size() && (v[i] == '+' || v[i] == '-')) ++i;
   std::size_t exponent_digits = 0;
   for (; i < v.size(); ++i) {

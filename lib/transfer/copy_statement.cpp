@@ -50,7 +50,10 @@ std::string copy_to_sql(const CopyRelation& source, const CopyFormat& f) {
   } else {
     // COPY reads only plain tables and no generated columns; the rest goes through a query
     // with the same output.
-    what = "(SELECT " + (cols.empty() ? std::string("*") : cols) + " FROM " + relation + ")";
+    // A plain table's query reads it ONLY, as COPY t does (no inheritance children); a
+    // partitioned table's reads its partitions.
+    what = "(SELECT " + (cols.empty() ? std::string("*") : cols) + (source.relkind == 'r' ? " FROM ONLY " : " FROM ") +
+           relation + ")";
   }
   return "COPY " + what + " TO STDOUT WITH (" + copy_options(f, CopyDirection::to_stdout) + ")";
 }

@@ -38,8 +38,8 @@ std::string range_copy_sql(const CopyRelation& source, const std::vector<std::st
   std::string where;
   if (range.first > 0) where = "ctid >= " + tid(range.first);
   if (range.end) where += (where.empty() ? "" : " AND ") + std::string("ctid < ") + tid(*range.end);
-  std::string select =
-      "SELECT " + db::quote_ident_list(columns) + " FROM " + db::quote_qualified(source.schema, source.table);
+  std::string select = "SELECT " + db::quote_ident_list(columns) + " FROM ONLY " +
+                       db::quote_qualified(source.schema, source.table);  // as COPY t: no children
   if (!where.empty()) select += " WHERE " + where;
   return "COPY (" + select + ") TO STDOUT WITH (" + copy_options(f, CopyDirection::to_stdout) + ")";
 }

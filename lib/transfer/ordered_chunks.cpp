@@ -14,8 +14,10 @@ std::optional<std::size_t> OrderedChunks::take_range() {
 
 bool OrderedChunks::push(std::size_t worker, std::size_t range, std::string&& chunk) {
   std::unique_lock<std::mutex> lock(mu_);
-  // The head's data goes straight on; a range further on waits for the writer to catch up.
-  changed_.wait(lock, [&] { return stopped_ || range == head_ || held_[worker] < ahead_bytes_; });
+  // A session holding too much waits for the writer, on the head range too (a range of big
+  // TOASTed values can be far more CSV than table). No deadlock: a session takes ranges in order,
+  // so on the head range all it holds is the head's, which the writer is taking.
+  changed_.wait(lock, [&] { return stopped_ || held_[worker] < ahead_bytes_; });
   if (stopped_) return false;
   held_[worker] += chunk.size();
   ranges_[range].worker = worker;

@@ -34,26 +34,28 @@ ImportResult ImportJob::load_parallel(db::Connection& conn, const SessionOpener&
     load.fail(std::current_exception(), plan.source);
   }
   ImportResult result = feed(load, std::move(plan));
-  try {
-    result.rows = load.commit();
-  } catch (...) {
-    load.fail(std::current_exception(), result.plan.source);
-  }
-  if (reject_file) {
+  // The rejects are written before the rows count, as with one session: a reject file that cannot
+  // be written fails the import instead of following a load that already happened.
+  auto write_rejects = [&] {
+    if (!reject_file) return;
     result.rejecting = true;
     std::vector<Rejected> all = load.take_rejects();
     result.rejected = all.size();
-    if (!all.empty()) {
-      reject_file->set_header(reject_header_);
-      for (const auto& r : all) reject_file->add(r);
-      reject_file->commit();
-      result.reject_file = reject_file->path();
-      result.reject_log = reject_file->log_path();
-      if (callbacks_.on_warning)
-        callbacks_.on_warning(fmt::format("rejected {} of {} rows (see {})", result.rejected,
-                                          result.rejected + result.rows, result.reject_file));
-    }
+    if (all.empty()) return;
+    reject_file->set_header(reject_header_);
+    for (const auto& r : all) reject_file->add(r);
+    reject_file->commit();
+    result.reject_file = reject_file->path();
+    result.reject_log = reject_file->log_path();
+  };
+  try {
+    result.rows = load.commit(write_rejects);
+  } catch (...) {
+    load.fail(std::current_exception(), result.plan.source);
   }
+  if (result.rejected > 0 && callbacks_.on_warning)
+    callbacks_.on_warning(fmt::format("rejected {} of {} rows (see {})", result.rejected, result.rejected + result.rows,
+                                      result.reject_file));
   result.seconds = seconds_since(started_);
   return result;
 }

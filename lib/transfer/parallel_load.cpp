@@ -268,9 +268,15 @@ struct ParallelLoad::State {
     sessions.clear();
     // From the last part down: should this process die half way, the parts still prepared are
     // a prefix 1..k, which --recover rolls back too (load_marks' resolve_run).
+    // A part that was never prepared (42704) is done; any other failure stops here, so what is
+    // left is still a prefix.
     for (auto gid = gids.rbegin(); gid != gids.rend(); ++gid) try {
-        exec_plain(conn, "ROLLBACK PREPARED " + db::quote_literal(*gid));
+        pqxx::nontransaction t(conn, "pgimport");
+        t.exec("ROLLBACK PREPARED " + db::quote_literal(*gid));
+      } catch (const pqxx::sql_error& e) {
+        if (db::sqlstate_of(e) != "42704") break;
       } catch (...) {
+        break;
       }
     if (hidden_created) try {
         sql_step([&] {
@@ -350,7 +356,7 @@ void ParallelLoad::push(Chunk chunk) {
   s_->queue.push(std::move(chunk), [this] { poll(); });
 }
 
-std::uint64_t ParallelLoad::commit() {
+std::uint64_t ParallelLoad::commit(const std::function<void()>& before_decision) {
   auto& s = *s_;
   s.queue.close();
   for (auto& session : s.sessions)
@@ -363,6 +369,7 @@ std::uint64_t ParallelLoad::commit() {
   std::uint64_t rows = 0;
   for (const auto& session : s.sessions) rows += session->rows;
   db::throw_if_interrupted();
+  if (before_decision) before_decision();
   if (s.rename) {
     for (auto& session : s.sessions) exec_plain(*session->conn, "COMMIT");
     s.sessions.clear();
@@ -385,8 +392,9 @@ std::uint64_t ParallelLoad::commit() {
     for (int i = 0; i < s.jobs; ++i) {
       Session& session = *s.sessions[static_cast<std::size_t>(i)];
       const std::string gid = make_gid({s.run, i + 1, s.jobs});
-      exec_plain(*session.conn, "PREPARE TRANSACTION " + db::quote_literal(gid));
+      // Known before it is asked for: a lost reply may hide a part the server did prepare.
       session.gid = gid;
+      exec_plain(*session.conn, "PREPARE TRANSACTION " + db::quote_literal(gid));
       if (i == 0) stop_point_for_tests("prepared-1");
     }
     // Every part is prepared: the run commits, whatever happens now.

@@ -45,9 +45,10 @@ class ParallelLoad {
   void push(Chunk chunk);
   // Between reads: throws InterruptedError after Ctrl-C and stops when a session failed.
   void poll();
-  // No more chunks: waits for the sessions, then makes their work count (rename, or prepare and
-  // commit in order 1..N). Returns the rows the sessions loaded.
-  std::uint64_t commit();
+  // No more chunks: waits for the sessions, runs `before_decision` (what must not fail once the
+  // rows count, such as writing the reject file), then makes their work count (rename, or prepare
+  // and commit in order 1..N). Returns the rows the sessions loaded.
+  std::uint64_t commit(const std::function<void()>& before_decision = {});
   // Stops the sessions and rolls everything back, then throws what the user should hear: the
   // interruption, the first session's failure (its COPY line mapped to the file line), or `error`
   // (a csv::DataError is said at `source`:line).

@@ -3,6 +3,7 @@ import json
 import os
 import pathlib
 import shlex
+import signal
 import socket
 import subprocess
 
@@ -12,6 +13,12 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = pathlib.Path(os.environ.get("PGMONKEY_BIN", ROOT / "build" / "apps"))
 PGCLUSTER = ROOT / "scripts" / "pgcluster"
+
+# The tools keep a signal that was ignored when they started ignored (as nohup wants). Run from a
+# background job or under nohup, this process ignores SIGINT/SIGHUP and its children would too,
+# so the tests that send them would fail: the tools under test start with the usual dispositions.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 class Cluster:

@@ -171,7 +171,7 @@ def test_dry_run_shows_the_sessions_and_statements_and_writes_nothing(db, run, c
     assert any("SET TRANSACTION SNAPSHOT" in line and "NOWAIT" in line for line in lines)
     copies = [line for line in lines if line.startswith("  COPY (SELECT")]
     assert len(copies) == 3 and "HEADER true" in copies[0] and "HEADER false" in copies[1]
-    assert copies[0].startswith('  COPY (SELECT "id", "name", "note", "amount", "at", "Mixed Case" FROM '
+    assert copies[0].startswith('  COPY (SELECT "id", "name", "note", "amount", "at", "Mixed Case" FROM ONLY '
                                 '"export_jobs"."big" WHERE ctid < \'(3,0)\')')
     assert "more ranges" in r.stdout
     assert lines[-1] == "dry run: nothing was written"
@@ -340,3 +340,18 @@ def test_sigint_without_an_existing_target_leaves_no_file(db, cfg, tmp_path):
     assert proc.returncode == 130, err
     assert entries(tmp_path) == ["conf"]
     assert no_pgexport_sessions_left(db)
+
+
+def test_an_inheritance_parent_is_read_alone_as_copy_reads_it(db, run, cfg, tmp_path):
+    # COPY t never includes the rows of tables that inherit from t; neither do the range queries.
+    db.sql("CREATE TABLE export_jobs.parent (id int, t text)")
+    db.sql("INSERT INTO export_jobs.parent SELECT i, repeat('p', 200) FROM generate_series(1, 3000) i")
+    db.sql("CREATE TABLE export_jobs.child () INHERITS (export_jobs.parent)")
+    db.sql("INSERT INTO export_jobs.child SELECT -i, 'child' FROM generate_series(1, 100) i")
+    expected = one_session(run, cfg, tmp_path, table="export_jobs.parent")
+    assert expected.count(b"\n") == 3001 and b"child" not in expected
+    out = tmp_path / "jobs.csv"
+    r = export(run, cfg, "-t", "export_jobs.parent", "-o", out, "--jobs", "2", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["method"] == "block-ranges"
+    assert out.read_bytes() == expected

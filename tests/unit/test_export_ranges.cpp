@@ -62,7 +62,7 @@ TEST_CASE("range_copy_sql: a TID range per range, every column named, no bound w
   CopyFormat f;
   std::vector<std::string> cols{"id", "Note"};
   CHECK(range_copy_sql(src, cols, f, {0, 256}) ==
-        "COPY (SELECT \"id\", \"Note\" FROM \"my schema\".\"T\" WHERE ctid < '(256,0)') TO STDOUT WITH (FORMAT csv, "
+        "COPY (SELECT \"id\", \"Note\" FROM ONLY \"my schema\".\"T\" WHERE ctid < '(256,0)') TO STDOUT WITH (FORMAT csv, "
         "HEADER true, DELIMITER ',', QUOTE '\"', ENCODING 'UTF8')");
   f.header = false;
   CHECK(range_copy_sql(src, cols, f, {256, 512})
@@ -80,7 +80,7 @@ TEST_CASE("plan_export --jobs: a big table is split, only the first range has th
   CHECK(p.range_sql[0].find("HEADER true") != std::string::npos);
   for (std::size_t i = 1; i < p.range_sql.size(); ++i) CHECK(p.range_sql[i].find("HEADER false") != std::string::npos);
   // COPY t leaves generated columns out; the ranges' SELECT lists the same columns.
-  CHECK(p.range_sql[0].rfind("COPY (SELECT \"id\", \"note\" FROM \"public\".\"t\" WHERE ctid < '(256,0)')", 0) == 0);
+  CHECK(p.range_sql[0].rfind("COPY (SELECT \"id\", \"note\" FROM ONLY \"public\".\"t\" WHERE ctid < '(256,0)')", 0) == 0);
   CHECK(p.range_sql.back().find("ctid >= '(1792,0)') TO") != std::string::npos);
   CHECK(p.jobs_note == "2 sessions in one snapshot, 8 block ranges of 256 blocks");
   CHECK(p.copy_sql.rfind("COPY \"public\".\"t\" TO", 0) == 0);  // the one-session statement is still there
@@ -159,25 +159,31 @@ TEST_CASE("OrderedChunks: ranges come out in order however the workers finish") 
   CHECK(q.queued_bytes() == 0);
 }
 
-TEST_CASE("OrderedChunks: a worker ahead of the writer waits; the head never does") {
+TEST_CASE("OrderedChunks: a worker holding too much waits for the writer, on the head range too") {
   OrderedChunks q(2, 2, 4);
   REQUIRE(q.take_range() == 0u);
   REQUIRE(q.take_range() == 1u);
   CHECK(q.push(1, 1, "1234"));  // reaches the limit
-  std::atomic<bool> second_in{false};
+  std::atomic<bool> second_in{false}, head_in{false};
   std::thread ahead([&] {
-    CHECK(q.push(1, 1, "5678"));  // waits until range 1 is the head
+    CHECK(q.push(1, 1, "5678"));  // waits until the writer has taken range 1's first chunk
     second_in = true;
     q.finish_range(1, 2);
   });
-  for (int i = 0; i < 5; ++i) CHECK(q.push(0, 0, std::string(100, 'a')));  // the head: never held
+  std::thread head([&] {
+    // A range of big values can be far more CSV than table: the head waits as well.
+    for (int i = 0; i < 5; ++i) CHECK(q.push(0, 0, std::string(100, 'a')));
+    head_in = true;
+    q.finish_range(0, 1);
+  });
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   CHECK_FALSE(second_in.load());
-  CHECK(q.queued_bytes() == 504);
-  q.finish_range(0, 1);
+  CHECK_FALSE(head_in.load());
+  CHECK(q.queued_bytes() == 104);  // one head chunk and range 1's first: no more until the writer takes
   std::string out, chunk;
   while (q.pop(chunk, [] {})) out += chunk;
   ahead.join();
+  head.join();
   CHECK(out == std::string(500, 'a') + "12345678");
   CHECK(q.rows_done() == 3);
 }

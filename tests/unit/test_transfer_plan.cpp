@@ -122,7 +122,7 @@ TEST_CASE("plan_export: columns, generated columns, the estimate and the encodin
   CHECK(plan.encoding_shown == "UTF8");
   req.columns = {"total", "ID"};
   plan = plan_export(req, f);
-  CHECK(plan.copy_sql.rfind("COPY (SELECT \"Total\", \"id\" FROM \"public\".\"t\")", 0) == 0);
+  CHECK(plan.copy_sql.rfind("COPY (SELECT \"Total\", \"id\" FROM ONLY \"public\".\"t\")", 0) == 0);
   req.columns = {"nope"};
   CHECK_THROWS_AS(plan_export(req, f), UsageError);
   req.columns.clear();

@@ -67,18 +67,9 @@ void CopyIn::fail_after_server_error() {
 }
 
 std::uint64_t CopyIn::finish() {
-  PGconn* c = conn_.raw();
-  open_ = false;
-  if (PQputCopyEnd(c, nullptr) != 1) throw_copy_error(nullptr, c);
-  ResultPtr r(PQgetResult(c), PQclear);
-  if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
-    // Drain so the connection is usable for the ROLLBACK.
-    while (PGresult* rest = PQgetResult(c)) PQclear(rest);
-    throw_copy_error(r.get(), c);
-  }
-  std::uint64_t rows = 0;
-  if (auto n = core::parse_int(PQcmdTuples(r.get()))) rows = static_cast<std::uint64_t>(*n);
-  while (PGresult* rest = PQgetResult(c)) PQclear(rest);
+  const std::uint64_t rows = finish_copy();
+  // Nothing follows this COPY: the connection is ready for the next statement.
+  while (PGresult* rest = PQgetResult(conn_.raw())) PQclear(rest);
   return rows;
 }
 

@@ -381,15 +381,9 @@ ImportResult ImportJob::stream(db::Connection& conn, ImportPlan plan) {
       throw_copy_error(e, plan.source, scanner.line_map(), rescan);
     }
   }
-  ImportChain chain{*decoder_, scanner, *sink, "invalid byte sequence for encoding " + plan.encoding.name,
-                    plan.encoding.user_set ? "check --encoding (or the import config's encoding)"
-                                           : "name the file's encoding with --encoding"};
+  ImportChain chain = this->chain(scanner, *sink, plan);
   auto last_progress = Clock::now();
-  auto report = [&](bool final) {
-    if (callbacks_.on_progress)
-      callbacks_.on_progress(
-          {input_->raw_consumed(), input_->raw().size(), false, scanner.records(), seconds_since(started_), final});
-  };
+  auto report = [&](bool final) { report_progress(scanner, final); };
   try {
     run_chain(chain, pending_, status_, [&] {
       db::throw_if_interrupted();
@@ -439,6 +433,18 @@ ImportResult ImportJob::stream(db::Connection& conn, ImportPlan plan) {
   }
   warn_blank_lines(scanner, plan);
   return finish(std::move(result), std::move(plan));
+}
+
+ImportChain ImportJob::chain(csv::RecordScanner& scanner, CopySink& sink, const ImportPlan& plan) {
+  return {*decoder_, scanner, sink, "invalid byte sequence for encoding " + plan.encoding.name,
+          plan.encoding.user_set ? "check --encoding (or the import config's encoding)"
+                                 : "name the file's encoding with --encoding"};
+}
+
+void ImportJob::report_progress(const csv::RecordScanner& scanner, bool final) const {
+  if (callbacks_.on_progress)
+    callbacks_.on_progress(
+        {input_->raw_consumed(), input_->raw().size(), false, scanner.records(), seconds_since(started_), final});
 }
 
 void ImportJob::warn_blank_lines(const csv::RecordScanner& scanner, const ImportPlan& plan) const {

@@ -25,6 +25,7 @@ class RecordScanner;
 namespace pgmonkey::transfer {
 
 class TextReader;
+struct ImportChain;
 class DecompressingSource;
 
 struct ImportResult {
@@ -92,6 +93,9 @@ class ImportJob {
  private:
   ImportResult stream(db::Connection& conn, ImportPlan plan);
   void warn_blank_lines(const csv::RecordScanner& scanner, const ImportPlan& plan) const;
+  // The chain from the decoder through `scanner` into `sink`, and its progress report.
+  ImportChain chain(csv::RecordScanner& scanner, CopySink& sink, const ImportPlan& plan);
+  void report_progress(const csv::RecordScanner& scanner, bool final) const;
   // The sizes, the time and the plan into the result, at the end of either load path.
   ImportResult finish(ImportResult result, ImportPlan plan) const;
 

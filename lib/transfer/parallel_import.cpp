@@ -82,15 +82,9 @@ ImportResult ImportJob::feed(ParallelLoad& load, ImportPlan plan) {
     config.set_aside_bad = rejecting;  // without --max-errors a bad record stops the load, as with one session
     csv::RecordScanner scanner(config);
     if (rejecting) cutter.collect_raw(&scanner, plan.dialect.line_ending);
-    ImportChain chain{*decoder_, scanner, cutter, "invalid byte sequence for encoding " + plan.encoding.name,
-                      plan.encoding.user_set ? "check --encoding (or the import config's encoding)"
-                                             : "name the file's encoding with --encoding"};
+    ImportChain chain = this->chain(scanner, cutter, plan);
     auto last_progress = Clock::now();
-    auto report = [&](bool final) {
-      if (callbacks_.on_progress)
-        callbacks_.on_progress(
-            {input_->raw_consumed(), input_->raw().size(), false, scanner.records(), seconds_since(started_), final});
-    };
+    auto report = [&](bool final) { report_progress(scanner, final); };
     run_chain(chain, pending_, status_, [&] {
       load.poll();
       if (Clock::now() - last_progress > std::chrono::milliseconds(100)) {

@@ -185,10 +185,12 @@ void RecordScanner::reset_record() {
 
 // Splits the record (its quotes are balanced: it was scanned) into values up to the last number
 // field and judges those fields' values; the first that cannot be a number sets the record aside
-// with the server's message. Values are looked at in place; only a quoted one with a doubled
-// quote is copied.
+// with the server's message, and so does a CHECK constraint they certainly violate. Values are
+// looked at in place; only a quoted one with a doubled quote is copied.
 void RecordScanner::check_numbers(const unsigned char* rec_begin, const unsigned char* rec_end) {
   const auto& numbers = config_.number_fields;
+  const bool checks = !config_.checks.empty();
+  if (checks) values_.assign(numbers.size(), std::nullopt);
   const char* p = reinterpret_cast<const char*>(rec_begin);
   const char* end = reinterpret_cast<const char*>(rec_end);
   while (end > p && (end[-1] == '\n' || end[-1] == '\r')) --end;  // not part of the last value
@@ -238,6 +240,19 @@ void RecordScanner::check_numbers(const unsigned char* rec_begin, const unsigned
     if (certainly_not_a_number(value)) {
       bad(record_line_, 0, number_syntax_message(type, value), {}, "22P02");
       bad_column_name_ = numbers[field].column;
+      return;
+    }
+    // A copied value (doubled quotes) is not kept: the checks take it as not known.
+    if (checks && value.data() != value_.data()) values_[field] = value;
+  }
+  if (!checks) return;
+  const auto value = [this](std::size_t field) { return field < values_.size() ? values_[field] : std::nullopt; };
+  for (const auto& check : config_.checks) {
+    if (check.certainly_fails(value)) {
+      bad(record_line_, 0,
+          "new row for relation \"" + config_.relation + "\" violates check constraint \"" + check.name() + "\"", {},
+          "23514");
+      bad_column_name_ = check.column();
       return;
     }
   }

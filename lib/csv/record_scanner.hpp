@@ -5,11 +5,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "csv/client_check.hpp"
 #include "csv/dialect.hpp"
 #include "csv/line_map.hpp"
 #include "encoding/utf8.hpp"
@@ -84,6 +86,10 @@ class RecordScanner {
     };
     std::vector<NumberField> number_fields;
     std::string null_string;
+    // CHECK constraints over number fields (their CheckColumn::field is the field's position):
+    // a record that certainly violates one is set aside with the server's message.
+    std::vector<ClientCheck> checks;
+    std::string relation;  // the table, in those messages
   };
   // Receives the bytes to send, in order; ranges are split only around skipped bytes.
   using Sink = std::function<void(const char* data, std::size_t size)>;
@@ -156,7 +162,8 @@ class RecordScanner {
   std::string bad_hint_;
   const char* bad_sqlstate_ = "";
   std::string_view bad_column_name_;
-  std::string value_;  // a field's value while it is judged
+  std::string value_;                                    // a field's value while it is judged
+  std::vector<std::optional<std::string_view>> values_;  // number fields' values, for the checks
   void check_numbers(const unsigned char* rec_begin, const unsigned char* rec_end);
 };
 

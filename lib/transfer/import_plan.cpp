@@ -186,6 +186,8 @@ ImportPlan plan_import(const ImportOptions& o, const FileFacts& file, const Rela
                    "qualify the name: --table schema.table");
   plan.table = target.display();
   plan.truncate = o.truncate && target.exists;
+  if (target.exists && target.relkind == 'r' && !target.before_insert_row_triggers) plan.checks = target.checks;
+  plan.relation_name = target.name;
   if (plan.truncate) plan.truncate_sql = "TRUNCATE " + target.sql_name;
   if (target.exists) {
     std::vector<std::size_t> idx;

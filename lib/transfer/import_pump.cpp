@@ -28,6 +28,13 @@ csv::RecordScanner::Config scanner_config(const ImportPlan& plan) {
     // Nothing after the last number field needs splitting.
     while (!sc.number_fields.empty() && sc.number_fields.back().type == nullptr) sc.number_fields.pop_back();
     sc.null_string = plan.dialect.null_string.value_or("");
+    // The CHECK constraints a record's number fields alone decide.
+    std::vector<csv::CheckColumn> columns;
+    for (std::size_t i = 0; i < sc.number_fields.size(); ++i)
+      if (sc.number_fields[i].type) columns.push_back({plan.columns[i].column, i, plan.columns[i].type});
+    for (const auto& c : plan.checks)
+      if (auto check = csv::ClientCheck::parse(c.name, c.definition, columns)) sc.checks.push_back(std::move(*check));
+    sc.relation = plan.relation_name;
   }
   return sc;
 }

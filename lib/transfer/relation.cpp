@@ -36,6 +36,17 @@ std::optional<Relation> lookup(pqxx::transaction_base& tx, const std::string& qu
                       t.oid);
   for (const auto& row : cols)
     t.columns.push_back({row[0].c_str(), row[1].c_str(), row[2].as<bool>(), row[3].as<bool>()});
+  auto checks = db::exec_params(tx,
+                                "SELECT conname, pg_catalog.pg_get_constraintdef(oid) FROM pg_catalog.pg_constraint "
+                                "WHERE conrelid = $1::oid AND contype = 'c' ORDER BY conname",
+                                t.oid);
+  for (const auto& row : checks) t.checks.push_back({row[0].c_str(), row[1].c_str()});
+  // tgtype bits: 1 row, 2 before, 4 insert.
+  auto triggers = db::exec_params(tx,
+                                  "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = $1::oid "
+                                  "AND tgenabled <> 'D' AND (tgtype & 7) = 7)",
+                                  t.oid);
+  t.before_insert_row_triggers = triggers[0][0].as<bool>();
   return t;
 }
 

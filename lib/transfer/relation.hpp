@@ -20,6 +20,12 @@ struct RelationColumn {
   bool not_null = false;
 };
 
+// A CHECK constraint as pg_get_constraintdef() spells it.
+struct RelationCheck {
+  std::string name;
+  std::string definition;
+};
+
 // Catalog facts about a relation; plain data so planning can be tested without a server.
 struct Relation {
   bool exists = false;
@@ -28,8 +34,10 @@ struct Relation {
   std::string name;
   char relkind = 'r';  // r table, p partitioned, v view, m materialized view, f foreign table
   std::vector<RelationColumn> columns;
-  std::vector<std::string> nearby;  // for a missing one: relations in its schema (did-you-mean)
-  std::string sql_name;             // the name as statements spell it: the spelling that was found, or the folded one
+  std::vector<RelationCheck> checks;        // by name, the order the server tries them in
+  bool before_insert_row_triggers = false;  // enabled ones: they may change a row before its checks
+  std::vector<std::string> nearby;          // for a missing one: relations in its schema (did-you-mean)
+  std::string sql_name;  // the name as statements spell it: the spelling that was found, or the folded one
 
   std::string display() const { return schema + "." + name; }
   std::vector<std::string> column_names() const;

@@ -165,10 +165,53 @@ def test_dry_run_counts_client_side_rejects(cluster, tmp_path):
     f = write_input(tmp_path)
     r = imp("-c", cfg, "-t", "rj_dry", *FLAGS, "--max-errors", 20, "--dry-run", f)
     assert r.returncode == 0, r.stderr
-    # field count, stray quote, NUL, bad byte, and the two values no server reads as numbers
-    assert "would reject 6 of 16 rows" in r.stderr.decode()
+    # field count, stray quote, NUL, bad byte, the two values no server reads as numbers, and the
+    # amount the table's CHECK (amount >= 0) refuses
+    assert "would reject 7 of 16 rows" in r.stderr.decode()
     assert not (tmp_path / "data.rejects.csv").exists()
     assert cluster.sql("SELECT count(*) FROM rj_dry") == [(0,)]
+
+
+def test_check_constraints_judged_on_the_client_only_when_certain(cluster, tmp_path):
+    cfg = cluster.write_config(tmp_path / "conn.yaml")
+    # lo/hi and the range are judged on the client; the length and the float check only by the server.
+    cluster.sql("CREATE TABLE rj_chk (id int, lo int, hi int, qty numeric(6,1), r real, name text, "
+                "CHECK (lo <= hi), CHECK (qty BETWEEN 0 AND 10), CHECK (r > 0), CHECK (length(name) > 1))")
+    f = tmp_path / "chk.csv"
+    f.write_bytes(b"id,lo,hi,qty,r,name\n"
+                  b"1,1,2,5,1,ok\n"      # loads
+                  b"2,3,2,5,1,ok\n"      # lo > hi: client
+                  b"3,1,2,10.04,1,ok\n"  # stored as 10.0 (numeric(6,1)): loads
+                  b"4,1,2,10.1,1,ok\n"   # over 10: client
+                  b"5,1,2,,1,ok\n"       # NULL passes a check
+                  b"6,1,2,-0.01,1,ok\n"  # stored as 0.0: loads
+                  b"7,1,2,-1,1,ok\n"     # under 0: client
+                  b"8,1,2,1,-1,ok\n"     # real: server
+                  b"9,1,2,1,1,x\n")      # length: server
+    r = imp("-c", cfg, "-t", "rj_chk", *FLAGS, "--max-errors", 10, "--dry-run", f)
+    assert r.returncode == 0, r.stderr
+    assert "would reject 3 of 9 rows" in r.stderr.decode()
+    r = imp("-c", cfg, "-t", "rj_chk", *FLAGS, "--max-errors", 10, f)
+    assert r.returncode == 0, r.stderr
+    assert cluster.sql("SELECT id, qty FROM rj_chk ORDER BY id") == [(1, 5), (3, 10), (5, None), (6, 0)]
+    log = (tmp_path / "chk.rejects.csv.log").read_text().splitlines()
+    assert [x.split(":")[1] for x in log] == ["3", "5", "8", "9", "10"]
+    assert 'violates check constraint "rj_chk_check"' in log[0] and "column " not in log[0]
+    assert log[1].startswith(f"{f}:5: column qty: new row for relation \"rj_chk\" violates check constraint")
+    assert all(x.endswith("(23514)") for x in log)
+    assert "Failing row contains" in log[3] and "Failing row contains" in log[4]  # the server's own words
+
+    # A BEFORE INSERT row trigger may change the row before the checks: nothing is judged ahead.
+    cluster.sql("CREATE FUNCTION rj_fix() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$BEGIN NEW.lo := least(NEW.lo, NEW.hi); NEW.qty := abs(NEW.qty); RETURN NEW; END$$")
+    cluster.sql("CREATE TABLE rj_chk2 (LIKE rj_chk INCLUDING CONSTRAINTS)")
+    cluster.sql("CREATE TRIGGER fix BEFORE INSERT ON rj_chk2 FOR EACH ROW EXECUTE FUNCTION rj_fix()")
+    r = imp("-c", cfg, "-t", "rj_chk2", *FLAGS, "--max-errors", 10, "--dry-run", f)
+    assert r.returncode == 0, r.stderr
+    assert "would reject" not in r.stderr.decode()
+    r = imp("-c", cfg, "-t", "rj_chk2", *FLAGS, "--max-errors", 10, "--reject-file", tmp_path / "t2.csv", f)
+    assert r.returncode == 0, r.stderr
+    assert cluster.sql("SELECT id FROM rj_chk2 ORDER BY id") == [(1,), (2,), (3,), (5,), (6,), (7,)]
 
 
 def test_a_retry_batch_that_starts_with_a_multiline_record(cluster, tmp_path):

@@ -1,11 +1,15 @@
 // plan_import and plan_export are pure: flags, sidecar, sniffed sample and catalog facts in, a plan out.
 #include <doctest/doctest.h>
 
+#include <optional>
+#include <string_view>
+
 #include "core/error.hpp"
 #include "csv/header_names.hpp"
 #include "csv/sniffer.hpp"
 #include "transfer/export_plan.hpp"
 #include "transfer/import_plan.hpp"
+#include "transfer/import_pump.hpp"
 
 using namespace pgmonkey;
 using namespace pgmonkey::transfer;
@@ -203,4 +207,23 @@ TEST_CASE("plan_import: NOT NULL text columns of an existing table take an empty
   auto o = import_into("t");
   o.empty_as_null = true;
   CHECK(plan_import(o, facts_of("id,name,code,note\n1,,,\n"), t).copy_sql.find("FORCE_NOT_NULL") == std::string::npos);
+}
+
+TEST_CASE("plan_import: CHECK constraints reach the scanner only when a record's values decide them") {
+  Relation t = table("t", {{"id", "integer"}, {"name", "text"}, {"amount", "numeric(8,2)"}});
+  t.checks = {{"t_amount_check", "CHECK ((amount >= (0)::numeric))"}, {"t_name_check", "CHECK ((length(name) > 0))"}};
+  auto plan = plan_import(import_into("t"), facts_of("id,name,amount\n1,a,2\n"), t);
+  REQUIRE(plan.checks.size() == 2);
+  CHECK(plan.relation_name == "t");
+  auto sc = scanner_config(plan);
+  REQUIRE(sc.checks.size() == 1);  // the length check is the server's
+  CHECK(sc.checks[0].name() == "t_amount_check");
+  CHECK(sc.checks[0].certainly_fails(
+      [](std::size_t field) { return field == 2 ? std::optional<std::string_view>("-1") : std::nullopt; }));
+
+  t.before_insert_row_triggers = true;  // a trigger may change the row first
+  CHECK(plan_import(import_into("t"), facts_of("id,name,amount\n1,a,2\n"), t).checks.empty());
+  t.before_insert_row_triggers = false;
+  t.relkind = 'p';  // a partition may differ: left to the server
+  CHECK(plan_import(import_into("t"), facts_of("id,name,amount\n1,a,2\n"), t).checks.empty());
 }

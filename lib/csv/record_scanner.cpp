@@ -126,7 +126,7 @@ void RecordScanner::end_record(const unsigned char* rec_begin, const unsigned ch
                 "the delimiter are quoted"
               : "a field may hold an unquoted line break, or the row is short",
           "22P04");
-    if (!bad_ && !config_.number_fields.empty() && sets_aside()) check_numbers(rec_begin, rec_end);
+    if (!bad_ && !config_.field_rules.empty() && sets_aside()) judge_fields(rec_begin, rec_end);
     if (bad_) {
       // Not sent: what came before it goes, the record itself is reported.
       if (rec_begin > send_from_) sink(reinterpret_cast<const char*>(send_from_), rec_begin - send_from_);
@@ -183,22 +183,25 @@ void RecordScanner::reset_record() {
   bad_column_name_ = {};
 }
 
-// Splits the record (its quotes are balanced: it was scanned) into values up to the last number
-// field and judges those fields' values; the first that cannot be a number sets the record aside
-// with the server's message, and so does a CHECK constraint they certainly violate. Values are
-// looked at in place; only a quoted one with a doubled quote is copied.
-void RecordScanner::check_numbers(const unsigned char* rec_begin, const unsigned char* rec_end) {
-  const auto& numbers = config_.number_fields;
+// Splits the record (its quotes are balanced: it was scanned) into values up to the last judged
+// field and judges them: the first that cannot be a number, or a NULL for a NOT NULL column,
+// sets the record aside with the server's message, and so does a CHECK constraint the number
+// values certainly violate. Values are looked at in place; only a quoted one with a doubled
+// quote is copied.
+void RecordScanner::judge_fields(const unsigned char* rec_begin, const unsigned char* rec_end) {
+  const auto& numbers = config_.field_rules;
   const bool checks = !config_.checks.empty();
   if (checks) values_.assign(numbers.size(), std::nullopt);
+  const Config::FieldRule* null_in = nullptr;  // the first NOT NULL column given a NULL
   const char* p = reinterpret_cast<const char*>(rec_begin);
   const char* end = reinterpret_cast<const char*>(rec_end);
   while (end > p && (end[-1] == '\n' || end[-1] == '\r')) --end;  // not part of the last value
   const char delimiter = config_.delimiter, quote = config_.quote;
   for (std::size_t field = 0; field < numbers.size() && p <= end; ++field) {
-    const char* type = numbers[field].type;
+    const char* type = numbers[field].number_type;
     std::string_view value;
-    if (p < end && *p == quote) {
+    const bool quoted = p < end && *p == quote;
+    if (quoted) {
       // Quoted (possibly followed by more text before the delimiter, which COPY appends).
       const char* start = ++p;
       bool doubled = false;
@@ -236,6 +239,9 @@ void RecordScanner::check_numbers(const unsigned char* rec_begin, const unsigned
       value = std::string_view(start, static_cast<std::size_t>(p - start));
     }
     ++p;  // the delimiter
+    // The server reads every value before it looks at constraints: a NULL is named only when
+    // no value is unreadable.
+    if (!quoted && numbers[field].not_null && value == config_.null_string && !null_in) null_in = &numbers[field];
     if (type == nullptr || value == config_.null_string) continue;
     if (certainly_not_a_number(value)) {
       bad(record_line_, 0, number_syntax_message(type, value), {}, "22P02");
@@ -244,6 +250,14 @@ void RecordScanner::check_numbers(const unsigned char* rec_begin, const unsigned
     }
     // A copied value (doubled quotes) is not kept: the checks take it as not known.
     if (checks && value.data() != value_.data()) values_[field] = value;
+  }
+  if (null_in) {
+    bad(record_line_, 0,
+        "null value in column \"" + null_in->column + "\" of relation \"" + config_.relation +
+            "\" violates not-null constraint",
+        {}, "23502");
+    bad_column_name_ = null_in->column;
+    return;
   }
   if (!checks) return;
   const auto value = [this](std::size_t field) { return field < values_.size() ? values_[field] : std::nullopt; };

@@ -77,14 +77,16 @@ class RecordScanner {
     // With a hook: false keeps the errors a scan without one throws (bad records are not set
     // aside); the hook then only follows the records (a parallel import cuts chunks with it).
     bool set_aside_bad = true;
-    // When records are set aside: the fields (by position) whose column takes a number, with the
-    // type's name and the column's; a value no server reads as one (csv/number_syntax) is set
-    // aside here instead of costing a round trip. A value equal to `null_string` is never judged.
-    struct NumberField {
-      const char* type = nullptr;  // nullptr: not checked
+    // When records are set aside: what each field's column (by position) takes, so that a value
+    // the server would certainly refuse is set aside here instead of costing a round trip: one
+    // no server reads as a number (csv/number_syntax) for a number column, a NULL (an unquoted
+    // `null_string`) for a NOT NULL one. A quoted `null_string` is never judged (FORCE_NULL).
+    struct FieldRule {
+      const char* number_type = nullptr;  // the number type's name; nullptr: not a number column
+      bool not_null = false;
       std::string column;
     };
-    std::vector<NumberField> number_fields;
+    std::vector<FieldRule> field_rules;
     std::string null_string;
     // CHECK constraints over number fields (their CheckColumn::field is the field's position):
     // a record that certainly violates one is set aside with the server's message.
@@ -164,7 +166,7 @@ class RecordScanner {
   std::string_view bad_column_name_;
   std::string value_;                                    // a field's value while it is judged
   std::vector<std::optional<std::string_view>> values_;  // number fields' values, for the checks
-  void check_numbers(const unsigned char* rec_begin, const unsigned char* rec_end);
+  void judge_fields(const unsigned char* rec_begin, const unsigned char* rec_end);
 };
 
 }  // namespace pgmonkey::csv

@@ -186,7 +186,8 @@ ImportPlan plan_import(const ImportOptions& o, const FileFacts& file, const Rela
                    "qualify the name: --table schema.table");
   plan.table = target.display();
   plan.truncate = o.truncate && target.exists;
-  if (target.exists && target.relkind == 'r' && !target.before_insert_row_triggers) plan.checks = target.checks;
+  const bool rows_decide = target.exists && target.relkind == 'r' && !target.before_insert_row_triggers;
+  if (rows_decide) plan.checks = target.checks;
   plan.relation_name = target.name;
   if (plan.truncate) plan.truncate_sql = "TRUNCATE " + target.sql_name;
   if (target.exists) {
@@ -232,6 +233,13 @@ ImportPlan plan_import(const ImportOptions& o, const FileFacts& file, const Rela
                               core::join(added, ", ") + ": an empty field loads as '' (FORCE_NOT_NULL)");
     format.force_not_null.insert(format.force_not_null.end(), added.begin(), added.end());
   }
+  if (rows_decide)
+    for (const auto& c : plan.columns)
+      for (const auto& t : target.columns)
+        if (t.name == c.column && t.not_null &&
+            std::find(format.force_not_null.begin(), format.force_not_null.end(), c.column) ==
+                format.force_not_null.end())
+          plan.not_null_columns.push_back(c.column);
   plan.copy_sql = copy_from_sql(target.sql_name, target_names(plan.columns), format);
   return plan;
 }

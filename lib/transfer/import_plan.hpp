@@ -85,9 +85,10 @@ struct ImportPlan {
   // The table's CHECK constraints, when a record's values alone decide them (a plain table
   // without BEFORE INSERT row triggers): --max-errors judges the simple ones on the client.
   std::vector<RelationCheck> checks;
-  std::string relation_name;          // the table's name as the server's messages spell it
-  std::vector<std::string> warnings;  // said before the data is sent
-  unsigned jobs = 1;                  // sessions that load
+  std::vector<std::string> not_null_columns;  // likewise: NOT NULL columns an unquoted empty field makes NULL
+  std::string relation_name;                  // the table's name as the server's messages spell it
+  std::vector<std::string> warnings;          // said before the data is sent
+  unsigned jobs = 1;                          // sessions that load
   LoadMethod method = LoadMethod::single;
   std::string load_table;     // rename: the hidden name the table is created and loaded under (display)
   std::string load_ddl;       // rename: CREATE TABLE under that name

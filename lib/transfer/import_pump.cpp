@@ -1,6 +1,8 @@
 // The import chain's loop, and its second run for line numbers.
 #include "transfer/import_pump.hpp"
 
+#include <algorithm>
+
 #include "csv/number_syntax.hpp"
 #include "transfer/text_reader.hpp"
 
@@ -15,23 +17,23 @@ csv::RecordScanner::Config scanner_config(const ImportPlan& plan) {
   sc.expected_fields = plan.fields;
   sc.skip_header = plan.dialect.header.value;
   sc.drop_trailing_fields = plan.drop_trailing_fields;
-  // Values that cannot be numbers are set aside without asking the server (--max-errors only:
+  // Values the server would certainly refuse are set aside without asking it (--max-errors only:
   // the scanner judges them only when it sets records aside). The plan's columns are the file's
   // fields in order; any other shape is left to the server.
   if (plan.columns.size() + plan.drop_trailing_fields == plan.fields) {
-    bool any = false;
     for (const auto& c : plan.columns) {
-      sc.number_fields.push_back({csv::number_type_name(c.type), c.column});
-      any = any || sc.number_fields.back().type != nullptr;
+      const bool not_null = std::find(plan.not_null_columns.begin(), plan.not_null_columns.end(), c.column) !=
+                            plan.not_null_columns.end();
+      sc.field_rules.push_back({csv::number_type_name(c.type), not_null, c.column});
     }
-    if (!any) sc.number_fields.clear();
-    // Nothing after the last number field needs splitting.
-    while (!sc.number_fields.empty() && sc.number_fields.back().type == nullptr) sc.number_fields.pop_back();
+    // Nothing after the last judged field needs splitting.
+    while (!sc.field_rules.empty() && !sc.field_rules.back().number_type && !sc.field_rules.back().not_null)
+      sc.field_rules.pop_back();
     sc.null_string = plan.dialect.null_string.value_or("");
     // The CHECK constraints a record's number fields alone decide.
     std::vector<csv::CheckColumn> columns;
-    for (std::size_t i = 0; i < sc.number_fields.size(); ++i)
-      if (sc.number_fields[i].type) columns.push_back({plan.columns[i].column, i, plan.columns[i].type});
+    for (std::size_t i = 0; i < sc.field_rules.size(); ++i)
+      if (sc.field_rules[i].number_type) columns.push_back({plan.columns[i].column, i, plan.columns[i].type});
     for (const auto& c : plan.checks)
       if (auto check = csv::ClientCheck::parse(c.name, c.definition, columns)) sc.checks.push_back(std::move(*check));
     sc.relation = plan.relation_name;

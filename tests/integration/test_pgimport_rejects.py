@@ -165,9 +165,9 @@ def test_dry_run_counts_client_side_rejects(cluster, tmp_path):
     f = write_input(tmp_path)
     r = imp("-c", cfg, "-t", "rj_dry", *FLAGS, "--max-errors", 20, "--dry-run", f)
     assert r.returncode == 0, r.stderr
-    # field count, stray quote, NUL, bad byte, the two values no server reads as numbers, and the
-    # amount the table's CHECK (amount >= 0) refuses
-    assert "would reject 7 of 16 rows" in r.stderr.decode()
+    # field count, stray quote, NUL, bad byte, the two values no server reads as numbers, the
+    # amount the table's CHECK (amount >= 0) refuses and the empty NOT NULL amount
+    assert "would reject 8 of 16 rows" in r.stderr.decode()
     assert not (tmp_path / "data.rejects.csv").exists()
     assert cluster.sql("SELECT count(*) FROM rj_dry") == [(0,)]
 
@@ -212,6 +212,54 @@ def test_check_constraints_judged_on_the_client_only_when_certain(cluster, tmp_p
     r = imp("-c", cfg, "-t", "rj_chk2", *FLAGS, "--max-errors", 10, "--reject-file", tmp_path / "t2.csv", f)
     assert r.returncode == 0, r.stderr
     assert cluster.sql("SELECT id FROM rj_chk2 ORDER BY id") == [(1,), (2,), (3,), (5,), (6,), (7,)]
+
+
+def test_nulls_for_not_null_columns_judged_on_the_client(cluster, tmp_path):
+    cfg = cluster.write_config(tmp_path / "conn.yaml")
+    cluster.sql("CREATE TABLE rj_nn (id int NOT NULL, day date NOT NULL, name text NOT NULL, note text)")
+    f = tmp_path / "nn.csv"
+    f.write_bytes(b"id,day,name,note\n"
+                  b"1,2024-01-01,a,x\n"  # loads
+                  b",2024-01-02,b,x\n"   # NULL id: client
+                  b"3,,c,x\n"            # NULL day: client
+                  b"4,2024-01-04,,\n"    # NOT NULL text takes '' (FORCE_NOT_NULL); note NULL: loads
+                  b'5,"",d,x\n'          # a quoted empty date: the server's type error
+                  b"x,,e,x\n")           # unreadable id and NULL day: named for the id, as the server does
+    r = imp("-c", cfg, "-t", "rj_nn", *FLAGS, "--max-errors", 10, "--dry-run", f)
+    assert r.returncode == 0, r.stderr
+    assert "would reject 3 of 6 rows" in r.stderr.decode()
+    r = imp("-c", cfg, "-t", "rj_nn", *FLAGS, "--max-errors", 10, f)
+    assert r.returncode == 0, r.stderr
+    assert cluster.sql("SELECT id, name, note FROM rj_nn ORDER BY id") == [(1, "a", "x"), (4, "", None)]
+    log = (tmp_path / "nn.rejects.csv.log").read_text().splitlines()
+    assert [x.split(":")[1] for x in log] == ["3", "4", "6", "7"]
+    assert log[0].endswith(': column id: null value in column "id" of relation "rj_nn" violates not-null '
+                           "constraint (23502)")
+    assert "column day" in log[1] and log[1].endswith("(23502)")
+    assert "Failing row" not in log[0] and log[2].endswith("(22007)")
+    assert 'invalid input syntax for type integer: "x" (22P02)' in log[3]
+
+    # A custom NULL string: only it, unquoted, is a NULL.
+    cluster.sql("TRUNCATE rj_nn")
+    g = tmp_path / "na.csv"
+    g.write_bytes(b'id,day,name,note\nNA,2024-01-01,a,x\n"NA",2024-01-01,a,x\n2,2024-01-02,b,NA\n')
+    r = imp("-c", cfg, "-t", "rj_nn", *FLAGS, "--null", "NA", "--max-errors", 10, "--dry-run", g)
+    assert r.returncode == 0, r.stderr
+    assert "would reject 1 of 3 rows" in r.stderr.decode()  # NA; a quoted "NA" is the server's to judge
+    r = imp("-c", cfg, "-t", "rj_nn", *FLAGS, "--null", "NA", "--max-errors", 10, "--reject-file", tmp_path / "na.r", g)
+    assert r.returncode == 0, r.stderr
+    assert cluster.sql("SELECT id, note FROM rj_nn") == [(2, None)]
+    log = (tmp_path / "na.r.log").read_text()
+    assert ":2: column id: null value" in log and ':3: column id: invalid input syntax for type integer: "NA"' in log
+    cluster.sql("TRUNCATE rj_nn")
+
+    # A BEFORE INSERT row trigger may fill a NULL in: nothing is judged ahead.
+    cluster.sql("CREATE FUNCTION rj_nn_fill() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$BEGIN NEW.id := coalesce(NEW.id, 0); NEW.day := coalesce(NEW.day, '2000-01-01'); RETURN NEW; END$$")
+    cluster.sql("CREATE TRIGGER fill BEFORE INSERT ON rj_nn FOR EACH ROW EXECUTE FUNCTION rj_nn_fill()")
+    r = imp("-c", cfg, "-t", "rj_nn", *FLAGS, "--max-errors", 10, "--reject-file", tmp_path / "nn2.csv", f)
+    assert r.returncode == 0, r.stderr
+    assert cluster.sql("SELECT id FROM rj_nn ORDER BY id") == [(0,), (1,), (3,), (4,)]
 
 
 def test_a_retry_batch_that_starts_with_a_multiline_record(cluster, tmp_path):

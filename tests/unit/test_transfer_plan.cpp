@@ -227,3 +227,20 @@ TEST_CASE("plan_import: CHECK constraints reach the scanner only when a record's
   t.relkind = 'p';  // a partition may differ: left to the server
   CHECK(plan_import(import_into("t"), facts_of("id,name,amount\n1,a,2\n"), t).checks.empty());
 }
+
+TEST_CASE("plan_import: NOT NULL columns an unquoted empty field would make NULL are judged on the client") {
+  Relation t = table("t", {{"id", "integer", false, true}, {"name", "text", false, true}, {"day", "date", false, true},
+                           {"note", "text"}});
+  auto plan = plan_import(import_into("t"), facts_of("id,name,day,note\n1,a,2024-01-01,x\n"), t);
+  // name takes '' (FORCE_NOT_NULL), so only id and day can get a NULL.
+  CHECK(plan.not_null_columns == std::vector<std::string>{"id", "day"});
+  auto sc = scanner_config(plan);
+  REQUIRE(sc.field_rules.size() == 3);  // nothing after day needs splitting
+  CHECK(sc.field_rules[0].not_null);
+  CHECK(std::string(sc.field_rules[0].number_type) == "integer");
+  CHECK_FALSE(sc.field_rules[1].not_null);
+  CHECK(sc.field_rules[2].not_null);
+  CHECK(sc.field_rules[2].number_type == nullptr);
+  t.before_insert_row_triggers = true;
+  CHECK(plan_import(import_into("t"), facts_of("id,name,day,note\n1,a,2024-01-01,x\n"), t).not_null_columns.empty());
+}

@@ -366,6 +366,10 @@ class Parser {
         return std::nullopt;
       }
       ++pos_;
+      if (peek() && peek()->kind == Token::Kind::symbol && peek()->text == "(") {
+        failed_ = true;  // numeric(p,s) rounds
+        return std::nullopt;
+      }
       if (type->text == "numeric") {
         // Exact for integers and unconstrained numerics alike.
       } else if (type->text == "integer" || type->text == "bigint" || type->text == "smallint") {
@@ -420,6 +424,9 @@ int compare(const Decimal& a, const Decimal& b) {
 }
 
 std::optional<Decimal> parse_decimal(std::string_view v) {
+  // Longer ones may overflow numeric's display scale (16383 digits) even when they are short
+  // once trailing zeros are dropped: not judged.
+  if (v.size() > 1000) return std::nullopt;
   while (!v.empty() && space(v.front())) v.remove_prefix(1);
   while (!v.empty() && space(v.back())) v.remove_suffix(1);
   Decimal d;
@@ -454,6 +461,7 @@ std::optional<Decimal> parse_decimal(std::string_view v) {
       exponent = exponent * 10 + (v[i] - '0');
     }
     if (minus) exponent = -exponent;
+    if (exponent > 1000 || exponent < -1000) return std::nullopt;  // numeric refuses it, even on a zero
   }
   const std::size_t first = digits.find_first_not_of('0');
   if (first == std::string::npos) return Decimal{};  // zero, whatever its sign
@@ -463,9 +471,15 @@ std::optional<Decimal> parse_decimal(std::string_view v) {
   return d;
 }
 
+bool stored_exactly(std::string_view type, std::string_view value) {
+  auto storage = storage_of(type);
+  return storage && stored_value(value, *storage).has_value();
+}
+
 std::optional<ClientCheck> ClientCheck::parse(std::string name, std::string_view definition,
                                               const std::vector<CheckColumn>& columns) {
   // "CHECK (...)", maybe followed by NOT VALID or NO INHERIT (the check holds for new rows).
+  // PostgreSQL 18's NOT ENFORCED stays, so such a check is not parsed: the server ignores it.
   if (definition.substr(0, 6) != "CHECK ") return std::nullopt;
   definition.remove_prefix(6);
   for (std::string_view suffix : {" NOT VALID", " NO INHERIT", " NOT VALID"}) {

@@ -25,6 +25,11 @@ int compare(const Decimal& a, const Decimal& b);
 // point, an exponent); nullopt for anything else (NaN, infinities, underscores, 0x...).
 std::optional<Decimal> parse_decimal(std::string_view text);
 
+// Whether a column of `type` (format_type()) stores `value` exactly as the decimal it reads as:
+// false for a value it would round, refuse (out of range, too long) or that is not a plain
+// decimal (NaN, 0x1F, 1_000, 1.0 for an integer).
+bool stored_exactly(std::string_view type, std::string_view value);
+
 // A column a check may read: its field in the record and the type the value is stored as.
 struct CheckColumn {
   std::string name;

@@ -193,6 +193,7 @@ void RecordScanner::judge_fields(const unsigned char* rec_begin, const unsigned 
   const bool checks = !config_.checks.empty();
   if (checks) values_.assign(numbers.size(), std::nullopt);
   const Config::FieldRule* null_in = nullptr;  // the first NOT NULL column given a NULL
+  bool unsure = false;
   const char* p = reinterpret_cast<const char*>(rec_begin);
   const char* end = reinterpret_cast<const char*>(rec_end);
   while (end > p && (end[-1] == '\n' || end[-1] == '\r')) --end;  // not part of the last value
@@ -250,6 +251,9 @@ void RecordScanner::judge_fields(const unsigned char* rec_begin, const unsigned 
     }
     // A copied value (doubled quotes) is not kept: the checks take it as not known.
     if (checks && value.data() != value_.data()) values_[field] = value;
+    // A value stored otherwise than it reads (rounded, out of range, NaN) may be the server's
+    // first complaint: the record then goes to the server, which names it.
+    if (checks && !unsure && !stored_exactly(numbers[field].type, value)) unsure = true;
   }
   if (null_in) {
     bad(record_line_, 0,
@@ -259,7 +263,7 @@ void RecordScanner::judge_fields(const unsigned char* rec_begin, const unsigned 
     bad_column_name_ = null_in->column;
     return;
   }
-  if (!checks) return;
+  if (!checks || unsure) return;
   const auto value = [this](std::size_t field) { return field < values_.size() ? values_[field] : std::nullopt; };
   for (const auto& check : config_.checks) {
     if (check.certainly_fails(value)) {

@@ -85,6 +85,7 @@ class RecordScanner {
       const char* number_type = nullptr;  // the number type's name; nullptr: not a number column
       bool not_null = false;
       std::string column;
+      std::string type;  // the column's format_type(): numeric(p,s) rounds what it stores
     };
     std::vector<FieldRule> field_rules;
     std::string null_string;

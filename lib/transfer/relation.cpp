@@ -36,11 +36,19 @@ std::optional<Relation> lookup(pqxx::transaction_base& tx, const std::string& qu
                       t.oid);
   for (const auto& row : cols)
     t.columns.push_back({row[0].c_str(), row[1].c_str(), row[2].as<bool>(), row[3].as<bool>()});
+  // A check that uses an operator, function or type outside the built-in ones (a user's `>` in
+  // a schema before pg_catalog prints as a plain `>`) depends on it in pg_depend: its definition
+  // is left out (the built-in ones are pinned, with no such entries).
   auto checks = db::exec_params(tx,
-                                "SELECT conname, pg_catalog.pg_get_constraintdef(oid) FROM pg_catalog.pg_constraint "
-                                "WHERE conrelid = $1::oid AND contype = 'c' ORDER BY conname",
+                                "SELECT c.conname, pg_catalog.pg_get_constraintdef(c.oid), EXISTS ("
+                                "SELECT 1 FROM pg_catalog.pg_depend d "
+                                "WHERE d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass "
+                                "AND d.objid = c.oid AND d.refclassid <> 'pg_catalog.pg_class'::pg_catalog.regclass) "
+                                "FROM pg_catalog.pg_constraint c "
+                                "WHERE c.conrelid = $1::oid AND c.contype = 'c' ORDER BY c.conname",
                                 t.oid);
-  for (const auto& row : checks) t.checks.push_back({row[0].c_str(), row[1].c_str()});
+  for (const auto& row : checks)
+    t.checks.push_back({row[0].c_str(), row[2].as<bool>() ? std::string() : std::string(row[1].c_str())});
   // tgtype bits: 1 row, 2 before, 4 insert.
   auto triggers = db::exec_params(tx,
                                   "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = $1::oid "

@@ -20,7 +20,8 @@ struct RelationColumn {
   bool not_null = false;
 };
 
-// A CHECK constraint as pg_get_constraintdef() spells it.
+// A CHECK constraint as pg_get_constraintdef() spells it; empty when it uses anything but
+// built-in operators, functions and types.
 struct RelationCheck {
   std::string name;
   std::string definition;

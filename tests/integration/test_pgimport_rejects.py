@@ -214,6 +214,35 @@ def test_check_constraints_judged_on_the_client_only_when_certain(cluster, tmp_p
     assert cluster.sql("SELECT id FROM rj_chk2 ORDER BY id") == [(1,), (2,), (3,), (5,), (6,), (7,)]
 
 
+def test_checks_the_client_leaves_to_the_server(cluster, tmp_path):
+    cfg = cluster.write_config(tmp_path / "conn.yaml")
+    # A user's operator, which a search_path putting its schema first prints as a plain ">".
+    cluster.sql("CREATE SCHEMA rjop")
+    cluster.sql("CREATE FUNCTION rjop.always(int, int) RETURNS bool LANGUAGE sql IMMUTABLE AS 'SELECT true'")
+    cluster.sql("CREATE OPERATOR rjop.> (leftarg = int, rightarg = int, function = rjop.always)")
+    cluster.sql("CREATE TABLE rj_op (a int, CONSTRAINT rj_op_a CHECK (a OPERATOR(rjop.>) 0))")
+    f = tmp_path / "op.csv"
+    f.write_bytes(b"a\n-5\n5\n")
+    env = clean_env({"PGOPTIONS": "-c search_path=rjop,public,pg_catalog"})
+    r = subprocess.run([str(BIN / "pgimport"), "--progress", "never", "-c", cfg, "-t", "public.rj_op", *FLAGS,
+                        "--max-errors", "10", str(f)], env=env, capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "rejected" not in r.stderr.decode()
+    assert cluster.sql("SELECT a FROM rj_op ORDER BY a") == [(-5,), (5,)]
+
+    # A row whose number the server cannot store is named for that, not for its CHECK.
+    cluster.sql("CREATE TABLE rj_first (a int CHECK (a > 0), b numeric(3,1))")
+    g = tmp_path / "first.csv"
+    g.write_bytes(b"a,b\n-1,12345\n-1,1.0e2\n-1,5\n")
+    r = imp("-c", cfg, "-t", "rj_first", *FLAGS, "--max-errors", 10, "--dry-run", g)
+    assert "would reject 1 of 3 rows" in r.stderr.decode()
+    r = imp("-c", cfg, "-t", "rj_first", *FLAGS, "--max-errors", 10, g)
+    assert r.returncode == 0, r.stderr
+    log = (tmp_path / "first.rejects.csv.log").read_text().splitlines()
+    assert [x.rsplit("(", 1)[1] for x in log] == ["22003)", "22003)", "23514)"]
+    assert "numeric field overflow" in log[0] and 'check constraint "rj_first_a_check"' in log[2]
+
+
 def test_nulls_for_not_null_columns_judged_on_the_client(cluster, tmp_path):
     cfg = cluster.write_config(tmp_path / "conn.yaml")
     cluster.sql("CREATE TABLE rj_nn (id int NOT NULL, day date NOT NULL, name text NOT NULL, note text)")

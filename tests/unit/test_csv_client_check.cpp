@@ -56,7 +56,8 @@ TEST_CASE("decimals compare exactly, whatever their spelling") {
   CHECK(compare(d(".5"), d("5.")) < 0);
   CHECK(compare(d("123456789012345678901234567890"), d("123456789012345678901234567891")) < 0);
   CHECK(compare(d("1.5E-3"), d("0.0015")) == 0);
-  for (const char* s : {"", "-", "NaN", "Infinity", "1_000", "0x1F", "1e", "1.2.3", "abc", "1 2", "1e1234567"})
+  for (const char* s : {"", "-", "NaN", "Infinity", "1_000", "0x1F", "1e", "1.2.3", "abc", "1 2", "1e1234567",
+                        "0e-20000", "1e1001"})
     CHECK_MESSAGE(!parse_decimal(s).has_value(), s);
 }
 
@@ -149,4 +150,17 @@ TEST_CASE("definitions this cannot judge exactly are left to the server") {
                           "CHECK (((b > 0) AND (b < 100))",       // unbalanced
                           "CHECK (true)", "UNIQUE (b)", "CHECK ((b > 0) garbage)"})
     CHECK_MESSAGE(!ClientCheck::parse("c", def, kColumns).has_value(), def);
+}
+
+TEST_CASE("stored_exactly: what a column stores as it reads") {
+  CHECK(stored_exactly("integer", " -12 "));
+  CHECK_FALSE(stored_exactly("integer", "1.0"));
+  CHECK_FALSE(stored_exactly("smallint", "40000"));
+  CHECK_FALSE(stored_exactly("numeric(3,1)", "12345"));
+  CHECK_FALSE(stored_exactly("numeric(3,1)", "1.25"));
+  CHECK(stored_exactly("numeric(3,1)", "12.5"));
+  CHECK(stored_exactly("numeric", "1e1000"));
+  CHECK_FALSE(stored_exactly("numeric", "NaN"));
+  CHECK_FALSE(stored_exactly("numeric", "1." + std::string(2000, '0')));
+  CHECK_FALSE(stored_exactly("real", "1"));
 }

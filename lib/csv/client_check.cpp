@@ -20,57 +20,10 @@ bool digit(char c) {
 // Kleene's three values: a record fails a check only on a certain false.
 enum class Tri { yes, no, unknown };
 
-// How a column's value is stored: integers by their digit count (the range is left to the
-// server), numeric by its precision and scale when it has them.
-struct Storage {
-  std::size_t max_int_digits = 0;  // non-zero: an integer type
-  long precision = -1;             // numeric(p,s); -1: unconstrained
-  long scale = 0;
-};
-
-std::optional<Storage> storage_of(std::string_view type) {
-  if (type == "smallint") return Storage{4, -1, 0};
-  if (type == "integer") return Storage{9, -1, 0};
-  if (type == "bigint") return Storage{18, -1, 0};
-  if (type == "numeric") return Storage{};
-  if (type.substr(0, 8) == "numeric(" && type.back() == ')') {
-    std::string_view args = type.substr(8, type.size() - 9);
-    Storage s;
-    const auto comma = args.find(',');
-    try {
-      s.precision = std::stol(std::string(args.substr(0, comma)));
-      s.scale = comma == std::string_view::npos ? 0 : std::stol(std::string(args.substr(comma + 1)));
-    } catch (...) {
-      return std::nullopt;
-    }
-    return s;
-  }
-  return std::nullopt;
-}
-
-// The value exactly as stored, or nullopt when storing could change it or refuse it.
-std::optional<Decimal> stored_value(std::string_view text, const Storage& s) {
-  auto d = parse_decimal(text);
-  if (!d) return std::nullopt;
-  const long int_digits = static_cast<long>(d->digits.size()) + d->exponent;
-  if (s.max_int_digits) {
-    if (text.find_first_of(".eE") != std::string_view::npos) return std::nullopt;
-    if (!d->digits.empty() && int_digits > static_cast<long>(s.max_int_digits)) return std::nullopt;
-    return d;
-  }
-  if (s.precision < 0) {
-    if (d->digits.size() > 1000 || d->exponent > 1000 || d->exponent < -1000) return std::nullopt;
-    return d;
-  }
-  if (d->exponent < -s.scale) return std::nullopt;  // would be rounded to the scale
-  if (!d->digits.empty() && int_digits > s.precision - s.scale) return std::nullopt;
-  return d;
-}
-
 struct Operand {
   bool column = false;
   std::size_t field = 0;
-  Storage storage;
+  bool integer = false;  // a column of an integer type
   Decimal constant;
 };
 
@@ -89,13 +42,10 @@ struct ClientCheck::Node {
 namespace {
 
 using Node = ClientCheck::Node;
-using ValueFn = std::function<std::optional<std::string_view>(std::size_t)>;
+using ValueFn = std::function<const Decimal*(std::size_t)>;
 
-std::optional<Decimal> value_of(const Operand& o, const ValueFn& value) {
-  if (!o.column) return o.constant;
-  auto text = value(o.field);
-  if (!text) return std::nullopt;
-  return stored_value(*text, o.storage);
+const Decimal* value_of(const Operand& o, const ValueFn& value) {
+  return o.column ? value(o.field) : &o.constant;
 }
 
 Tri holds(const std::string& op, int c) {
@@ -338,13 +288,13 @@ class Parser {
     } else if ((t->kind == Token::Kind::word && !keyword(*t)) || t->kind == Token::Kind::quoted_name) {
       auto c =
           std::find_if(columns_.begin(), columns_.end(), [&](const CheckColumn& col) { return col.name == t->text; });
-      auto storage = c == columns_.end() ? std::nullopt : storage_of(c->type);
+      auto storage = c == columns_.end() ? std::nullopt : NumberStorage::of(c->type);
       if (!storage) {
         failed_ = true;  // a column this cannot read exactly: the server judges the constraint
         return std::nullopt;
       }
       ++pos_;
-      o = Operand{true, c->field, *storage, {}};
+      o = Operand{true, c->field, storage->max_int_digits > 0, {}};
       read_.insert(c->name);
     } else if (t->kind == Token::Kind::number || t->kind == Token::Kind::string) {
       auto d = parse_decimal(t->text);
@@ -353,7 +303,7 @@ class Parser {
         return std::nullopt;
       }
       ++pos_;
-      o = Operand{false, 0, {}, *d};
+      o = Operand{false, 0, false, *d};
       cast_needed = t->kind == Token::Kind::string;  // a quoted literal is typed by its cast
     } else {
       return std::nullopt;
@@ -374,7 +324,7 @@ class Parser {
         // Exact for integers and unconstrained numerics alike.
       } else if (type->text == "integer" || type->text == "bigint" || type->text == "smallint") {
         // A number cast to an integer type would be rounded; only whole constants are exact.
-        if (o->column ? o->storage.max_int_digits == 0 : o->constant.exponent < 0) {
+        if (o->column ? !o->integer : o->constant.exponent < 0) {
           failed_ = true;
           return std::nullopt;
         }
@@ -423,57 +373,103 @@ int compare(const Decimal& a, const Decimal& b) {
   return a_sign > 0 ? magnitude : -magnitude;
 }
 
-std::optional<Decimal> parse_decimal(std::string_view v) {
+bool parse_decimal(std::string_view v, Decimal& out) {
   // Longer ones may overflow numeric's display scale (16383 digits) even when they are short
   // once trailing zeros are dropped: not judged.
-  if (v.size() > 1000) return std::nullopt;
+  if (v.size() > 1000) return false;
   while (!v.empty() && space(v.front())) v.remove_prefix(1);
   while (!v.empty() && space(v.back())) v.remove_suffix(1);
-  Decimal d;
+  out.negative = false;
   if (!v.empty() && (v.front() == '+' || v.front() == '-')) {
-    d.negative = v.front() == '-';
+    out.negative = v.front() == '-';
     v.remove_prefix(1);
   }
-  std::string digits;
-  long fraction = 0;
+  // Digits are kept from the first non-zero one; trailing zeros are dropped at the end.
+  out.digits.clear();
+  long fraction = 0;  // digits after the point, kept or not
+  std::size_t seen = 0;
   bool point = false;
   std::size_t i = 0;
   for (; i < v.size(); ++i) {
-    if (digit(v[i])) {
-      digits += v[i];
+    const char c = v[i];
+    if (digit(c)) {
+      ++seen;
       if (point) ++fraction;
-    } else if (v[i] == '.' && !point) {
+      if (c != '0' || !out.digits.empty()) out.digits += c;
+    } else if (c == '.' && !point) {
       point = true;
     } else {
       break;
     }
   }
-  if (digits.empty()) return std::nullopt;
+  if (seen == 0) return false;
   long exponent = 0;
   if (i < v.size()) {
-    if (v[i] != 'e' && v[i] != 'E') return std::nullopt;
+    if (v[i] != 'e' && v[i] != 'E') return false;
     ++i;
     bool minus = false;
     if (i < v.size() && (v[i] == '+' || v[i] == '-')) minus = v[i++] == '-';
-    if (i == v.size() || v.size() - i > 6) return std::nullopt;
+    if (i == v.size() || v.size() - i > 6) return false;
     for (; i < v.size(); ++i) {
-      if (!digit(v[i])) return std::nullopt;
+      if (!digit(v[i])) return false;
       exponent = exponent * 10 + (v[i] - '0');
     }
     if (minus) exponent = -exponent;
-    if (exponent > 1000 || exponent < -1000) return std::nullopt;  // numeric refuses it, even on a zero
+    if (exponent > 1000 || exponent < -1000) return false;  // numeric refuses it, even on a zero
   }
-  const std::size_t first = digits.find_first_not_of('0');
-  if (first == std::string::npos) return Decimal{};  // zero, whatever its sign
-  const std::size_t last = digits.find_last_not_of('0');
-  d.exponent = exponent - fraction + static_cast<long>(digits.size() - 1 - last);
-  d.digits = digits.substr(first, last - first + 1);
+  std::size_t kept = out.digits.size();
+  while (kept > 0 && out.digits[kept - 1] == '0') --kept;
+  out.exponent = exponent - fraction + static_cast<long>(out.digits.size() - kept);
+  out.digits.resize(kept);
+  if (kept == 0) {
+    out.negative = false;  // zero, whatever its sign
+    out.exponent = 0;
+  }
+  return true;
+}
+
+std::optional<Decimal> parse_decimal(std::string_view v) {
+  Decimal d;
+  if (!parse_decimal(v, d)) return std::nullopt;
   return d;
 }
 
+std::optional<NumberStorage> NumberStorage::of(std::string_view type) {
+  if (type == "smallint") return NumberStorage{4, -1, 0};
+  if (type == "integer") return NumberStorage{9, -1, 0};
+  if (type == "bigint") return NumberStorage{18, -1, 0};
+  if (type == "numeric") return NumberStorage{};
+  if (type.substr(0, 8) == "numeric(" && type.back() == ')') {
+    std::string_view args = type.substr(8, type.size() - 9);
+    NumberStorage s;
+    const auto comma = args.find(',');
+    try {
+      s.precision = std::stol(std::string(args.substr(0, comma)));
+      s.scale = comma == std::string_view::npos ? 0 : std::stol(std::string(args.substr(comma + 1)));
+    } catch (...) {
+      return std::nullopt;
+    }
+    return s;
+  }
+  return std::nullopt;
+}
+
+bool NumberStorage::read(std::string_view text, Decimal& d) const {
+  if (!parse_decimal(text, d)) return false;
+  const long int_digits = static_cast<long>(d.digits.size()) + d.exponent;
+  if (max_int_digits) {
+    if (text.find_first_of(".eE") != std::string_view::npos) return false;
+    return d.digits.empty() || int_digits <= static_cast<long>(max_int_digits);
+  }
+  if (precision < 0) return d.digits.size() <= 1000 && d.exponent <= 1000 && d.exponent >= -1000;
+  if (d.exponent < -scale) return false;  // would be rounded to the scale
+  return d.digits.empty() || int_digits <= precision - scale;
+}
+
 bool stored_exactly(std::string_view type, std::string_view value) {
-  auto storage = storage_of(type);
-  return storage && stored_value(value, *storage).has_value();
+  auto storage = NumberStorage::of(type);
+  Decimal d;
+  return storage && storage->read(value, d);
 }
 
 std::optional<ClientCheck> ClientCheck::parse(std::string name, std::string_view definition,

@@ -22,12 +22,22 @@ struct Decimal {
 // -1, 0 or 1 as `a` is less than, equal to or greater than `b`.
 int compare(const Decimal& a, const Decimal& b);
 // A decimal as PostgreSQL's numeric input reads it (whitespace around, a sign, digits with one
-// point, an exponent); nullopt for anything else (NaN, infinities, underscores, 0x...).
+// point, an exponent); false (or nullopt) for anything else (NaN, infinities, underscores, 0x...).
+bool parse_decimal(std::string_view text, Decimal& out);
 std::optional<Decimal> parse_decimal(std::string_view text);
 
-// Whether a column of `type` (format_type()) stores `value` exactly as the decimal it reads as:
-// false for a value it would round, refuse (out of range, too long) or that is not a plain
-// decimal (NaN, 0x1F, 1_000, 1.0 for an integer).
+// How a number column stores a value: smallint, integer, bigint, numeric or numeric(p,s).
+struct NumberStorage {
+  std::size_t max_int_digits = 0;  // non-zero: an integer type (the range is left to the server)
+  long precision = -1;             // numeric(p,s); -1: unconstrained
+  long scale = 0;
+
+  // nullopt for any other format_type() name.
+  static std::optional<NumberStorage> of(std::string_view type);
+  // The value exactly as stored; false for one the column would round, refuse (out of range,
+  // too long) or that is not a plain decimal (NaN, 0x1F, 1_000, 1.0 for an integer).
+  bool read(std::string_view text, Decimal& out) const;
+};
 bool stored_exactly(std::string_view type, std::string_view value);
 
 // A column a check may read: its field in the record and the type the value is stored as.
@@ -45,8 +55,9 @@ class ClientCheck {
                                           const std::vector<CheckColumn>& columns);
 
   // True only when the values certainly make the constraint false. `value(field)` gives a
-  // field's text, or nullopt when it is NULL or not known exactly; such a value never fails.
-  bool certainly_fails(const std::function<std::optional<std::string_view>(std::size_t field)>& value) const;
+  // field's value as its column stores it (NumberStorage::read), or nullptr when it is NULL or
+  // not known exactly; such a value never fails a check.
+  bool certainly_fails(const std::function<const Decimal*(std::size_t field)>& value) const;
 
   const std::string& name() const noexcept { return name_; }
   // The column a violation is reported on: the only one it reads, else empty.

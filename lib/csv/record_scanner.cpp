@@ -191,7 +191,10 @@ void RecordScanner::reset_record() {
 void RecordScanner::judge_fields(const unsigned char* rec_begin, const unsigned char* rec_end) {
   const auto& numbers = config_.field_rules;
   const bool checks = !config_.checks.empty();
-  if (checks) values_.assign(numbers.size(), std::nullopt);
+  if (checks) {
+    values_.resize(numbers.size());
+    known_.assign(numbers.size(), 0);
+  }
   const Config::FieldRule* null_in = nullptr;  // the first NOT NULL column given a NULL
   bool unsure = false;
   const char* p = reinterpret_cast<const char*>(rec_begin);
@@ -249,11 +252,14 @@ void RecordScanner::judge_fields(const unsigned char* rec_begin, const unsigned 
       bad_column_name_ = numbers[field].column;
       return;
     }
-    // A copied value (doubled quotes) is not kept: the checks take it as not known.
-    if (checks && value.data() != value_.data()) values_[field] = value;
     // A value stored otherwise than it reads (rounded, out of range, NaN) may be the server's
-    // first complaint: the record then goes to the server, which names it.
-    if (checks && !unsure && !stored_exactly(numbers[field].type, value)) unsure = true;
+    // first complaint: the record then goes to the server, which names it. A copied value
+    // (doubled quotes) is not a number anyway.
+    if (checks && !unsure) {
+      known_[field] = numbers[field].storage && value.data() != value_.data() &&
+                      numbers[field].storage->read(value, values_[field]);
+      unsure = !known_[field];
+    }
   }
   if (null_in) {
     bad(record_line_, 0,
@@ -264,7 +270,9 @@ void RecordScanner::judge_fields(const unsigned char* rec_begin, const unsigned 
     return;
   }
   if (!checks || unsure) return;
-  const auto value = [this](std::size_t field) { return field < values_.size() ? values_[field] : std::nullopt; };
+  const auto value = [this](std::size_t field) -> const Decimal* {
+    return field < known_.size() && known_[field] ? &values_[field] : nullptr;
+  };
   for (const auto& check : config_.checks) {
     if (check.certainly_fails(value)) {
       bad(record_line_, 0,

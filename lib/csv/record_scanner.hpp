@@ -85,7 +85,7 @@ class RecordScanner {
       const char* number_type = nullptr;  // the number type's name; nullptr: not a number column
       bool not_null = false;
       std::string column;
-      std::string type;  // the column's format_type(): numeric(p,s) rounds what it stores
+      std::optional<NumberStorage> storage;  // how the column stores a number (for the checks)
     };
     std::vector<FieldRule> field_rules;
     std::string null_string;
@@ -165,8 +165,10 @@ class RecordScanner {
   std::string bad_hint_;
   const char* bad_sqlstate_ = "";
   std::string_view bad_column_name_;
-  std::string value_;                                    // a field's value while it is judged
-  std::vector<std::optional<std::string_view>> values_;  // number fields' values, for the checks
+  std::string value_;  // a field's value while it is judged
+  // For the checks: each number field's value as stored, and whether it is known exactly.
+  std::vector<Decimal> values_;
+  std::vector<char> known_;
   void judge_fields(const unsigned char* rec_begin, const unsigned char* rec_end);
 };
 

@@ -24,7 +24,7 @@ csv::RecordScanner::Config scanner_config(const ImportPlan& plan) {
     for (const auto& c : plan.columns) {
       const bool not_null = std::find(plan.not_null_columns.begin(), plan.not_null_columns.end(), c.column) !=
                             plan.not_null_columns.end();
-      sc.field_rules.push_back({csv::number_type_name(c.type), not_null, c.column, c.type});
+      sc.field_rules.push_back({csv::number_type_name(c.type), not_null, c.column, csv::NumberStorage::of(c.type)});
     }
     // Nothing after the last judged field needs splitting.
     while (!sc.field_rules.empty() && !sc.field_rules.back().number_type && !sc.field_rules.back().not_null)

@@ -218,8 +218,10 @@ TEST_CASE("plan_import: CHECK constraints reach the scanner only when a record's
   auto sc = scanner_config(plan);
   REQUIRE(sc.checks.size() == 1);  // the length check is the server's
   CHECK(sc.checks[0].name() == "t_amount_check");
-  CHECK(sc.checks[0].certainly_fails(
-      [](std::size_t field) { return field == 2 ? std::optional<std::string_view>("-1") : std::nullopt; }));
+  csv::Decimal minus_one = *csv::parse_decimal("-1");
+  CHECK(sc.checks[0].certainly_fails([&](std::size_t field) { return field == 2 ? &minus_one : nullptr; }));
+  REQUIRE(sc.field_rules.size() == 3);
+  CHECK(sc.field_rules[2].storage->scale == 2);
 
   t.before_insert_row_triggers = true;  // a trigger may change the row first
   CHECK(plan_import(import_into("t"), facts_of("id,name,amount\n1,a,2\n"), t).checks.empty());
@@ -229,8 +231,9 @@ TEST_CASE("plan_import: CHECK constraints reach the scanner only when a record's
 }
 
 TEST_CASE("plan_import: NOT NULL columns an unquoted empty field would make NULL are judged on the client") {
-  Relation t = table("t", {{"id", "integer", false, true}, {"name", "text", false, true}, {"day", "date", false, true},
-                           {"note", "text"}});
+  Relation t = table(
+      "t",
+      {{"id", "integer", false, true}, {"name", "text", false, true}, {"day", "date", false, true}, {"note", "text"}});
   auto plan = plan_import(import_into("t"), facts_of("id,name,day,note\n1,a,2024-01-01,x\n"), t);
   // name takes '' (FORCE_NOT_NULL), so only id and day can get a NULL.
   CHECK(plan.not_null_columns == std::vector<std::string>{"id", "day"});

@@ -183,6 +183,23 @@ void RecordScanner::reset_record() {
   bad_column_name_ = {};
 }
 
+namespace {
+
+// Over `max` characters (UTF-8), with more than spaces after them: what character varying(max)
+// and character(max) refuse.
+bool too_long(std::string_view value, std::size_t max) {
+  if (value.size() <= max) return false;
+  std::size_t chars = 0, i = 0;
+  for (; i < value.size(); ++i) {
+    if ((static_cast<unsigned char>(value[i]) & 0xC0) == 0x80) continue;
+    if (chars++ == max) break;  // i: the first byte past the max-th character
+  }
+  if (i == value.size()) return false;
+  return value.find_first_not_of(' ', i) != std::string_view::npos;
+}
+
+}  // namespace
+
 // Splits the record (its quotes are balanced: it was scanned) into values up to the last judged
 // field and judges them: the first that cannot be a number, or a NULL for a NOT NULL column,
 // sets the record aside with the server's message, and so does a CHECK constraint the number
@@ -223,7 +240,7 @@ void RecordScanner::judge_fields(const unsigned char* rec_begin, const unsigned 
       if (p < end) ++p;  // the closing quote
       const char* after = p;
       while (p < end && *p != delimiter) ++p;
-      if (type != nullptr) {
+      if (type != nullptr || numbers[field].max_chars) {
         if (doubled || after != p) {
           value_.clear();
           for (const char* q = start; q < stop; ++q) {
@@ -246,7 +263,13 @@ void RecordScanner::judge_fields(const unsigned char* rec_begin, const unsigned 
     // The server reads every value before it looks at constraints: a NULL is named only when
     // no value is unreadable.
     if (!quoted && numbers[field].not_null && value == config_.null_string && !null_in) null_in = &numbers[field];
-    if (type == nullptr || value == config_.null_string) continue;
+    if (value == config_.null_string) continue;
+    if (numbers[field].max_chars && too_long(value, numbers[field].max_chars)) {
+      bad(record_line_, 0, "value too long for type " + numbers[field].char_type, {}, "22001");
+      bad_column_name_ = numbers[field].column;
+      return;
+    }
+    if (type == nullptr) continue;
     if (certainly_not_a_number(value)) {
       bad(record_line_, 0, number_syntax_message(type, value), {}, "22P02");
       bad_column_name_ = numbers[field].column;

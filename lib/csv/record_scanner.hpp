@@ -79,13 +79,18 @@ class RecordScanner {
     bool set_aside_bad = true;
     // When records are set aside: what each field's column (by position) takes, so that a value
     // the server would certainly refuse is set aside here instead of costing a round trip: one
-    // no server reads as a number (csv/number_syntax) for a number column, a NULL (an unquoted
-    // `null_string`) for a NOT NULL one. A quoted `null_string` is never judged (FORCE_NULL).
+    // no server reads as a number (csv/number_syntax) for a number column, one too long for a
+    // character column, a NULL (an unquoted `null_string`) for a NOT NULL one. A quoted
+    // `null_string` is never judged (FORCE_NULL).
     struct FieldRule {
       const char* number_type = nullptr;  // the number type's name; nullptr: not a number column
       bool not_null = false;
       std::string column;
       std::optional<NumberStorage> storage;  // how the column stores a number (for the checks)
+      // character varying(n) or character(n): a value over n characters is refused unless the
+      // excess is spaces (which are cut).
+      std::size_t max_chars = 0;
+      std::string char_type;  // its format_type(), for the message
     };
     std::vector<FieldRule> field_rules;
     std::string null_string;

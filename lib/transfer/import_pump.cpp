@@ -8,6 +8,24 @@
 
 namespace pgmonkey::transfer {
 
+namespace {
+
+// The n of character varying(n) or character(n); 0 for any other type.
+std::size_t max_chars(std::string_view type) {
+  for (std::string_view prefix : {"character varying(", "character("})
+    if (type.substr(0, prefix.size()) == prefix && type.size() > prefix.size() + 1 && type.back() == ')') {
+      std::size_t n = 0;
+      for (char c : type.substr(prefix.size(), type.size() - prefix.size() - 1)) {
+        if (c < '0' || c > '9') return 0;
+        n = n * 10 + static_cast<std::size_t>(c - '0');
+      }
+      return n;
+    }
+  return 0;
+}
+
+}  // namespace
+
 // The scanner settings the plan implies.
 csv::RecordScanner::Config scanner_config(const ImportPlan& plan) {
   csv::RecordScanner::Config sc;
@@ -24,10 +42,12 @@ csv::RecordScanner::Config scanner_config(const ImportPlan& plan) {
     for (const auto& c : plan.columns) {
       const bool not_null = std::find(plan.not_null_columns.begin(), plan.not_null_columns.end(), c.column) !=
                             plan.not_null_columns.end();
-      sc.field_rules.push_back({csv::number_type_name(c.type), not_null, c.column, csv::NumberStorage::of(c.type)});
+      sc.field_rules.push_back({csv::number_type_name(c.type), not_null, c.column, csv::NumberStorage::of(c.type),
+                                max_chars(c.type), c.type});
     }
     // Nothing after the last judged field needs splitting.
-    while (!sc.field_rules.empty() && !sc.field_rules.back().number_type && !sc.field_rules.back().not_null)
+    while (!sc.field_rules.empty() && !sc.field_rules.back().number_type && !sc.field_rules.back().not_null &&
+           !sc.field_rules.back().max_chars)
       sc.field_rules.pop_back();
     sc.null_string = plan.dialect.null_string.value_or("");
     // The CHECK constraints a record's number fields alone decide.

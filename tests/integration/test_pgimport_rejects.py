@@ -166,8 +166,9 @@ def test_dry_run_counts_client_side_rejects(cluster, tmp_path):
     r = imp("-c", cfg, "-t", "rj_dry", *FLAGS, "--max-errors", 20, "--dry-run", f)
     assert r.returncode == 0, r.stderr
     # field count, stray quote, NUL, bad byte, the two values no server reads as numbers, the
-    # amount the table's CHECK (amount >= 0) refuses and the empty NOT NULL amount
-    assert "would reject 8 of 16 rows" in r.stderr.decode()
+    # amount the table's CHECK (amount >= 0) refuses, the empty NOT NULL amount and the name too
+    # long for varchar(5)
+    assert "would reject 9 of 16 rows" in r.stderr.decode()
     assert not (tmp_path / "data.rejects.csv").exists()
     assert cluster.sql("SELECT count(*) FROM rj_dry") == [(0,)]
 
@@ -241,6 +242,32 @@ def test_checks_the_client_leaves_to_the_server(cluster, tmp_path):
     log = (tmp_path / "first.rejects.csv.log").read_text().splitlines()
     assert [x.rsplit("(", 1)[1] for x in log] == ["22003)", "22003)", "23514)"]
     assert "numeric field overflow" in log[0] and 'check constraint "rj_first_a_check"' in log[2]
+
+
+def test_values_too_long_judged_on_the_client(cluster, tmp_path):
+    cfg = cluster.write_config(tmp_path / "conn.yaml")
+    cluster.sql("CREATE TABLE rj_len (id int, v varchar(3), c char(2), t text)")
+    f = tmp_path / "len.csv"
+    f.write_bytes("id,v,c,t\n"
+                  "1,Zoë,ab,x\n"          # three characters, four bytes: loads
+                  "2,abc   ,a ,x\n"       # the excess is spaces, cut: loads
+                  "3,abcd,ab,x\n"         # too long: client
+                  '4,"a""b",ab,x\n'       # a"b: three characters: loads
+                  '5,"a""bc",ab,x\n'      # a"bc: too long: client
+                  "6,ab,abc,x\n"          # character(2): client
+                  "7,Zoëé,ab,x\n"         # four characters: client
+                  "8,,,\n".encode())      # NULLs: loads
+    r = imp("-c", cfg, "-t", "rj_len", *FLAGS, "--max-errors", 10, "--dry-run", f)
+    assert r.returncode == 0, r.stderr
+    assert "would reject 4 of 8 rows" in r.stderr.decode()
+    r = imp("-c", cfg, "-t", "rj_len", *FLAGS, "--max-errors", 10, f)
+    assert r.returncode == 0, r.stderr
+    assert cluster.sql("SELECT id, v, c FROM rj_len ORDER BY id") == [
+        (1, "Zoë", "ab"), (2, "abc", "a "), (4, 'a"b', "ab"), (8, None, None)]
+    log = (tmp_path / "len.rejects.csv.log").read_text().splitlines()
+    assert [x.split(":")[1] for x in log] == ["4", "6", "7", "8"]
+    assert log[0].endswith(": column v: value too long for type character varying(3) (22001)")
+    assert log[2].endswith(": column c: value too long for type character(2) (22001)")
 
 
 def test_nulls_for_not_null_columns_judged_on_the_client(cluster, tmp_path):

@@ -247,3 +247,13 @@ TEST_CASE("plan_import: NOT NULL columns an unquoted empty field would make NULL
   t.before_insert_row_triggers = true;
   CHECK(plan_import(import_into("t"), facts_of("id,name,day,note\n1,a,2024-01-01,x\n"), t).not_null_columns.empty());
 }
+
+TEST_CASE("plan_import: character columns with a length limit are judged on the client") {
+  Relation t = table("t", {{"a", "character varying(20)"}, {"b", "character(3)"}, {"c", "character varying"},
+                           {"d", "text"}});
+  auto sc = scanner_config(plan_import(import_into("t"), facts_of("a,b,c,d\nx,y,z,w\n"), t));
+  REQUIRE(sc.field_rules.size() == 2);  // c and d have no limit
+  CHECK(sc.field_rules[0].max_chars == 20);
+  CHECK(sc.field_rules[0].char_type == "character varying(20)");
+  CHECK(sc.field_rules[1].max_chars == 3);
+}

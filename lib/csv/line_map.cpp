@@ -40,7 +40,7 @@ void LineMap::add(std::uint64_t copy_line, std::uint64_t first_line, std::uint64
 
 void LineMap::remember(std::uint64_t copy_line, std::uint64_t first_line) {
   if (recent_capacity_ == 0) return;
-  constexpr std::uint64_t kMax = UINT32_MAX;
+  constexpr std::uint64_t kMax = UINT16_MAX;
   Step step{0, 0};  // the first record's step is never walked
   if (!recent_.empty()) {
     if (copy_line <= newest_copy_ || first_line < newest_line_ || copy_line - newest_copy_ > kMax ||
@@ -48,8 +48,8 @@ void LineMap::remember(std::uint64_t copy_line, std::uint64_t first_line) {
       recent_.clear();  // out of order or too far: start again from this record
       recent_next_ = 0;
     } else {
-      step = {static_cast<std::uint32_t>(copy_line - newest_copy_),
-              static_cast<std::uint32_t>(first_line - newest_line_)};
+      step = {static_cast<std::uint16_t>(copy_line - newest_copy_),
+              static_cast<std::uint16_t>(first_line - newest_line_)};
     }
   }
   if (recent_.size() < recent_capacity_) {

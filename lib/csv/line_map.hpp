@@ -46,11 +46,12 @@ class LineMap {
   std::size_t max_entries_;
   std::uint64_t full_after_ = 0;  // first key that could not be stored; 0 = never full
   // The ring holds, per record, how far its COPY line and start line are from the record before
-  // it (8 bytes a record, not 16: the ring is most of an import's heap); the newest record is kept
-  // whole and older ones are found by walking back. A step too big for 32 bits empties the ring.
+  // it (4 bytes a record, not 16: the ring is a big part of an import's heap); the newest record
+  // is kept whole and older ones are found by walking back. A step too big for 16 bits (a record
+  // of more than 65535 lines) empties the ring.
   struct Step {
-    std::uint32_t copy;
-    std::uint32_t line;
+    std::uint16_t copy;
+    std::uint16_t line;
   };
   std::vector<Step> recent_;
   std::size_t recent_capacity_;

@@ -1,10 +1,31 @@
 // The import chain's loop, and its second run for line numbers.
 #include "transfer/import_pump.hpp"
 
+#include "core/memory.hpp"
 #include "csv/number_syntax.hpp"
 #include "transfer/text_reader.hpp"
 
 namespace pgmonkey::transfer {
+namespace {
+
+// What is left of a chunk (an unfinished record) is usually small: a chunk and this much fit.
+constexpr std::size_t kCarryBytes = 64 * 1024;
+
+// Room in `buf` for the next chunk behind what is left of the last one. std::string would double
+// from the sniffed sample's 256 kB to 512 kB (holding both while it copies) and keep that; a
+// buffer of one chunk and the usual carry is enough, and one sized for a long record (or a long
+// sample) shrinks back once that record is through.
+void make_room(std::string& buf, std::size_t chunk) {
+  const std::size_t usual = chunk + kCarryBytes, want = buf.size() + chunk;
+  if (want > usual) return;  // a long record: let it grow as strings do
+  if (buf.capacity() >= want && buf.capacity() <= 2 * usual) return;
+  std::string room;
+  room.reserve(usual);
+  room.append(buf);
+  buf.swap(room);
+}
+
+}  // namespace
 
 // The scanner settings the plan implies.
 csv::RecordScanner::Config scanner_config(const ImportPlan& plan) {
@@ -34,7 +55,7 @@ csv::RecordScanner::Config scanner_config(const ImportPlan& plan) {
 
 bool run_chain(ImportChain& chain, std::string& buf, Decoder::Status status, const std::function<bool()>& between) {
   const csv::RecordScanner::Sink send = [&](const char* p, std::size_t n) { chain.sink.write(p, n); };
-  while (true) {
+  for (bool first = true;; first = false) {
     const bool at_end = status == Decoder::Status::end;
     buf.erase(0, chain.scanner.scan(buf.data(), buf.size(), at_end, send));
     // What was decoded is scanned (an unfinished record included): the bad input is on the
@@ -43,6 +64,10 @@ bool run_chain(ImportChain& chain, std::string& buf, Decoder::Status status, con
       throw csv::DataError(chain.scanner.lines() + 1, chain.invalid_message, chain.invalid_hint);
     if (at_end) return true;
     if (!between()) return false;
+    make_room(buf, kChunkBytes);
+    // Once the sample is scanned and its buffer swapped for one a chunk long, what the setup
+    // freed (the sniffing, the connection) goes back to the system before the long run.
+    if (first) core::release_free_memory();
     status = chain.decoder.read(buf, kChunkBytes);
   }
 }

@@ -116,11 +116,20 @@ TEST_CASE("line map: the recent ring gives the start line of each of the last re
   CHECK_FALSE(m.line_of(added[1].first));      // fell out of the ring
   CHECK_FALSE(m.line_of(added[4].first - 1));  // inside record 5 (3 COPY lines), not where one ends
   CHECK_FALSE(m.line_of(added[5].first + 1));
-  // A step too big for the ring's 32-bit steps starts it again from that record, exactly.
+  // The ring's steps are 16 bits: a record 65535 lines on is still walked back over...
+  const std::uint64_t near = added[5].first + 65535;
+  m.add(near, 60 + 65535, 60 + 65535);
+  CHECK(m.line_of(near) == 60 + 65535);
+  CHECK(m.line_of(added[5].first) == 60);
+  // ...one step further (a record of more than 65535 lines) starts it again from that record.
+  m.add(near + 65536, 60 + 65535 + 65536, 60 + 65535 + 65536);
+  CHECK(m.line_of(near + 65536) == 60 + 65535 + 65536);
+  CHECK_FALSE(m.line_of(near));
+  // So does a step too big for 32 bits, exactly.
   const std::uint64_t far = (1ULL << 33) + 7;
   m.add(far, far + 100, far + 100);
   CHECK(m.line_of(far) == far + 100);
-  CHECK_FALSE(m.line_of(added[5].first));
+  CHECK_FALSE(m.line_of(near + 65536));
   m.add(far + 1, far + 102, far + 102);
   CHECK(m.line_of(far) == far + 100);
   CHECK(m.line_of(far + 1) == far + 102);

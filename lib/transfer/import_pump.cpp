@@ -11,14 +11,14 @@ namespace {
 // What is left of a chunk (an unfinished record) is usually small: a chunk and this much fit.
 constexpr std::size_t kCarryBytes = 64 * 1024;
 
-// Room in `buf` for the next chunk behind what is left of the last one. std::string would double
-// from the sniffed sample's 256 kB to 512 kB (holding both while it copies) and keep that; a
-// buffer of one chunk and the usual carry is enough, and one sized for a long record (or a long
-// sample) shrinks back once that record is through.
+// Room in `buf` for the next chunk behind what is left of the last one. Left to itself the
+// string would keep the sniffed sample's size (256 kB or more) or double from it, holding the old
+// and the new while it copies; a buffer of one chunk and the usual carry is enough, and one grown
+// for a long record shrinks back once that record is through.
 void make_room(std::string& buf, std::size_t chunk) {
   const std::size_t usual = chunk + kCarryBytes, want = buf.size() + chunk;
   if (want > usual) return;  // a long record: let it grow as strings do
-  if (buf.capacity() >= want && buf.capacity() <= 2 * usual) return;
+  if (buf.capacity() >= want && buf.capacity() < 2 * usual) return;
   std::string room;
   room.reserve(usual);
   room.append(buf);

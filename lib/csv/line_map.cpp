@@ -40,16 +40,19 @@ void LineMap::add(std::uint64_t copy_line, std::uint64_t first_line, std::uint64
 
 void LineMap::remember(std::uint64_t copy_line, std::uint64_t first_line) {
   if (recent_capacity_ == 0) return;
-  constexpr std::uint64_t kMax = UINT32_MAX;
+  constexpr std::uint64_t kMax = UINT8_MAX;
   Step step{0, 0};  // the first record's step is never walked
   if (!recent_.empty()) {
-    if (copy_line <= newest_copy_ || first_line < newest_line_ || copy_line - newest_copy_ > kMax ||
-        first_line - newest_line_ > kMax) {
-      recent_.clear();  // out of order or too far: start again from this record
+    if (copy_line <= newest_copy_ || first_line < newest_line_) {
+      recent_.clear();  // out of order: start again from this record
+      big_.clear();
       recent_next_ = 0;
+    } else if (copy_line - newest_copy_ > kMax || first_line - newest_line_ > kMax) {
+      step = kBig;
+      big_.push_back({copy_line - newest_copy_, first_line - newest_line_});
     } else {
-      step = {static_cast<std::uint32_t>(copy_line - newest_copy_),
-              static_cast<std::uint32_t>(first_line - newest_line_)};
+      step = {static_cast<std::uint8_t>(copy_line - newest_copy_),
+              static_cast<std::uint8_t>(first_line - newest_line_)};
     }
   }
   if (recent_.size() < recent_capacity_) {
@@ -57,6 +60,7 @@ void LineMap::remember(std::uint64_t copy_line, std::uint64_t first_line) {
     if (recent_.size() == 1024 && recent_.capacity() < recent_capacity_) recent_.reserve(recent_capacity_);
     recent_.push_back(step);
   } else {
+    if (is_big(recent_[recent_next_])) big_.pop_front();  // the oldest record's step leaves
     recent_[recent_next_] = step;
     recent_next_ = (recent_next_ + 1) % recent_capacity_;
   }
@@ -69,11 +73,19 @@ std::optional<LineMap::Where> LineMap::find(std::uint64_t copy_line) const {
   if (!recent_.empty() && copy_line <= newest_copy_) {
     const std::size_t size = recent_.size();
     std::size_t at = (recent_next_ + size - 1) % size;  // the newest record
+    std::size_t big = big_.size();                      // big_[big - 1] belongs to the newest kBig mark
     std::uint64_t key = newest_copy_, start = newest_line_;
     for (std::size_t walked = 0; walked < size && key >= copy_line; ++walked) {
       if (key == copy_line) return Where{start, true};
-      key -= recent_[at].copy;
-      start -= recent_[at].line;
+      const Step step = recent_[at];
+      if (is_big(step)) {
+        --big;
+        key -= big_[big].copy;
+        start -= big_[big].line;
+      } else {
+        key -= step.copy;
+        start -= step.line;
+      }
       at = (at + size - 1) % size;
     }
   }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <vector>
 
@@ -46,12 +47,21 @@ class LineMap {
   std::size_t max_entries_;
   std::uint64_t full_after_ = 0;  // first key that could not be stored; 0 = never full
   // The ring holds, per record, how far its COPY line and start line are from the record before
-  // it (8 bytes a record, not 16: the ring is most of an import's heap); the newest record is kept
-  // whole and older ones are found by walking back. A step too big for 32 bits empties the ring.
+  // it, a byte each (2 bytes a record, not 16: the ring is a big part of an import's heap); the
+  // newest record is kept whole and older ones are found by walking back. A step that does not
+  // fit in a byte (a record of 255 lines or more, skipped blank lines) is marked kBig in the ring
+  // and kept whole in big_, one entry per mark, oldest first.
   struct Step {
-    std::uint32_t copy;
-    std::uint32_t line;
+    std::uint8_t copy;
+    std::uint8_t line;
   };
+  static constexpr Step kBig{0, 1};  // COPY lines only grow: a real step never has copy 0
+  static bool is_big(Step s) { return s.copy == kBig.copy && s.line == kBig.line; }
+  struct BigStep {
+    std::uint64_t copy;
+    std::uint64_t line;
+  };
+  std::deque<BigStep> big_;
   std::vector<Step> recent_;
   std::size_t recent_capacity_;
   std::size_t recent_next_ = 0;  // where the next record goes once the ring is full

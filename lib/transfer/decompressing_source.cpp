@@ -15,9 +15,9 @@ namespace {
 constexpr std::size_t kMagicBytes = 6;
 // Small on purpose: what the stage holds (the compressed chunk, the blocks queued, the one being
 // filled and the one being read out) adds to the import's peak memory, beside the codec's window.
-// 64 kB hand-overs cost nothing measurable next to the scanning and the COPY.
-constexpr std::size_t kCompressedChunk = 64 * 1024;
-constexpr std::size_t kBlock = 64 * 1024;  // of text, handed over at once
+// 32 kB hand-overs cost nothing measurable next to the scanning and the COPY.
+constexpr std::size_t kCompressedChunk = 32 * 1024;
+constexpr std::size_t kBlock = 32 * 1024;  // of text, handed over at once
 constexpr std::size_t kBlocksAhead = 2;
 
 }  // namespace

@@ -3,12 +3,29 @@
 
 #include <algorithm>
 
+#include "core/memory.hpp"
 #include "csv/number_syntax.hpp"
 #include "transfer/text_reader.hpp"
 
 namespace pgmonkey::transfer {
-
 namespace {
+
+// What is left of a chunk (an unfinished record) is usually small: a chunk and this much fit.
+constexpr std::size_t kCarryBytes = 64 * 1024;
+
+// Room in `buf` for the next chunk behind what is left of the last one. Left to itself the
+// string would keep the sniffed sample's size (256 kB or more) or double from it, holding the old
+// and the new while it copies; a buffer of one chunk and the usual carry is enough, and one grown
+// for a long record shrinks back once that record is through.
+void make_room(std::string& buf, std::size_t chunk) {
+  const std::size_t usual = chunk + kCarryBytes, want = buf.size() + chunk;
+  if (want > usual) return;  // a long record: let it grow as strings do
+  if (buf.capacity() >= want && buf.capacity() < 2 * usual) return;
+  std::string room;
+  room.reserve(usual);
+  room.append(buf);
+  buf.swap(room);
+}
 
 // The n of character varying(n) or character(n); 0 for any other type.
 std::size_t max_chars(std::string_view type) {
@@ -63,7 +80,7 @@ csv::RecordScanner::Config scanner_config(const ImportPlan& plan) {
 
 bool run_chain(ImportChain& chain, std::string& buf, Decoder::Status status, const std::function<bool()>& between) {
   const csv::RecordScanner::Sink send = [&](const char* p, std::size_t n) { chain.sink.write(p, n); };
-  while (true) {
+  for (bool first = true;; first = false) {
     const bool at_end = status == Decoder::Status::end;
     buf.erase(0, chain.scanner.scan(buf.data(), buf.size(), at_end, send));
     // What was decoded is scanned (an unfinished record included): the bad input is on the
@@ -72,6 +89,10 @@ bool run_chain(ImportChain& chain, std::string& buf, Decoder::Status status, con
       throw csv::DataError(chain.scanner.lines() + 1, chain.invalid_message, chain.invalid_hint);
     if (at_end) return true;
     if (!between()) return false;
+    make_room(buf, kChunkBytes);
+    // Once the sample is scanned and its buffer swapped for one a chunk long, what the setup
+    // freed (the sniffing, the connection) goes back to the system before the long run.
+    if (first) core::release_free_memory();
     status = chain.decoder.read(buf, kChunkBytes);
   }
 }

@@ -14,8 +14,8 @@
 
 namespace pgmonkey::transfer {
 
-constexpr std::size_t kHeadBytes = 256 * 1024;   // raw bytes read for encoding detection
-constexpr std::size_t kChunkBytes = 256 * 1024;  // one read of the input
+constexpr std::size_t kHeadBytes = 256 * 1024;  // raw bytes read for encoding detection
+constexpr std::size_t kChunkBytes = 64 * 1024;  // one read of the input
 
 struct ImportChain {
   Decoder& decoder;

@@ -116,14 +116,31 @@ TEST_CASE("line map: the recent ring gives the start line of each of the last re
   CHECK_FALSE(m.line_of(added[1].first));      // fell out of the ring
   CHECK_FALSE(m.line_of(added[4].first - 1));  // inside record 5 (3 COPY lines), not where one ends
   CHECK_FALSE(m.line_of(added[5].first + 1));
-  // A step too big for the ring's 32-bit steps starts it again from that record, exactly.
+  // Steps are a byte each; a longer one (a record of 255 lines or more, or skipped lines) is kept
+  // whole aside, and the walk back goes over it exactly.
+  const std::uint64_t c6 = added[5].first;  // record 6 starts on file line 60
+  m.add(c6 + 255, 315, 315);                // a step of 255: fits
+  m.add(c6 + 511, 615, 615);                // 256 COPY lines, 300 file lines: kept aside
   const std::uint64_t far = (1ULL << 33) + 7;
-  m.add(far, far + 100, far + 100);
+  m.add(far, far + 100, far + 100);  // kept aside too
   CHECK(m.line_of(far) == far + 100);
-  CHECK_FALSE(m.line_of(added[5].first));
+  CHECK(m.line_of(c6 + 511) == 615);
+  CHECK(m.line_of(c6 + 255) == 315);
+  CHECK(m.line_of(c6) == 60);
   m.add(far + 1, far + 102, far + 102);
+  CHECK_FALSE(m.line_of(c6));  // fell out of the ring
+  CHECK(m.line_of(c6 + 255) == 315);
+  m.add(far + 1000, far + 2000, far + 2000);
+  m.add(far + 1001, far + 2001, far + 2001);  // the record with the first long step leaves, and that step
+  CHECK_FALSE(m.line_of(c6 + 511));
   CHECK(m.line_of(far) == far + 100);
   CHECK(m.line_of(far + 1) == far + 102);
+  CHECK(m.line_of(far + 1000) == far + 2000);
+  CHECK(m.line_of(far + 1001) == far + 2001);
+  // Records out of order (a second pass, say) start the ring again from that record.
+  m.add(5, 7, 7);
+  CHECK(m.line_of(5) == 7);
+  CHECK_FALSE(m.line_of(far + 1001));
 }
 
 TEST_CASE("line map: a double-spaced file is one run, however long") {

@@ -134,7 +134,7 @@ def test_a_duplicate_key_across_sessions_fails_instead_of_waiting(cluster, tmp_p
     assert leftovers(cluster) == ([], [])
 
 
-def big_file(tmp_path, rows=400000):
+def big_file(tmp_path, rows=800000):
     f = tmp_path / "big.csv"
     with open(f, "w") as out:
         out.write("id,name,note\n")
@@ -144,14 +144,19 @@ def big_file(tmp_path, rows=400000):
 
 
 def wait_for_copy(cluster, proc, sessions):
+    """The pids of `sessions` loading sessions, once each has been seen in a COPY (not
+    necessarily at the same instant: between chunks a session is briefly idle)."""
     deadline = time.time() + 60
+    seen = []
     while time.time() < deadline:
-        pids = [p for (p,) in cluster.sql("SELECT pid FROM pg_stat_activity WHERE application_name = 'pgimport' "
-                                          "AND query LIKE 'COPY%' AND state = 'active'")]
-        if len(pids) >= sessions:
-            return pids
+        for (p,) in cluster.sql("SELECT pid FROM pg_stat_activity WHERE application_name = 'pgimport' "
+                                "AND query LIKE 'COPY%' AND state = 'active'"):
+            if p not in seen:
+                seen.append(p)
+        if len(seen) >= sessions:
+            return seen
         assert proc.poll() is None, proc.communicate()
-        time.sleep(0.02)
+        time.sleep(0.01)
     raise AssertionError("the sessions never started copying")
 
 

@@ -15,17 +15,7 @@ class CopyInSink final : public CopySink {
  public:
   // Starts `copy_sql`; throws db::CopyError when the server refuses it.
   CopyInSink(db::Connection& conn, const std::string& copy_sql) : copy_(conn, copy_sql) {}
-  // In pieces: libpq grows its send buffer to the largest piece it is handed and keeps it, and
-  // a whole chunk (256 kB) would hold that much for the session's life; 32 kB pieces cost a few
-  // more send(2) calls and nothing measurable.
-  void write(const char* data, std::size_t size) override {
-    while (size > kPiece) {
-      copy_.write(data, kPiece);
-      data += kPiece;
-      size -= kPiece;
-    }
-    copy_.write(data, size);
-  }
+  void write(const char* data, std::size_t size) override { copy_.write(data, size); }
   // Without TLS an error the server sent mid-stream is seen early, so a bad line at the start
   // of a big file stops the upload; checked every few chunks, it costs nothing.
   void check() override {
@@ -35,8 +25,6 @@ class CopyInSink final : public CopySink {
   void abort(const std::string& reason) noexcept override { copy_.abort(reason); }
 
  private:
-  // Under 32 kB with libpq's 5-byte message header, so its buffer stops at 32 kB.
-  static constexpr std::size_t kPiece = 32 * 1024 - 5;
   db::CopyIn copy_;
   unsigned chunks_ = 0;
 };

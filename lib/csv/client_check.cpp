@@ -7,15 +7,10 @@
 #include <cctype>
 #include <set>
 
+#include "csv/number_syntax.hpp"
+
 namespace pgmonkey::csv {
 namespace {
-
-bool space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-bool digit(char c) {
-  return c >= '0' && c <= '9';
-}
 
 // Kleene's three values: a record fails a check only on a certain false.
 enum class Tri { yes, no, unknown };
@@ -115,20 +110,20 @@ std::optional<std::vector<Token>> tokenize(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     const char c = s[i];
-    if (space(c)) {
+    if (number_space(c)) {
       ++i;
     } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
       std::size_t j = i;
       while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_' || s[j] == '$')) ++j;
       out.push_back({Token::Kind::word, std::string(s.substr(i, j - i))});
       i = j;
-    } else if (digit(c)) {
+    } else if (decimal_digit(c)) {
       std::size_t j = i;
-      while (j < s.size() && (digit(s[j]) || s[j] == '.')) ++j;
+      while (j < s.size() && (decimal_digit(s[j]) || s[j] == '.')) ++j;
       if (j < s.size() && (s[j] == 'e' || s[j] == 'E')) {
         ++j;
         if (j < s.size() && (s[j] == '+' || s[j] == '-')) ++j;
-        while (j < s.size() && digit(s[j])) ++j;
+        while (j < s.size() && decimal_digit(s[j])) ++j;
       }
       out.push_back({Token::Kind::number, std::string(s.substr(i, j - i))});
       i = j;
@@ -377,8 +372,8 @@ bool parse_decimal(std::string_view v, Decimal& out) {
   // Longer ones may overflow numeric's display scale (16383 digits) even when they are short
   // once trailing zeros are dropped: not judged.
   if (v.size() > 1000) return false;
-  while (!v.empty() && space(v.front())) v.remove_prefix(1);
-  while (!v.empty() && space(v.back())) v.remove_suffix(1);
+  while (!v.empty() && number_space(v.front())) v.remove_prefix(1);
+  while (!v.empty() && number_space(v.back())) v.remove_suffix(1);
   out.negative = false;
   if (!v.empty() && (v.front() == '+' || v.front() == '-')) {
     out.negative = v.front() == '-';
@@ -392,7 +387,7 @@ bool parse_decimal(std::string_view v, Decimal& out) {
   std::size_t i = 0;
   for (; i < v.size(); ++i) {
     const char c = v[i];
-    if (digit(c)) {
+    if (decimal_digit(c)) {
       ++seen;
       if (point) ++fraction;
       if (c != '0' || !out.digits.empty()) out.digits += c;
@@ -411,7 +406,7 @@ bool parse_decimal(std::string_view v, Decimal& out) {
     if (i < v.size() && (v[i] == '+' || v[i] == '-')) minus = v[i++] == '-';
     if (i == v.size() || v.size() - i > 6) return false;
     for (; i < v.size(); ++i) {
-      if (!digit(v[i])) return false;
+      if (!decimal_digit(v[i])) return false;
       exponent = exponent * 10 + (v[i] - '0');
     }
     if (minus) exponent = -exponent;

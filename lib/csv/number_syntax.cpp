@@ -6,12 +6,6 @@
 namespace pgmonkey::csv {
 namespace {
 
-bool space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-bool digit(char c) {
-  return c >= '0' && c <= '9';
-}
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
@@ -33,8 +27,8 @@ bool certainly_not_a_number(std::string_view v) {
   // A server whose locale counts some non-ASCII byte as a space might still read it: not certain.
   for (char c : v)
     if (static_cast<unsigned char>(c) >= 0x80) return false;
-  while (!v.empty() && space(v.front())) v.remove_prefix(1);
-  while (!v.empty() && space(v.back())) v.remove_suffix(1);
+  while (!v.empty() && number_space(v.front())) v.remove_prefix(1);
+  while (!v.empty() && number_space(v.back())) v.remove_suffix(1);
   if (!v.empty() && (v.front() == '+' || v.front() == '-')) v.remove_prefix(1);
   if (iequals(v, "nan") || iequals(v, "infinity") || iequals(v, "inf")) return false;
   // PostgreSQL 16's non-decimal integers (also accepted by numeric), underscores included.
@@ -47,7 +41,7 @@ bool certainly_not_a_number(std::string_view v) {
   std::size_t i = 0, digits = 0;
   bool point = false;
   for (; i < v.size(); ++i) {
-    if (digit(v[i])) {
+    if (decimal_digit(v[i])) {
       ++digits;
     } else if (v[i] == '.' && !point) {
       point = true;
@@ -59,11 +53,11 @@ bool certainly_not_a_number(std::string_view v) {
   if (i == v.size()) return false;
   if (v[i] != 'e' && v[i] != 'E') return true;
   ++i;
-  while (i < v.size() && space(v[i])) ++i;  // PostgreSQL 12-15 read the exponent with strtol
+  while (i < v.size() && number_space(v[i])) ++i;  // PostgreSQL 12-15 read the exponent with strtol
   if (i < v.size() && (v[i] == '+' || v[i] == '-')) ++i;
   std::size_t exponent_digits = 0;
   for (; i < v.size(); ++i) {
-    if (digit(v[i])) {
+    if (decimal_digit(v[i])) {
       ++exponent_digits;
     } else if (v[i] != '_') {
       return true;

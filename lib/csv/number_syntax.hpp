@@ -7,6 +7,14 @@
 
 namespace pgmonkey::csv {
 
+// The whitespace PostgreSQL's number input skips around a value (C's isspace), and a digit.
+inline bool number_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+inline bool decimal_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
 // The built-in types whose input syntax this knows: "smallint", "integer", "bigint" and
 // "numeric" (with or without a precision); nullptr for any other type (domains, floats, ...).
 const char* number_type_name(std::string_view format_type);

@@ -160,8 +160,9 @@ void RejectSink::on_record(const csv::ScannedRecord& r) {
     open_ = true;
     refused_ = false;
   }
-  // A batch's first bytes go early, so the server is not idle while its first push fills.
-  if (copy_.size() - pushed_ >= (pushed_ == 0 ? limits_.push_bytes / 8 : limits_.push_bytes)) push();
+  // A batch's first bytes go early, and the next pushes double up to push_bytes, so the server,
+  // which has just finished the last batch, is not idle while a full push fills.
+  if (copy_.size() - pushed_ >= (pushed_ == 0 ? limits_.push_bytes / 8 : std::min(limits_.push_bytes, pushed_))) push();
   if (refused_ || copy_.size() >= batch_bytes_) end_batch();
 }
 

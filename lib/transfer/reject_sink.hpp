@@ -75,7 +75,7 @@ class RejectLimitExceeded : public std::runtime_error {
 class RejectSink final : public CopySink, public csv::RecordHook {
  public:
   struct Limits {
-    std::size_t max_batch_bytes = 2u << 20;  // a clean batch grows up to this (one savepoint each)
+    std::size_t max_batch_bytes = 4u << 20;  // a clean batch grows up to this (one savepoint each)
     std::size_t min_batch_bytes = 64u << 10;
     std::size_t push_bytes = 256u << 10;  // COPY bytes handed to the target at a time
     std::size_t min_retry_rows = 16;      // smallest retry batch after a refusal
